@@ -1,0 +1,131 @@
+//! The command line, as clap parses it. `settings` resolves it; nothing after that
+//! sees these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::input::occasions::SameDay;
+use crate::render::Format;
+
+const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
+rate, time to second purchase, and what every row dropped on the way.";
+
+const EXAMPLES: &str = "\
+Examples:
+  rebuy inspect orders.csv                    how rebuy reads the file
+  rebuy summary orders.csv                    the headline numbers
+  rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
+
+Exit codes: 0 success, 1 a check gate failed, 2 bad usage or bad input.";
+
+#[derive(Debug, Parser)]
+#[command(name = "rebuy", version, about = ABOUT, after_help = EXAMPLES, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how rebuy reads your files: which column got which role, rows, dates,
+    /// customers, orders, occasions, and what was dropped and why.
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(CommonArgs),
+
+    /// The headline repeat-purchase numbers: customers, repeat purchase rate, days
+    /// to the second purchase, the purchase ladder, revenue shares.
+    #[command(after_help = SUMMARY_HELP)]
+    Summary(CommonArgs),
+}
+
+const INSPECT_HELP: &str = "\
+Example:
+  rebuy inspect orders.csv
+
+Shows, per file: format, encoding, delimiter, rows, and for each role (customer, date,
+order, amount, quantity, unit_price, product, category) the column that plays it and the
+columns that could have but lost to a preferred name. Then the date range, customers,
+orders, purchase occasions, and the rows or orders left out:
+  guest_rows              rows without a customer id
+  invalid_rows            rows whose date or amount could not be read (--skip-invalid)
+  non_purchase_orders     orders whose amount is 0 or less: refunds, cancellations
+  occasions_after_as_of   occasions after --as-of";
+
+const SUMMARY_HELP: &str = "\
+Example:
+  rebuy summary orders.csv --as-of 2024-06-30
+
+Keys (json and csv use these names; rates are fractions there, percentages in tables):
+  customers                  customer ids with an occasion on or before as-of
+  occasions                  purchase occasions: a customer's purchases on one day
+  orders                     purchase orders (amount above 0, or unknown)
+  revenue                    sum of occasion amounts
+  repeat_customers           customers with 2 or more occasions
+  repeat_purchase_rate       repeat_customers / customers
+  time_to_second.*           days from 1st to 2nd occasion: median, mean, p25, p75
+  repeat_within.d30…d365     Kaplan–Meier chance of a 2nd occasion within N days
+  purchase_frequency_12m     occasions in the last 365 days per customer active then
+  avg_days_between_purchases mean gap between a repeat customer's occasions
+  ladder.K.customers         customers with K or more occasions (K = 1..5)
+  ladder.K.next_share        share of them who reach K+1
+  aov_first, aov_repeat      mean amount of first / of later occasions
+  repeat_revenue_share       revenue from occasions after the first / revenue
+  top20_revenue_share        revenue of the top fifth of customers / revenue
+  dropped.*                  rows and orders left out, by reason";
+
+/// Options every analysis command shares: what to read, how, and where to write.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Order exports: CSV (any of , ; tab |), .csv.gz or Parquet. Several files, or a
+    /// quoted glob ('exports/*.csv'), are read as one table; - reads stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Use COLUMN for ROLE, where the names do not say it. Roles: customer, date,
+    /// order, amount, quantity, unit_price, product, category. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    pub map: Vec<String>,
+
+    /// The day the numbers are taken on (YYYY-MM-DD, or today); later
+    /// occasions are ignored. Default: the latest occasion.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Whether a customer's orders on one day are one purchase occasion (merge) or
+    /// one each (keep).
+    #[arg(long, value_enum, default_value_t = SameDay::Merge)]
+    pub same_day: SameDay,
+
+    /// How to read dates: auto, dmy or mdy (order of slashed dates), or a strftime
+    /// pattern such as "%d.%m.%Y %H:%M".
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub date_format: String,
+
+    /// Count calendar days in this zone (Europe/Berlin, UTC, +02:00). Applies to
+    /// timestamps with Z, an offset, or Unix time; others are taken as written.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// Drop rows whose date or amount cannot be read (they are counted) instead of
+    /// stopping at the first.
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Text encoding of CSV files: auto (UTF-8, else Windows-1252), utf-8, or
+    /// windows-1252 (also right for Latin-1).
+    #[arg(long, value_name = "NAME", default_value = "auto")]
+    pub encoding: String,
+
+    /// CSV delimiter, when sniffing the header picks the wrong one: , ; | or tab.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Output format. Default: from the -o extension (.csv .json .md), else table.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically: all or nothing) instead of stdout. Never an input.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,23 @@
+//! One file per subcommand; each wires input, metrics and render together.
+
+pub mod inspect;
+pub mod summary;
+
+use crate::error::Result;
+use crate::input::{self, occasions, Inputs};
+use crate::output::Output;
+use crate::render::{self, Document};
+use crate::settings::Settings;
+
+/// Reads every input and builds the purchase occasions: the one scan a command needs.
+pub(crate) fn load(settings: &Settings) -> Result<(Inputs, occasions::Occasions)> {
+    let inputs = input::load(&settings.sources, &settings.read, &settings.values)?;
+    let occasions = occasions::build(&inputs, settings.occasions)?;
+    Ok((inputs, occasions))
+}
+
+/// Renders the document in the chosen format and writes it out.
+pub(crate) fn emit(document: &Document, settings: &Settings, output: Output) -> anyhow::Result<()> {
+    let bytes = render::render(document, settings.format, settings.color);
+    output.write(&bytes)
+}

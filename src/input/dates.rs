@@ -1,0 +1,648 @@
+//! Timestamps as order exports write them (contract §1 step 2).
+//!
+//! A timestamp becomes milliseconds since 1970-01-01 on the clock *as written*: the
+//! calendar date is the one in the text, whatever offset follows it, unless a zone is
+//! given with `--tz`, in which case instants (values with `Z`, an offset, or Unix time)
+//! are moved to that zone first. Values without an offset are already local and are
+//! never shifted. Unix times without `--tz` are read as UTC.
+
+use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone};
+
+pub const MS_PER_DAY: i64 = 86_400_000;
+
+/// Which field comes first in a slashed date such as `03/04/2024`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlashOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// `--date-format`: automatic, a fixed order for slashed dates, or a strftime pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum DateFormat {
+    #[default]
+    Auto,
+    Slash(SlashOrder),
+    Pattern(String),
+}
+
+impl DateFormat {
+    pub fn parse(text: &str) -> Result<DateFormat, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "auto" => Ok(DateFormat::Auto),
+            "dmy" | "d/m/y" | "day-first" => Ok(DateFormat::Slash(SlashOrder::DayFirst)),
+            "mdy" | "m/d/y" | "month-first" => Ok(DateFormat::Slash(SlashOrder::MonthFirst)),
+            _ if text.contains('%') => Ok(DateFormat::Pattern(text.to_string())),
+            _ => Err(format!(
+                "unknown date format {text:?}: use dmy, mdy, auto, or a strftime pattern such as \"%d.%m.%Y %H:%M\""
+            )),
+        }
+    }
+}
+
+/// `--tz`: the zone whose calendar instants are counted in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Zone {
+    Fixed(i32),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    pub fn parse(text: &str) -> Result<Zone, String> {
+        if text.eq_ignore_ascii_case("utc") || text == "Z" {
+            return Ok(Zone::Fixed(0));
+        }
+        if let Some(seconds) = parse_offset(text.as_bytes()) {
+            return Ok(Zone::Fixed(seconds));
+        }
+        text.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
+            format!("unknown time zone {text:?}: use an IANA name such as Europe/Berlin, UTC, or an offset such as +02:00")
+        })
+    }
+
+    /// Milliseconds to add to a UTC instant to get this zone's wall clock.
+    fn offset_ms(&self, utc_ms: i64) -> i64 {
+        match self {
+            Zone::Fixed(seconds) => i64::from(*seconds) * 1000,
+            Zone::Named(tz) => {
+                let Some(utc) = chrono::DateTime::from_timestamp_millis(utc_ms) else {
+                    return 0;
+                };
+                let offset = tz.offset_from_utc_datetime(&utc.naive_utc()).fix();
+                i64::from(offset.local_minus_utc()) * 1000
+            }
+        }
+    }
+}
+
+/// Why a text is not a timestamp; the caller adds file, line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not in any accepted form.
+    Unrecognised,
+    /// In an accepted form, but the date or time does not exist.
+    Impossible(String),
+    /// A slashed date in a file whose day/month order is unknown.
+    NeedsOrder,
+}
+
+impl DateError {
+    pub fn describe(&self) -> String {
+        match self {
+            DateError::Unrecognised => "not a date rebuy can read".to_string(),
+            DateError::Impossible(why) => format!("not a real date: {why}"),
+            DateError::NeedsOrder => "a slashed date whose day/month order is unknown".to_string(),
+        }
+    }
+}
+
+/// Reads timestamps for one file: the day/month order is decided per file.
+#[derive(Clone, Debug)]
+pub struct DateParser {
+    pub order: Option<SlashOrder>,
+    pub pattern: Option<String>,
+    pub zone: Option<Zone>,
+}
+
+/// A timestamp read from text, before any zone conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Written {
+    /// Milliseconds since the epoch on the clock as written.
+    local_ms: i64,
+    /// Seconds east of UTC when the text carries an offset (`Z` is 0); Unix times are UTC.
+    offset: Option<i32>,
+}
+
+impl DateParser {
+    pub fn new(format: &DateFormat, zone: Option<Zone>) -> DateParser {
+        let (order, pattern) = match format {
+            DateFormat::Auto => (None, None),
+            DateFormat::Slash(order) => (Some(*order), None),
+            DateFormat::Pattern(p) => (None, Some(p.clone())),
+        };
+        DateParser {
+            order,
+            pattern,
+            zone,
+        }
+    }
+
+    /// Milliseconds since the epoch on the calendar rebuy counts in.
+    pub fn parse(&self, text: &str) -> Result<i64, DateError> {
+        let text = text.trim();
+        let written = match &self.pattern {
+            Some(pattern) => parse_with_pattern(text, pattern)?,
+            None => parse_written(text, self.order)?,
+        };
+        Ok(match (self.zone, written.offset) {
+            (Some(zone), Some(offset)) => {
+                let utc = written.local_ms - i64::from(offset) * 1000;
+                utc + zone.offset_ms(utc)
+            }
+            _ => written.local_ms,
+        })
+    }
+}
+
+/// Day number (days since 1970-01-01) of a millisecond timestamp.
+pub fn day_of(ms: i64) -> i32 {
+    ms.div_euclid(MS_PER_DAY) as i32
+}
+
+/// The calendar date of a day number.
+pub fn date_of_day(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day + EPOCH_DAYS_FROM_CE).unwrap_or(NaiveDate::MIN)
+}
+
+/// The day number of a calendar date.
+pub fn day_of_date(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - EPOCH_DAYS_FROM_CE
+}
+
+use chrono::Datelike;
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// Evidence for the day/month order of one slashed value: `Some(DayFirst)` when the
+/// first field is above 12, `Some(MonthFirst)` when the second is; `None` otherwise
+/// (including values that are not slashed dates).
+pub fn slash_evidence(text: &str) -> Option<SlashOrder> {
+    let b = text.trim().as_bytes();
+    let (first, rest) = take_digits(b, 1, 2)?;
+    let rest = rest.strip_prefix(b"/")?;
+    let (second, rest) = take_digits(rest, 1, 2)?;
+    rest.strip_prefix(b"/")?;
+    if first > 12 {
+        Some(SlashOrder::DayFirst)
+    } else if second > 12 {
+        Some(SlashOrder::MonthFirst)
+    } else {
+        None
+    }
+}
+
+/// True when the text looks like a slashed date (`A/B/YYYY…`), whose order matters.
+pub fn is_slashed(text: &str) -> bool {
+    let b = text.trim_start().as_bytes();
+    matches!(b, [_, b'/', ..] | [_, _, b'/', ..]) && b[0].is_ascii_digit()
+}
+
+fn parse_written(text: &str, order: Option<SlashOrder>) -> Result<Written, DateError> {
+    let b = text.as_bytes();
+    if b.is_empty() {
+        return Err(DateError::Unrecognised);
+    }
+    if b.iter().all(u8::is_ascii_digit) {
+        return parse_all_digits(b);
+    }
+    if b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && matches!(b[4], b'-' | b'/') {
+        return parse_year_first(b);
+    }
+    if is_slashed(text) {
+        return parse_slashed(b, order);
+    }
+    Err(DateError::Unrecognised)
+}
+
+/// `YYYYMMDD`, Unix seconds (9–10 digits) or milliseconds (12–13 digits).
+fn parse_all_digits(b: &[u8]) -> Result<Written, DateError> {
+    let number = b.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    match b.len() {
+        8 => {
+            let (y, m, d) = (number / 10_000, number / 100 % 100, number % 100);
+            let day = civil_day(y as i32, m as u32, d as u32)?;
+            Ok(Written {
+                local_ms: i64::from(day) * MS_PER_DAY,
+                offset: None,
+            })
+        }
+        9 | 10 => Ok(Written {
+            local_ms: number * 1000,
+            offset: Some(0),
+        }),
+        12 | 13 => Ok(Written {
+            local_ms: number,
+            offset: Some(0),
+        }),
+        _ => Err(DateError::Unrecognised),
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYY/MM/DD`, then an optional time and offset.
+fn parse_year_first(b: &[u8]) -> Result<Written, DateError> {
+    let (year, rest) = take_digits(b, 4, 4).ok_or(DateError::Unrecognised)?;
+    let separator = rest[0];
+    let (month, rest) = take_digits(&rest[1..], 1, 2).ok_or(DateError::Unrecognised)?;
+    let rest = rest
+        .strip_prefix(&[separator])
+        .ok_or(DateError::Unrecognised)?;
+    let (day, rest) = take_digits(rest, 1, 2).ok_or(DateError::Unrecognised)?;
+    let day = civil_day(year as i32, month, day)?;
+    let rest = match rest {
+        [b'T' | b't' | b' ', tail @ ..] => tail,
+        [] => rest,
+        _ => return Err(DateError::Unrecognised),
+    };
+    finish(day, rest)
+}
+
+/// `A/B/YYYY` with an optional time (`H:MM[:SS]`, optional AM/PM) and offset.
+fn parse_slashed(b: &[u8], order: Option<SlashOrder>) -> Result<Written, DateError> {
+    let (first, rest) = take_digits(b, 1, 2).ok_or(DateError::Unrecognised)?;
+    let rest = rest.strip_prefix(b"/").ok_or(DateError::Unrecognised)?;
+    let (second, rest) = take_digits(rest, 1, 2).ok_or(DateError::Unrecognised)?;
+    let rest = rest.strip_prefix(b"/").ok_or(DateError::Unrecognised)?;
+    let (year, rest) = take_digits(rest, 4, 4).ok_or(DateError::Unrecognised)?;
+    let (month, day) = match order {
+        Some(SlashOrder::DayFirst) => (second, first),
+        Some(SlashOrder::MonthFirst) => (first, second),
+        None if first == second => (first, second),
+        None => return Err(DateError::NeedsOrder),
+    };
+    let day = civil_day(year as i32, month, day)?;
+    let rest = match rest {
+        [b' ' | b'T', tail @ ..] => tail,
+        [] => rest,
+        _ => return Err(DateError::Unrecognised),
+    };
+    finish(day, rest)
+}
+
+/// The time of day and offset after a date, then the timestamp.
+fn finish(day: i32, rest: &[u8]) -> Result<Written, DateError> {
+    let (ms_of_day, rest) = if rest.is_empty() {
+        (0, rest)
+    } else {
+        parse_time(rest)?
+    };
+    let rest = trim_start(rest);
+    let offset = match rest {
+        [] => None,
+        [b'Z' | b'z'] => Some(0),
+        _ if rest.eq_ignore_ascii_case(b"UTC") => Some(0),
+        _ => Some(parse_offset(rest).ok_or(DateError::Unrecognised)?),
+    };
+    Ok(Written {
+        local_ms: i64::from(day) * MS_PER_DAY + ms_of_day,
+        offset,
+    })
+}
+
+/// `H:MM[:SS[.fff]]` with an optional ` AM`/` PM`; returns milliseconds into the day.
+fn parse_time(b: &[u8]) -> Result<(i64, &[u8]), DateError> {
+    let (mut hour, rest) = take_digits(b, 1, 2).ok_or(DateError::Unrecognised)?;
+    let rest = rest.strip_prefix(b":").ok_or(DateError::Unrecognised)?;
+    let (minute, mut rest) = take_digits(rest, 2, 2).ok_or(DateError::Unrecognised)?;
+    let mut second = 0;
+    let mut millis = 0;
+    if let Some(tail) = rest.strip_prefix(b":") {
+        let (s, tail) = take_digits(tail, 2, 2).ok_or(DateError::Unrecognised)?;
+        second = s;
+        rest = tail;
+        if let [b'.' | b',', tail @ ..] = rest {
+            let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return Err(DateError::Unrecognised);
+            }
+            millis = tail[..digits.min(3)]
+                .iter()
+                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+                * 10u32.pow(3 - digits.min(3) as u32);
+            rest = &tail[digits..];
+        }
+    }
+    let trimmed = trim_start(rest);
+    let meridiem = if trimmed.len() >= 2 && trimmed[1].eq_ignore_ascii_case(&b'm') {
+        match trimmed[0].to_ascii_lowercase() {
+            b'a' => Some(false),
+            b'p' => Some(true),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    if let Some(pm) = meridiem {
+        if hour == 0 || hour > 12 {
+            return Err(DateError::Impossible(format!("hour {hour} with AM/PM")));
+        }
+        hour = hour % 12 + if pm { 12 } else { 0 };
+        rest = &trimmed[2..];
+    }
+    if hour > 23 {
+        return Err(DateError::Impossible(format!("hour {hour}")));
+    }
+    if minute > 59 {
+        return Err(DateError::Impossible(format!("minute {minute}")));
+    }
+    if second > 59 {
+        return Err(DateError::Impossible(format!("second {second}")));
+    }
+    let ms = ((i64::from(hour) * 60 + i64::from(minute)) * 60 + i64::from(second)) * 1000
+        + i64::from(millis);
+    Ok((ms, rest))
+}
+
+/// `+HH:MM`, `-HHMM` or `+HH`; seconds east of UTC.
+fn parse_offset(b: &[u8]) -> Option<i32> {
+    let (sign, rest) = match b {
+        [b'+', rest @ ..] => (1, rest),
+        [b'-', rest @ ..] => (-1, rest),
+        _ => return None,
+    };
+    let (hours, rest) = take_digits(rest, 2, 2)?;
+    let rest = rest.strip_prefix(b":").unwrap_or(rest);
+    let (minutes, rest) = if rest.is_empty() {
+        (0, rest)
+    } else {
+        take_digits(rest, 2, 2)?
+    };
+    if !rest.is_empty() || hours > 18 || minutes > 59 {
+        return None;
+    }
+    Some(sign * (hours as i32 * 3600 + minutes as i32 * 60))
+}
+
+fn parse_with_pattern(text: &str, pattern: &str) -> Result<Written, DateError> {
+    if let Ok(at) = chrono::DateTime::parse_from_str(text, pattern) {
+        return Ok(Written {
+            local_ms: at.naive_local().and_utc().timestamp_millis(),
+            offset: Some(at.offset().local_minus_utc()),
+        });
+    }
+    if let Ok(at) = NaiveDateTime::parse_from_str(text, pattern) {
+        return Ok(Written {
+            local_ms: at.and_utc().timestamp_millis(),
+            offset: None,
+        });
+    }
+    match NaiveDate::parse_from_str(text, pattern) {
+        Ok(date) => Ok(Written {
+            local_ms: i64::from(day_of_date(date)) * MS_PER_DAY,
+            offset: None,
+        }),
+        Err(_) => Err(DateError::Unrecognised),
+    }
+}
+
+/// Reads `min..=max` ASCII digits; returns the number and what follows.
+fn take_digits(b: &[u8], min: usize, max: usize) -> Option<(u32, &[u8])> {
+    let n = b
+        .iter()
+        .take(max)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if n < min {
+        return None;
+    }
+    let value = b[..n]
+        .iter()
+        .fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+    Some((value, &b[n..]))
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, or why it does not exist.
+fn civil_day(year: i32, month: u32, day: u32) -> Result<i32, DateError> {
+    if !(1..=12).contains(&month) {
+        return Err(DateError::Impossible(format!("month {month}")));
+    }
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day == 0 || day > days_in_month {
+        return Err(DateError::Impossible(format!(
+            "day {day} of month {month} in {year}"
+        )));
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok(era * 146_097 + doe - 719_468)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto() -> DateParser {
+        DateParser::new(&DateFormat::Auto, None)
+    }
+
+    fn ymd(y: i32, m: u32, d: u32) -> i64 {
+        i64::from(day_of_date(NaiveDate::from_ymd_opt(y, m, d).unwrap())) * MS_PER_DAY
+    }
+
+    const HOUR: i64 = 3_600_000;
+    const MINUTE: i64 = 60_000;
+
+    #[test]
+    fn civil_day_matches_chrono_on_known_days() {
+        assert_eq!(civil_day(1970, 1, 1), Ok(0));
+        assert_eq!(civil_day(2000, 3, 1), Ok(11_017));
+        assert_eq!(civil_day(2024, 2, 29), Ok(19_782));
+        assert_eq!(civil_day(1969, 12, 31), Ok(-1));
+        for (y, m, d) in [(2011, 12, 9), (1997, 1, 1), (2400, 2, 29), (1900, 2, 28)] {
+            let chrono_day = day_of_date(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+            assert_eq!(civil_day(y, m, d), Ok(chrono_day), "{y}-{m}-{d}");
+        }
+    }
+
+    #[test]
+    fn iso_dates_and_times() {
+        let p = auto();
+        assert_eq!(p.parse("2024-03-05"), Ok(ymd(2024, 3, 5)));
+        assert_eq!(p.parse(" 2024-03-05 "), Ok(ymd(2024, 3, 5)));
+        assert_eq!(
+            p.parse("2024-03-05 14:30"),
+            Ok(ymd(2024, 3, 5) + 14 * HOUR + 30 * MINUTE)
+        );
+        assert_eq!(
+            p.parse("2024-03-05T14:30:15"),
+            Ok(ymd(2024, 3, 5) + 14 * HOUR + 30 * MINUTE + 15_000)
+        );
+        assert_eq!(
+            p.parse("2024-03-05 14:30:15.25"),
+            Ok(ymd(2024, 3, 5) + 14 * HOUR + 30 * MINUTE + 15_250)
+        );
+        assert_eq!(p.parse("2024/03/05"), Ok(ymd(2024, 3, 5)));
+    }
+
+    #[test]
+    fn offsets_keep_the_written_date_without_tz() {
+        let p = auto();
+        // 23:30 at -05:00 is the next day in UTC, but the date written is the 5th.
+        assert_eq!(
+            p.parse("2024-03-05T23:30:00-05:00"),
+            Ok(ymd(2024, 3, 5) + 23 * HOUR + 30 * MINUTE)
+        );
+        assert_eq!(p.parse("2024-03-05T23:30:00Z"), p.parse("2024-03-05 23:30"));
+        assert_eq!(
+            p.parse("2024-03-05T23:30:00+0200"),
+            p.parse("2024-03-05 23:30")
+        );
+    }
+
+    #[test]
+    fn tz_moves_instants_but_not_naive_times() {
+        let utc = DateParser::new(&DateFormat::Auto, Some(Zone::Fixed(0)));
+        let day = |ms: i64| date_of_day(day_of(ms));
+        let at = utc.parse("2024-03-05T23:30:00-05:00").unwrap();
+        assert_eq!(day(at), NaiveDate::from_ymd_opt(2024, 3, 6).unwrap());
+        let naive = utc.parse("2024-03-05 23:30").unwrap();
+        assert_eq!(day(naive), NaiveDate::from_ymd_opt(2024, 3, 5).unwrap());
+
+        let berlin = DateParser::new(
+            &DateFormat::Auto,
+            Some(Zone::parse("Europe/Berlin").unwrap()),
+        );
+        // 23:30 UTC in winter is 00:30 in Berlin; in summer (UTC+2) 22:30 UTC is 00:30.
+        assert_eq!(
+            day(berlin.parse("2024-01-15T23:30:00Z").unwrap()),
+            NaiveDate::from_ymd_opt(2024, 1, 16).unwrap()
+        );
+        assert_eq!(
+            day(berlin.parse("2024-07-15T22:30:00Z").unwrap()),
+            NaiveDate::from_ymd_opt(2024, 7, 16).unwrap()
+        );
+        assert_eq!(
+            day(berlin.parse("2024-07-15T21:30:00Z").unwrap()),
+            NaiveDate::from_ymd_opt(2024, 7, 15).unwrap()
+        );
+    }
+
+    #[test]
+    fn compact_and_unix_forms() {
+        let p = auto();
+        assert_eq!(p.parse("19970101"), Ok(ymd(1997, 1, 1)));
+        // 1700000000 s = 2023-11-14 22:13:20 UTC.
+        let seconds = p.parse("1700000000").unwrap();
+        assert_eq!(seconds, 1_700_000_000_000);
+        assert_eq!(
+            date_of_day(day_of(seconds)),
+            NaiveDate::from_ymd_opt(2023, 11, 14).unwrap()
+        );
+        assert_eq!(p.parse("1700000000123"), Ok(1_700_000_000_123));
+        assert_eq!(p.parse("123456"), Err(DateError::Unrecognised));
+        assert_eq!(p.parse("12345678901"), Err(DateError::Unrecognised));
+    }
+
+    #[test]
+    fn slashed_dates_need_an_order_unless_fields_agree() {
+        let p = auto();
+        assert_eq!(p.parse("3/4/2024"), Err(DateError::NeedsOrder));
+        assert_eq!(p.parse("4/4/2024"), Ok(ymd(2024, 4, 4)));
+        let dmy = DateParser::new(&DateFormat::Slash(SlashOrder::DayFirst), None);
+        let mdy = DateParser::new(&DateFormat::Slash(SlashOrder::MonthFirst), None);
+        assert_eq!(dmy.parse("3/4/2024"), Ok(ymd(2024, 4, 3)));
+        assert_eq!(mdy.parse("3/4/2024"), Ok(ymd(2024, 3, 4)));
+        assert_eq!(
+            mdy.parse("12/1/2010 8:26"),
+            Ok(ymd(2010, 12, 1) + 8 * HOUR + 26 * MINUTE)
+        );
+        assert_eq!(
+            mdy.parse("12/1/2010 1:05 PM"),
+            Ok(ymd(2010, 12, 1) + 13 * HOUR + 5 * MINUTE)
+        );
+        assert_eq!(
+            mdy.parse("12/1/2010 12:05 AM"),
+            Ok(ymd(2010, 12, 1) + 5 * MINUTE)
+        );
+        assert_eq!(dmy.parse("25/12/2024"), Ok(ymd(2024, 12, 25)));
+        assert!(matches!(
+            mdy.parse("25/12/2024"),
+            Err(DateError::Impossible(_))
+        ));
+    }
+
+    #[test]
+    fn slash_evidence_reads_the_fields() {
+        assert_eq!(slash_evidence("25/12/2024"), Some(SlashOrder::DayFirst));
+        assert_eq!(
+            slash_evidence("12/25/2024 10:00"),
+            Some(SlashOrder::MonthFirst)
+        );
+        assert_eq!(slash_evidence("12/11/2024"), None);
+        assert_eq!(slash_evidence("2024-12-25"), None);
+        assert!(is_slashed("1/2/2024"));
+        assert!(!is_slashed("2024/01/02"));
+    }
+
+    #[test]
+    fn impossible_and_malformed_values() {
+        let p = auto();
+        assert!(matches!(
+            p.parse("2023-02-29"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            p.parse("2024-13-01"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            p.parse("2024-01-01 24:00"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(
+            p.parse("2024-01-01 10:60"),
+            Err(DateError::Impossible(_))
+        ));
+        assert!(matches!(p.parse("20230229"), Err(DateError::Impossible(_))));
+        for bad in [
+            "",
+            "yesterday",
+            "2024-01",
+            "2024-01-01x",
+            "2024-01-01 10",
+            "01.02.2024",
+            "2024-01-01 10:00 +25:00",
+        ] {
+            assert_eq!(p.parse(bad), Err(DateError::Unrecognised), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn strftime_patterns() {
+        let p = DateParser::new(&DateFormat::parse("%d.%m.%Y %H:%M").unwrap(), None);
+        assert_eq!(
+            p.parse("05.03.2024 10:15"),
+            Ok(ymd(2024, 3, 5) + 10 * HOUR + 15 * MINUTE)
+        );
+        let p = DateParser::new(&DateFormat::parse("%d.%m.%Y").unwrap(), None);
+        assert_eq!(p.parse("05.03.2024"), Ok(ymd(2024, 3, 5)));
+        assert_eq!(p.parse("2024-03-05"), Err(DateError::Unrecognised));
+        assert!(DateFormat::parse("whatever").is_err());
+    }
+
+    #[test]
+    fn zone_names_and_offsets() {
+        assert_eq!(Zone::parse("UTC"), Ok(Zone::Fixed(0)));
+        assert_eq!(Zone::parse("+05:30"), Ok(Zone::Fixed(19_800)));
+        assert_eq!(Zone::parse("-0800"), Ok(Zone::Fixed(-28_800)));
+        assert!(matches!(
+            Zone::parse("America/New_York"),
+            Ok(Zone::Named(_))
+        ));
+        assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn days_round_trip_before_the_epoch() {
+        assert_eq!(day_of(-1), -1);
+        assert_eq!(day_of(0), 0);
+        assert_eq!(
+            date_of_day(-1),
+            NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Money in fixed point (contract §1 step 3): whole ten-thousandths in an `i64`, so
+//! sums are exact and equal revenues compare equal. Quantities use the same scale.
+
+use std::fmt;
+
+/// Ten-thousandths of a currency unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(pub i64);
+
+pub const SCALE: i64 = 10_000;
+const DECIMALS: usize = 4;
+/// Above this many whole units a value is refused rather than risk overflowing a sum.
+const LIMIT_UNITS: i64 = 100_000_000_000_000;
+
+/// Why a text is not a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NumberError {
+    NotANumber,
+    TooLarge,
+}
+
+impl NumberError {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            NumberError::NotANumber => {
+                "not a number (rebuy reads plain decimals such as 1234.56 or -3.5)"
+            }
+            NumberError::TooLarge => "too large for an amount (over 10^14)",
+        }
+    }
+}
+
+impl Money {
+    /// Reads a plain decimal: optional sign, digits, optional `.` and digits. More than
+    /// four decimals are rounded half away from zero.
+    pub fn parse(text: &str) -> Result<Money, NumberError> {
+        let b = text.trim().as_bytes();
+        let (negative, b) = match b {
+            [b'-', rest @ ..] => (true, rest),
+            [b'+', rest @ ..] => (false, rest),
+            _ => (false, b),
+        };
+        let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        let (int_part, rest) = b.split_at(int_len);
+        let frac_part = match rest {
+            [] => &[][..],
+            [b'.', frac @ ..] if frac.iter().all(u8::is_ascii_digit) => frac,
+            _ => return Err(NumberError::NotANumber),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(NumberError::NotANumber);
+        }
+        let int_digits = int_part.iter().skip_while(|&&c| c == b'0').count();
+        if int_digits > 15 {
+            return Err(NumberError::TooLarge);
+        }
+        let units = int_part
+            .iter()
+            .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+        if units > LIMIT_UNITS {
+            return Err(NumberError::TooLarge);
+        }
+        let mut fraction = 0i64;
+        for i in 0..DECIMALS {
+            fraction = fraction * 10 + frac_part.get(i).map_or(0, |d| i64::from(d - b'0'));
+        }
+        let round_up = frac_part.get(DECIMALS).is_some_and(|&d| d >= b'5');
+        let magnitude = units * SCALE + fraction + i64::from(round_up);
+        Ok(Money(if negative { -magnitude } else { magnitude }))
+    }
+
+    /// quantity × unit price, rounded half away from zero to four decimals.
+    pub fn times(quantity: Money, unit_price: Money) -> Money {
+        let product = i128::from(quantity.0) * i128::from(unit_price.0);
+        let scale = i128::from(SCALE);
+        let half = scale / 2;
+        let rounded = if product >= 0 {
+            (product + half) / scale
+        } else {
+            (product - half) / scale
+        };
+        Money(rounded.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+    }
+
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / SCALE as f64
+    }
+}
+
+impl serde::Serialize for Money {
+    /// A JSON number; exact for any amount below 2^53 ten-thousandths.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.to_f64())
+    }
+}
+
+impl fmt::Display for Money {
+    /// The exact value with trailing zeros of the fraction dropped: `12.5`, `-3`, `0.0001`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let magnitude = self.0.unsigned_abs();
+        let units = magnitude / SCALE as u64;
+        let fraction = magnitude % SCALE as u64;
+        if fraction == 0 {
+            write!(f, "{sign}{units}")
+        } else {
+            let digits = format!("{fraction:04}");
+            write!(f, "{sign}{units}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_plain_decimals_exactly() {
+        assert_eq!(Money::parse("12.5"), Ok(Money(125_000)));
+        assert_eq!(Money::parse(" -3.25 "), Ok(Money(-32_500)));
+        assert_eq!(Money::parse("+7"), Ok(Money(70_000)));
+        assert_eq!(Money::parse(".5"), Ok(Money(5_000)));
+        assert_eq!(Money::parse("5."), Ok(Money(50_000)));
+        assert_eq!(Money::parse("0.0001"), Ok(Money(1)));
+        assert_eq!(Money::parse("007.10"), Ok(Money(71_000)));
+    }
+
+    #[test]
+    fn rounds_beyond_four_decimals_half_away_from_zero() {
+        assert_eq!(Money::parse("0.00005"), Ok(Money(1)));
+        assert_eq!(Money::parse("0.00004999"), Ok(Money(0)));
+        assert_eq!(Money::parse("-0.00005"), Ok(Money(-1)));
+        assert_eq!(Money::parse("1.23456"), Ok(Money(12_346)));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_plain_number() {
+        for bad in [
+            "", "-", ".", "abc", "1,5", "$3.00", "1.2.3", "1e3", "12 34", "--1",
+        ] {
+            assert_eq!(Money::parse(bad), Err(NumberError::NotANumber), "{bad:?}");
+        }
+        assert_eq!(Money::parse("1000000000000000"), Err(NumberError::TooLarge));
+    }
+
+    #[test]
+    fn sums_are_exact_where_floats_are_not() {
+        let tenth = Money::parse("0.1").unwrap();
+        let sum: i64 = std::iter::repeat_n(tenth.0, 3).sum();
+        assert_eq!(Money(sum), Money::parse("0.3").unwrap());
+    }
+
+    #[test]
+    fn quantity_times_price_rounds_half_away_from_zero() {
+        let m = |s| Money::parse(s).unwrap();
+        assert_eq!(Money::times(m("3"), m("2.55")), m("7.65"));
+        assert_eq!(Money::times(m("0.5"), m("0.0001")), m("0.0001"));
+        assert_eq!(Money::times(m("-0.5"), m("0.0001")), m("-0.0001"));
+        assert_eq!(Money::times(m("-12"), m("1.25")), m("-15"));
+    }
+
+    #[test]
+    fn displays_exact_values() {
+        assert_eq!(Money(125_000).to_string(), "12.5");
+        assert_eq!(Money(-30_000).to_string(), "-3");
+        assert_eq!(Money(1).to_string(), "0.0001");
+        assert_eq!(Money(-5_000).to_string(), "-0.5");
+    }
+}

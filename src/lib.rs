@@ -1,0 +1,26 @@
+//! rebuy turns an online shop's order-history export into retention analytics.
+//!
+//! Data moves one way: `input` reads files into purchase occasions, `metrics`
+//! computes the contract's numbers from them, `render` writes them in a format.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod input;
+pub mod metrics;
+pub mod output;
+pub mod render;
+pub mod settings;
+
+use std::process::ExitCode;
+
+use cli::{Cli, Command};
+
+/// Runs one command line; errors carry their own exit code (see `error`).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Inspect(args) => commands::inspect::run(args)?,
+        Command::Summary(args) => commands::summary::run(args)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,262 @@
+//! Contract §2: the headline repeat-purchase numbers.
+//!
+//! Polars reduces the occasions to one row per customer (occasion count, first,
+//! second and last day, revenue, amount of the first occasion, occasions in the last
+//! 365 days); the few reductions over customers that follow are plain Rust, so every
+//! sum of money stays exact.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::quantile::{mean, quantile_sorted, ratio};
+use super::survival::{Observation, SurvivalCurve};
+use super::{column_i32, column_i64};
+use crate::error::{Error, Result};
+use crate::input::dates::date_of_day;
+use crate::input::money::{Money, SCALE};
+use crate::input::occasions::{col_name as occ, Dropped, Occasions};
+
+/// Rungs of the purchase ladder.
+pub const LADDER_STEPS: i64 = 5;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quartiles {
+    pub median: Option<f64>,
+    pub mean: Option<f64>,
+    pub p25: Option<f64>,
+    pub p75: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RepeatWithin {
+    pub d30: Option<f64>,
+    pub d60: Option<f64>,
+    pub d90: Option<f64>,
+    pub d180: Option<f64>,
+    pub d365: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LadderStep {
+    pub k: i64,
+    /// Customers with at least k occasions.
+    pub customers: u64,
+    /// Share of them with at least k + 1.
+    pub next_share: Option<f64>,
+}
+
+/// Every key of contract §2, in its order, plus `as_of` and `dropped`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub as_of: NaiveDate,
+    pub customers: u64,
+    pub occasions: u64,
+    pub orders: u64,
+    pub revenue: Option<Money>,
+    pub repeat_customers: u64,
+    pub repeat_purchase_rate: f64,
+    pub time_to_second: Quartiles,
+    pub repeat_within: RepeatWithin,
+    pub purchase_frequency_12m: Option<f64>,
+    pub avg_days_between_purchases: Option<f64>,
+    pub ladder: Vec<LadderStep>,
+    pub aov_first: Option<f64>,
+    pub aov_repeat: Option<f64>,
+    pub repeat_revenue_share: Option<f64>,
+    pub top20_revenue_share: Option<f64>,
+    pub dropped: Dropped,
+}
+
+/// One customer's occasions, reduced.
+#[derive(Clone, Copy, Debug)]
+struct CustomerStats {
+    occasions: i64,
+    first_day: i32,
+    second_day: Option<i32>,
+    last_day: i32,
+    first_amount: Option<i64>,
+    /// Sum of the known occasion amounts; `None` when none is known.
+    revenue: Option<i64>,
+    known_amounts: i64,
+    in_last_365: i64,
+}
+
+fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
+    // The occasions frame is sorted, but group-by order is not something to rely on.
+    let by_time = |name: &str| {
+        col(name).sort_by(
+            [col(occ::TS), col(occ::ORDER)],
+            SortMultipleOptions::default(),
+        )
+    };
+    let frame = occasions
+        .frame
+        .clone()
+        .lazy()
+        .group_by([col(occ::CUSTOMER)])
+        .agg([
+            len().cast(DataType::Int64).alias("occasions"),
+            col(occ::DAY).min().alias("first_day"),
+            by_time(occ::DAY)
+                .slice(lit(1), lit(1))
+                .first()
+                .alias("second_day"),
+            col(occ::DAY).max().alias("last_day"),
+            by_time(occ::AMOUNT).first().alias("first_amount"),
+            col(occ::AMOUNT).sum().alias("revenue"),
+            col(occ::AMOUNT)
+                .count()
+                .cast(DataType::Int64)
+                .alias("known_amounts"),
+            col(occ::DAY)
+                .gt(lit(occasions.as_of - 365))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("in_last_365"),
+        ])
+        .collect()
+        .map_err(Error::internal)?;
+
+    let count = column_i64(&frame, "occasions")?;
+    let first_day = column_i32(&frame, "first_day")?;
+    let second_day = column_i32(&frame, "second_day")?;
+    let last_day = column_i32(&frame, "last_day")?;
+    let first_amount = column_i64(&frame, "first_amount")?;
+    let revenue = column_i64(&frame, "revenue")?;
+    let known = column_i64(&frame, "known_amounts")?;
+    let window = column_i64(&frame, "in_last_365")?;
+    Ok((0..frame.height())
+        .map(|i| {
+            let known_amounts = known[i].unwrap_or(0);
+            CustomerStats {
+                occasions: count[i].unwrap_or(0),
+                first_day: first_day[i].unwrap_or(0),
+                second_day: second_day[i],
+                last_day: last_day[i].unwrap_or(0),
+                first_amount: first_amount[i],
+                revenue: if known_amounts > 0 { revenue[i] } else { None },
+                known_amounts,
+                in_last_365: window[i].unwrap_or(0),
+            }
+        })
+        .collect())
+}
+
+/// Money (in ten-thousandths) as currency units, rounded to the fourth decimal.
+fn money_mean(total: i128, count: i64) -> Option<f64> {
+    (count > 0).then(|| {
+        let units = total as f64 / count as f64 / SCALE as f64;
+        (units * 10_000.0).round() / 10_000.0
+    })
+}
+
+fn share(part: i128, whole: Option<i64>) -> Option<f64> {
+    whole.filter(|&w| w > 0).map(|w| part as f64 / w as f64)
+}
+
+pub fn summary(occasions: &Occasions) -> Result<Summary> {
+    let customers = per_customer(occasions)?;
+    let as_of = occasions.as_of;
+    let n = customers.len() as u64;
+    let repeaters: Vec<&CustomerStats> = customers.iter().filter(|c| c.occasions >= 2).collect();
+    let repeat_customers = repeaters.len() as u64;
+
+    let mut to_second: Vec<f64> = repeaters
+        .iter()
+        .filter_map(|c| c.second_day.map(|s| f64::from(s - c.first_day)))
+        .collect();
+    to_second.sort_by(f64::total_cmp);
+
+    let observations: Vec<Observation> = customers
+        .iter()
+        .map(|c| match (c.occasions >= 2, c.second_day) {
+            (true, Some(second)) => Observation {
+                time: i64::from(second - c.first_day),
+                event: true,
+            },
+            _ => Observation {
+                time: i64::from(as_of - c.first_day),
+                event: false,
+            },
+        })
+        .collect();
+    let curve = SurvivalCurve::estimate(&observations);
+    let within = |days: i64| curve.probability_within(days);
+
+    let active = customers.iter().filter(|c| c.in_last_365 > 0).count();
+    let in_window: i64 = customers.iter().map(|c| c.in_last_365).sum();
+    let gap_days: i64 = repeaters
+        .iter()
+        .map(|c| i64::from(c.last_day - c.first_day))
+        .sum();
+    let gaps: i64 = repeaters.iter().map(|c| c.occasions - 1).sum();
+
+    let ladder = (1..=LADDER_STEPS)
+        .map(|k| {
+            let reached = customers.iter().filter(|c| c.occasions >= k).count() as u64;
+            let next = customers.iter().filter(|c| c.occasions > k).count() as u64;
+            LadderStep {
+                k,
+                customers: reached,
+                next_share: ratio(next as f64, reached as f64),
+            }
+        })
+        .collect();
+
+    let revenue: Option<i64> = customers
+        .iter()
+        .filter_map(|c| c.revenue)
+        .reduce(|a, b| a + b);
+    let first_known: Vec<i64> = customers.iter().filter_map(|c| c.first_amount).collect();
+    let first_total: i128 = first_known.iter().map(|&a| i128::from(a)).sum();
+    let later_total: i128 = customers
+        .iter()
+        .map(|c| i128::from(c.revenue.unwrap_or(0) - c.first_amount.unwrap_or(0)))
+        .sum();
+    let later_known: i64 = customers
+        .iter()
+        .map(|c| c.known_amounts - i64::from(c.first_amount.is_some()))
+        .sum();
+
+    let mut by_revenue: Vec<i64> = customers.iter().map(|c| c.revenue.unwrap_or(0)).collect();
+    by_revenue.sort_unstable_by(|a, b| b.cmp(a));
+    let top = customers.len().div_ceil(5);
+    let top_total: i128 = by_revenue[..top].iter().map(|&r| i128::from(r)).sum();
+
+    let orders = column_i64(&occasions.frame, occ::ORDERS)?
+        .into_iter()
+        .map(|o| o.unwrap_or(0))
+        .sum::<i64>() as u64;
+
+    Ok(Summary {
+        as_of: date_of_day(as_of),
+        customers: n,
+        occasions: customers.iter().map(|c| c.occasions).sum::<i64>() as u64,
+        orders,
+        revenue: revenue.map(Money),
+        repeat_customers,
+        repeat_purchase_rate: ratio(repeat_customers as f64, n as f64).unwrap_or(0.0),
+        time_to_second: Quartiles {
+            median: quantile_sorted(&to_second, 0.5),
+            mean: mean(&to_second),
+            p25: quantile_sorted(&to_second, 0.25),
+            p75: quantile_sorted(&to_second, 0.75),
+        },
+        repeat_within: RepeatWithin {
+            d30: within(30),
+            d60: within(60),
+            d90: within(90),
+            d180: within(180),
+            d365: within(365),
+        },
+        purchase_frequency_12m: ratio(in_window as f64, active as f64),
+        avg_days_between_purchases: ratio(gap_days as f64, gaps as f64),
+        ladder,
+        aov_first: money_mean(first_total, first_known.len() as i64),
+        aov_repeat: money_mean(later_total, later_known),
+        repeat_revenue_share: share(later_total, revenue),
+        top20_revenue_share: share(top_total, revenue),
+        dropped: occasions.dropped,
+    })
+}

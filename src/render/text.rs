@@ -1,0 +1,105 @@
+//! How a cell reads: for people (percentages, thousands separators, two decimals of
+//! money) and for machines (fractions, exact money, empty when missing).
+
+use super::Cell;
+
+/// What people see for a missing value.
+pub const MISSING: &str = "–";
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number with `decimals` places and thousands separators: `-1,234.50`.
+pub fn decimal(value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let grouped = thousands(whole.parse().unwrap_or(0));
+    let sign = if value < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        "-"
+    } else {
+        ""
+    };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+/// Days: whole numbers as they are, others to one decimal.
+fn days(value: f64) -> String {
+    if value.fract() == 0.0 {
+        decimal(value, 0)
+    } else {
+        decimal(value, 1)
+    }
+}
+
+pub fn for_people(cell: &Cell) -> String {
+    let or_missing = |v: Option<String>| v.unwrap_or_else(|| MISSING.to_string());
+    match cell {
+        Cell::Count(n) => thousands(*n),
+        Cell::Rate(r) => or_missing(r.map(|r| format!("{}%", decimal(r * 100.0, 1)))),
+        Cell::Days(d) => or_missing(d.map(days)),
+        Cell::Money(m) => or_missing(m.map(|m| decimal(m.to_f64(), 2))),
+        Cell::MoneyMean(m) => or_missing(m.map(|m| decimal(m, 2))),
+        Cell::Number(n) => or_missing(n.map(|n| decimal(n, 2))),
+        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Text(t) => t.clone(),
+    }
+}
+
+pub fn for_machines(cell: &Cell) -> String {
+    let or_empty = |v: Option<String>| v.unwrap_or_default();
+    match cell {
+        Cell::Count(n) => n.to_string(),
+        Cell::Rate(v) | Cell::Days(v) | Cell::MoneyMean(v) | Cell::Number(v) => {
+            or_empty(v.map(|v| v.to_string()))
+        }
+        Cell::Money(m) => or_empty(m.map(|m| m.to_string())),
+        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Text(t) => t.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::money::Money;
+
+    #[test]
+    fn people_read_separators_percentages_and_dashes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(23_570), "23,570");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(for_people(&Cell::Rate(Some(0.375))), "37.5%");
+        assert_eq!(for_people(&Cell::Rate(None)), "–");
+        assert_eq!(for_people(&Cell::Days(Some(28.0))), "28");
+        assert_eq!(for_people(&Cell::Days(Some(28.25))), "28.2");
+        assert_eq!(
+            for_people(&Cell::Money(Some(Money(12_345_678_9)))),
+            "12,345.68"
+        );
+        assert_eq!(for_people(&Cell::MoneyMean(Some(-0.004))), "0.00");
+        assert_eq!(for_people(&Cell::MoneyMean(Some(-1234.5))), "-1,234.50");
+    }
+
+    #[test]
+    fn machines_read_fractions_exact_money_and_empties() {
+        assert_eq!(for_machines(&Cell::Rate(Some(0.375))), "0.375");
+        assert_eq!(for_machines(&Cell::Rate(None)), "");
+        assert_eq!(for_machines(&Cell::Money(Some(Money(125_000)))), "12.5");
+        assert_eq!(for_machines(&Cell::Count(23_570)), "23570");
+    }
+}
