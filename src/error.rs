@@ -42,6 +42,14 @@ impl fmt::Display for Location {
     }
 }
 
+/// What is wrong with the input, where, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputProblem {
+    pub location: Location,
+    pub problem: String,
+    pub hint: String,
+}
+
 /// rebuy's own errors. Anything else reaching `main` is reported the same way.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -50,12 +58,8 @@ pub enum Error {
     Usage { message: String },
 
     /// Input rebuy cannot read as an order export.
-    #[error("{location}: {problem}\n  hint: {hint}")]
-    Input {
-        location: Location,
-        problem: String,
-        hint: String,
-    },
+    #[error("{}: {}\n  hint: {}", .0.location, .0.problem, .0.hint)]
+    Input(Box<InputProblem>),
 
     /// The input was read, but nothing is left to measure (all guests, all refunds,
     /// an `--as-of` before the first purchase).
@@ -75,11 +79,11 @@ impl Error {
     }
 
     pub fn input(location: Location, problem: impl Into<String>, hint: impl Into<String>) -> Error {
-        Error::Input {
+        Error::Input(Box::new(InputProblem {
             location,
             problem: problem.into(),
             hint: hint.into(),
-        }
+        }))
     }
 
     pub fn internal(error: impl std::fmt::Display) -> Error {

@@ -113,12 +113,33 @@ pub fn normalise(name: &str) -> String {
 }
 
 /// The roles found in one file's header.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ColumnRoles {
     /// (role, column as written in the file), in role order.
     pub assigned: Vec<(Role, String)>,
     /// Columns that could have taken a role but lost to a preferred one.
     pub passed_over: Vec<(Role, String)>,
+}
+
+impl Serialize for ColumnRoles {
+    /// `{"assigned": {"customer": "CustomerID", …}, "passed_over": {"customer": ["email"]}}`
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        use std::collections::BTreeMap;
+        let assigned: BTreeMap<Role, &str> = self
+            .assigned
+            .iter()
+            .map(|(r, c)| (*r, c.as_str()))
+            .collect();
+        let mut passed_over: BTreeMap<Role, Vec<&str>> = BTreeMap::new();
+        for (role, column) in &self.passed_over {
+            passed_over.entry(*role).or_default().push(column);
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("assigned", &assigned)?;
+        map.serialize_entry("passed_over", &passed_over)?;
+        map.end()
+    }
 }
 
 impl ColumnRoles {

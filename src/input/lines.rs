@@ -45,7 +45,7 @@ fn clean(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn text_column<'a>(raw: &'a RawFile, role: Role) -> Result<Option<&'a StringChunked>> {
+fn text_column(raw: &RawFile, role: Role) -> Result<Option<&StringChunked>> {
     match raw.frame.column(role.name()) {
         Ok(column) => column.str().map(Some).map_err(|e| {
             Error::file(

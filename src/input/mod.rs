@@ -94,3 +94,51 @@ pub fn load(
         invalid_rows,
     })
 }
+
+/// Builds occasions from CSV texts, for tests of the rules of contract §1 and §2.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::input::occasions::{OccasionOptions, Occasions};
+
+    pub fn load_texts(texts: &[&str], values: &ValueOptions) -> Result<Inputs> {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let sources: Vec<Source> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let path = folder.path().join(format!("part{i}.csv"));
+                std::fs::write(&path, text).expect("writing a test file");
+                Source::Path(path)
+            })
+            .collect();
+        load(&sources, &ReadOptions::default(), values)
+    }
+
+    pub fn occasions_of(
+        texts: &[&str],
+        values: &ValueOptions,
+        options: OccasionOptions,
+    ) -> Result<Occasions> {
+        occasions::build(&load_texts(texts, values)?, options)
+    }
+
+    /// (customer, date, amount as text, orders) of every occasion, in table order.
+    pub fn rows(occasions: &Occasions) -> Vec<(String, String, String, i64)> {
+        let frame = &occasions.frame;
+        let customers = frame.column("customer").unwrap().str().unwrap().clone();
+        let days = crate::metrics::column_i32(frame, "day").unwrap();
+        let amounts = crate::metrics::column_i64(frame, "amount").unwrap();
+        let orders = crate::metrics::column_i64(frame, "orders").unwrap();
+        (0..frame.height())
+            .map(|i| {
+                (
+                    customers.get(i).unwrap().to_string(),
+                    dates::date_of_day(days[i].unwrap()).to_string(),
+                    amounts[i].map_or("?".to_string(), |a| money::Money(a).to_string()),
+                    orders[i].unwrap(),
+                )
+            })
+            .collect()
+    }
+}

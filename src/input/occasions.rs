@@ -7,6 +7,7 @@ use super::lines::col_name as line;
 use super::Inputs;
 use crate::error::{Error, Result};
 use crate::input::dates;
+use crate::render::text::count_of;
 
 /// Names of the columns of the occasion table.
 pub mod col_name {
@@ -94,7 +95,7 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
                 len().cast(DataType::Int64).alias(ORDERS),
             ])
             .with_column(lit(NULL).cast(DataType::String).alias(ORDER)),
-        SameDay::Keep => purchases.with_column(lit(1i64).alias(ORDERS)),
+        SameDay::Keep => purchases.with_column(lit(1i64).cast(DataType::Int64).alias(ORDERS)),
     }
     .select([
         col(CUSTOMER),
@@ -116,12 +117,13 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     let Some(latest) = days.max() else {
         return Err(Error::NoData {
             message: format!(
-                "no purchases in the input: {} guest rows, {} invalid rows and {} orders of amount 0 or less were left out",
-                inputs.guest_rows,
-                inputs.invalid_rows,
-                all_orders - purchase_orders
+                "no purchases in the input: {}, {} and {} of amount 0 or less were left out",
+                count_of(inputs.guest_rows, "guest row", "guest rows"),
+                count_of(inputs.invalid_rows, "invalid row", "invalid rows"),
+                count_of(all_orders - purchase_orders, "order", "orders"),
             ),
-            hint: "check that the customer column is the right one (rebuy inspect shows the roles)".into(),
+            hint: "check that the customer column is the right one (rebuy inspect shows the roles)"
+                .into(),
         });
     };
     let as_of = options.as_of.unwrap_or(latest);
@@ -164,9 +166,216 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
 }
 
 fn sum_i64(frame: &DataFrame, name: &str) -> Result<u64> {
-    let column = frame
-        .column(name)
-        .and_then(|c| c.i64().cloned())
-        .map_err(polars_error)?;
-    Ok(column.sum().unwrap_or(0) as u64)
+    let values = crate::metrics::column_i64(frame, name)?;
+    Ok(values.into_iter().flatten().sum::<i64>() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::dates::{day_of_date, DateFormat};
+    use crate::input::lines::ValueOptions;
+    use crate::input::testing::{occasions_of, rows};
+
+    fn merged(texts: &[&str]) -> Occasions {
+        occasions_of(texts, &ValueOptions::default(), OccasionOptions::default()).unwrap()
+    }
+
+    fn row(c: &str, d: &str, a: &str, o: i64) -> (String, String, String, i64) {
+        (c.to_string(), d.to_string(), a.to_string(), o)
+    }
+
+    #[test]
+    fn ids_are_trimmed_text_with_zeros_and_decimals_kept() {
+        let occ = merged(&["customer_id,order_date,amount\n 007 ,2024-01-01,1\n007,2024-01-02,2\n7,2024-01-03,3\n7.0,2024-01-04,4\n"]);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("007", "2024-01-01", "1", 1),
+                row("007", "2024-01-02", "2", 1),
+                row("7", "2024-01-03", "3", 1),
+                row("7.0", "2024-01-04", "4", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn guest_rows_are_dropped_and_counted_even_with_bad_dates() {
+        let occ = merged(&[
+            "customer_id,order_date,amount\n,2024-01-01,5\n   ,not a date,5\nA,2024-01-01,5\n",
+        ]);
+        assert_eq!(occ.dropped.guest_rows, 2);
+        assert_eq!(rows(&occ), vec![row("A", "2024-01-01", "5", 1)]);
+    }
+
+    #[test]
+    fn an_order_is_its_lines_and_dated_by_its_earliest_line() {
+        // O1's lines span midnight: the order, and all its amount, belongs to the 1st.
+        let occ = merged(&["customer,order,date,amount\nA,O1,2024-01-01 23:59,10\nA,O1,2024-01-02 00:05,5\nA,O2,2024-01-02 09:00,1\n"]);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2024-01-01", "15", 1),
+                row("A", "2024-01-02", "1", 1)
+            ]
+        );
+        assert_eq!(occ.all_orders, 2);
+    }
+
+    #[test]
+    fn without_an_order_column_an_order_is_a_customer_and_a_timestamp() {
+        let occ = merged(&["customer,date,amount\nA,2024-01-01 10:00,10\nA,2024-01-01 10:00,-10\nA,2024-01-01 11:00,4\n"]);
+        // 10:00 nets to 0 (not a purchase); 11:00 is a purchase.
+        assert_eq!(occ.all_orders, 2);
+        assert_eq!(occ.dropped.non_purchase_orders, 1);
+        assert_eq!(rows(&occ), vec![row("A", "2024-01-01", "4", 1)]);
+    }
+
+    #[test]
+    fn orders_of_amount_zero_or_less_are_not_purchases_unknown_ones_are() {
+        let occ = merged(&["customer,order,date,amount\nA,1,2024-01-01,5\nA,2,2024-01-02,-5\nA,3,2024-01-03,0\nA,4,2024-01-04,\nB,5,2024-01-01,\n"]);
+        assert_eq!(occ.dropped.non_purchase_orders, 2);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2024-01-01", "5", 1),
+                row("A", "2024-01-04", "?", 1),
+                row("B", "2024-01-01", "?", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_amounts_sum_like_sql() {
+        // Order 1 has one known and one unknown line: its amount is the known part.
+        // Quantity × unit price fills in where the amount is empty.
+        let occ = merged(&["customer,order,date,amount,qty,price\nA,1,2024-01-01,,2,1.25\nA,1,2024-01-01,,,\nA,2,2024-01-01,,1,\n"]);
+        assert_eq!(rows(&occ), vec![row("A", "2024-01-01", "2.5", 2)]);
+    }
+
+    #[test]
+    fn same_day_orders_merge_into_one_occasion_or_stay_apart_with_keep() {
+        let text = "customer,order,date,amount\nA,2,2024-01-01 18:00,2\nA,1,2024-01-01 09:00,1\nA,3,2024-01-03,3\n";
+        assert_eq!(
+            rows(&merged(&[text])),
+            vec![
+                row("A", "2024-01-01", "3", 2),
+                row("A", "2024-01-03", "3", 1)
+            ]
+        );
+        let keep = OccasionOptions {
+            same_day: SameDay::Keep,
+            as_of: None,
+        };
+        let occ = occasions_of(&[text], &ValueOptions::default(), keep).unwrap();
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2024-01-01", "1", 1),
+                row("A", "2024-01-01", "2", 1),
+                row("A", "2024-01-03", "3", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn as_of_replays_the_past_and_counts_what_came_after() {
+        let text = "customer,date,amount\nA,2024-01-01,1\nA,2024-02-01,1\nB,2024-03-01,1\n";
+        assert_eq!(
+            merged(&[text]).as_of,
+            day_of_date(chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap())
+        );
+        let options = OccasionOptions {
+            same_day: SameDay::Merge,
+            as_of: Some(day_of_date(
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+            )),
+        };
+        let occ = occasions_of(&[text], &ValueOptions::default(), options).unwrap();
+        assert_eq!(rows(&occ), vec![row("A", "2024-01-01", "1", 1)]);
+        assert_eq!(occ.dropped.occasions_after_as_of, 2);
+    }
+
+    #[test]
+    fn invalid_rows_stop_the_run_or_are_skipped_and_counted() {
+        let text = "customer,date,amount\nA,2024-01-01,1\nA,2024-02-30,1\nB,2024-03-01,abc\nC,2024-03-02,2\n";
+        let error = occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(error.contains("line 3"), "{error}");
+        assert!(error.contains("\"2024-02-30\""), "{error}");
+        let skip = ValueOptions {
+            skip_invalid: true,
+            ..ValueOptions::default()
+        };
+        let occ = occasions_of(&[text], &skip, OccasionOptions::default()).unwrap();
+        assert_eq!(occ.dropped.invalid_rows, 2);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2024-01-01", "1", 1),
+                row("C", "2024-03-02", "2", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn day_month_order_is_decided_per_file() {
+        // File 1 shows 25/12 (day first), file 2 shows 12/25 (month first): each
+        // reads its ambiguous 01/02 its own way.
+        let day_first = "customer,date,amount\nA,25/12/2023,1\nA,01/02/2024,1\n";
+        let month_first = "customer,date,amount\nB,12/25/2023,1\nB,01/02/2024,1\n";
+        let occ = merged(&[day_first, month_first]);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2023-12-25", "1", 1),
+                row("A", "2024-02-01", "1", 1),
+                row("B", "2023-12-25", "1", 1),
+                row("B", "2024-01-02", "1", 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn slashed_dates_without_evidence_need_date_format() {
+        let text = "customer,date,amount\nA,01/02/2024,1\n";
+        let error = occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(error.contains("--date-format dmy"), "{error}");
+        let dmy = ValueOptions {
+            date_format: DateFormat::parse("dmy").unwrap(),
+            ..ValueOptions::default()
+        };
+        let occ = occasions_of(&[text], &dmy, OccasionOptions::default()).unwrap();
+        assert_eq!(rows(&occ), vec![row("A", "2024-02-01", "1", 1)]);
+    }
+
+    #[test]
+    fn mixed_day_month_order_in_one_file_is_an_error() {
+        let text = "customer,date,amount\nA,25/12/2023,1\nA,12/25/2023,1\n";
+        let error = occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            error.contains("line 2") && error.contains("line 3"),
+            "{error}"
+        );
+    }
 }

@@ -260,3 +260,184 @@ pub fn summary(occasions: &Occasions) -> Result<Summary> {
         dropped: occasions.dropped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every key worked out by hand on `fixtures/orders.csv`; fixtures/README.md walks
+    //! through the same arithmetic.
+    use super::*;
+    use crate::input::dates::day_of_date;
+    use crate::input::lines::ValueOptions;
+    use crate::input::occasions::{OccasionOptions, SameDay};
+    use crate::input::testing::occasions_of;
+
+    const FIXTURE: &str = include_str!("../../fixtures/orders.csv");
+
+    fn summary_of(options: OccasionOptions) -> Summary {
+        summary(&occasions_of(&[FIXTURE], &ValueOptions::default(), options).unwrap()).unwrap()
+    }
+
+    fn close(actual: Option<f64>, expected: f64) -> bool {
+        actual.is_some_and(|a| (a - expected).abs() < 1e-12)
+    }
+
+    fn money(text: &str) -> Option<Money> {
+        Some(Money::parse(text).unwrap())
+    }
+
+    fn ladder(steps: [(u64, Option<f64>); 5]) -> Vec<LadderStep> {
+        steps
+            .iter()
+            .zip(1..)
+            .map(|(&(customers, next_share), k)| LadderStep {
+                k,
+                customers,
+                next_share,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_key_on_the_fixture() {
+        let s = summary_of(OccasionOptions::default());
+        assert_eq!(s.as_of, NaiveDate::from_ymd_opt(2024, 4, 10).unwrap());
+        assert_eq!((s.customers, s.occasions, s.orders), (8, 16, 17));
+        assert_eq!(s.revenue, money("555"));
+        assert_eq!(s.repeat_customers, 5);
+        assert_eq!(s.repeat_purchase_rate, 0.625);
+        // Days to the 2nd occasion: 14, 30, 40, 58, 60.
+        assert_eq!(
+            s.time_to_second,
+            Quartiles {
+                median: Some(40.0),
+                mean: Some(40.4),
+                p25: Some(30.0),
+                p75: Some(58.0)
+            }
+        );
+        // Kaplan–Meier: events 14, 30, 40, 58, 60; censored 5, 50, 81.
+        assert!(close(s.repeat_within.d30, 2.0 / 7.0));
+        assert!(close(s.repeat_within.d60, 17.0 / 21.0));
+        assert_eq!(
+            (
+                s.repeat_within.d90,
+                s.repeat_within.d180,
+                s.repeat_within.d365
+            ),
+            (None, None, None)
+        );
+        assert_eq!(s.purchase_frequency_12m, Some(2.0));
+        assert_eq!(s.avg_days_between_purchases, Some(36.5));
+        assert_eq!(
+            s.ladder,
+            ladder([
+                (8, Some(0.625)),
+                (5, Some(0.4)),
+                (2, Some(0.5)),
+                (1, Some(0.0)),
+                (0, None)
+            ])
+        );
+        assert_eq!(s.aov_first, Some(39.0));
+        assert_eq!(s.aov_repeat, Some(35.25));
+        assert!(close(s.repeat_revenue_share, 282.0 / 555.0));
+        assert!(close(s.top20_revenue_share, 318.0 / 555.0));
+        assert_eq!(
+            s.dropped,
+            Dropped {
+                guest_rows: 1,
+                invalid_rows: 0,
+                non_purchase_orders: 2,
+                occasions_after_as_of: 0
+            }
+        );
+    }
+
+    #[test]
+    fn keeping_same_day_orders_apart() {
+        let s = summary_of(OccasionOptions {
+            same_day: SameDay::Keep,
+            as_of: None,
+        });
+        assert_eq!((s.customers, s.occasions, s.orders), (8, 17, 17));
+        // C002's two orders on 10 January are now a first and a second occasion.
+        assert_eq!(
+            s.time_to_second,
+            Quartiles {
+                median: Some(30.0),
+                mean: Some(28.4),
+                p25: Some(14.0),
+                p75: Some(40.0)
+            }
+        );
+        assert!(close(s.repeat_within.d30, 5.0 / 12.0));
+        assert!(close(s.repeat_within.d60, 25.0 / 32.0));
+        assert!(close(s.avg_days_between_purchases, 292.0 / 9.0));
+        assert_eq!(s.purchase_frequency_12m, Some(2.125));
+        assert!(close(s.ladder[2].next_share, 1.0 / 3.0));
+        assert_eq!(s.ladder[1].next_share, Some(0.6));
+        assert_eq!(s.aov_first, Some(36.8571));
+        assert_eq!(s.aov_repeat, Some(33.0));
+        assert!(close(s.repeat_revenue_share, 297.0 / 555.0));
+    }
+
+    #[test]
+    fn replaying_an_earlier_as_of() {
+        let as_of = day_of_date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        let s = summary_of(OccasionOptions {
+            same_day: SameDay::Merge,
+            as_of: Some(as_of),
+        });
+        assert_eq!((s.customers, s.occasions, s.orders), (6, 8, 9));
+        assert_eq!(s.revenue, money("318"));
+        assert_eq!(s.repeat_customers, 2);
+        assert_eq!(
+            s.time_to_second,
+            Quartiles {
+                median: Some(22.0),
+                mean: Some(22.0),
+                p25: Some(18.0),
+                p75: Some(26.0)
+            }
+        );
+        // Events 14, 30; censored 9, 19, 40, 50.
+        assert!(close(s.repeat_within.d30, 7.0 / 15.0));
+        assert_eq!(s.repeat_within.d60, None);
+        assert!(close(s.purchase_frequency_12m, 8.0 / 6.0));
+        assert_eq!(s.avg_days_between_purchases, Some(22.0));
+        assert_eq!(
+            s.ladder,
+            ladder([
+                (6, Some(2.0 / 6.0)),
+                (2, Some(0.0)),
+                (0, None),
+                (0, None),
+                (0, None)
+            ])
+        );
+        assert_eq!(s.aov_first, Some(48.6));
+        assert_eq!(s.aov_repeat, Some(37.5));
+        assert!(close(s.repeat_revenue_share, 75.0 / 318.0));
+        assert!(close(s.top20_revenue_share, 210.0 / 318.0));
+        assert_eq!(s.dropped.occasions_after_as_of, 8);
+    }
+
+    #[test]
+    fn money_figures_are_absent_not_zero_without_amounts() {
+        let text = "customer,date\nA,2024-01-01\nA,2024-01-05\nB,2024-01-03\n";
+        let occ = occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        )
+        .unwrap();
+        let s = summary(&occ).unwrap();
+        assert_eq!((s.customers, s.occasions, s.repeat_customers), (2, 3, 1));
+        assert_eq!(s.revenue, None);
+        assert_eq!((s.aov_first, s.aov_repeat), (None, None));
+        assert_eq!(
+            (s.repeat_revenue_share, s.top20_revenue_share),
+            (None, None)
+        );
+    }
+}

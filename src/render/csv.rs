@@ -28,7 +28,8 @@ impl Exporter for CsvExporter {
 }
 
 /// `{"a": {"b": 1}, "ladder": [{"k": 1, "customers": 5}]}` → rows `a.b,1`,
-/// `ladder.1.customers,5`: objects by key, list items by their `k` (else position).
+/// `ladder.1.customers,5`: objects by key, list items by their `k` (not repeated
+/// inside the item), else by position.
 pub fn flatten(json: &Value) -> Table {
     let mut table = Table {
         title: None,
@@ -55,10 +56,14 @@ fn walk(value: &Value, path: String, rows: &mut Vec<Vec<Cell>>) {
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let key = item
-                    .get("k")
-                    .map_or_else(|| i.to_string(), Value::to_string);
-                walk(item, join(&key), rows);
+                match (item.get("k"), item) {
+                    (Some(k), Value::Object(fields)) => {
+                        let mut rest = fields.clone();
+                        rest.remove("k");
+                        walk(&Value::Object(rest), join(&k.to_string()), rows);
+                    }
+                    _ => walk(item, join(&i.to_string()), rows),
+                }
             }
         }
         Value::Null => rows.push(vec![Cell::Text(path), Cell::Text(String::new())]),
@@ -86,7 +91,6 @@ mod tests {
             vec![
                 vec!["a.b", "1"],
                 vec!["a.c", ""],
-                vec!["ladder.1.k", "1"],
                 vec!["ladder.1.n", "0.5"],
                 vec!["d", "x"],
             ]

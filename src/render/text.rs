@@ -6,12 +6,21 @@ use super::Cell;
 /// What people see for a missing value.
 pub const MISSING: &str = "–";
 
+/// `1 guest row`, `2 guest rows`, with thousands separators.
+pub fn count_of(n: u64, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
 /// `1234567` → `1,234,567`.
 pub fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -88,7 +97,7 @@ mod tests {
         assert_eq!(for_people(&Cell::Days(Some(28.0))), "28");
         assert_eq!(for_people(&Cell::Days(Some(28.25))), "28.2");
         assert_eq!(
-            for_people(&Cell::Money(Some(Money(12_345_678_9)))),
+            for_people(&Cell::Money(Some(Money(123_456_789)))),
             "12,345.68"
         );
         assert_eq!(for_people(&Cell::MoneyMean(Some(-0.004))), "0.00");

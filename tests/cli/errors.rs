@@ -1,0 +1,211 @@
+//! Every kind of bad input gives exit code 2 and a message that says where and what
+//! to do; never a panic.
+
+use crate::common::{assert_mentions, fixture, Workdir};
+
+#[test]
+fn missing_required_column_lists_the_columns_and_the_names_tried() {
+    let w = Workdir::new();
+    w.write("o.csv", "client,when,amount\nA,2024-01-01,5\n");
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "o.csv",
+            "no column for the customer",
+            "customerid, customer, clientid, userid, email, customeremail",
+            "\"client\", \"when\", \"amount\"",
+            "--map customer=COLUMN",
+        ],
+    );
+}
+
+#[test]
+fn unparseable_date_names_file_line_column_and_value() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,amount\nA,2024-01-01,5\nB,last tuesday,5\n",
+    );
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "o.csv, line 3, column \"order_date\", value \"last tuesday\"",
+            "not a date",
+            "--skip-invalid",
+        ],
+    );
+}
+
+#[test]
+fn impossible_date_says_why() {
+    let w = Workdir::new();
+    w.write("o.csv", "customer_id,order_date,amount\nA,2023-02-29,5\n");
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "line 2",
+            "\"2023-02-29\"",
+            "not a real date: day 29 of month 2 in 2023",
+        ],
+    );
+}
+
+#[test]
+fn unparseable_amount_names_the_column_and_value() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,line_total\nA,2024-01-01,5\nA,2024-01-02,\"12,50\"\n",
+    );
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "o.csv, line 3, column \"line_total\", value \"12,50\"",
+            "not a number",
+            "--skip-invalid",
+        ],
+    );
+}
+
+#[test]
+fn ambiguous_day_month_order_asks_for_date_format() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,amount\nA,01/02/2024,5\nB,03/04/2024,5\n",
+    );
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "line 2",
+            "\"01/02/2024\"",
+            "--date-format dmy",
+            "--date-format mdy",
+        ],
+    );
+    let out = w
+        .run(&["summary", "o.csv", "--date-format", "dmy", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(&out, &["\"as_of\": \"2024-04-03\""]);
+}
+
+#[test]
+fn empty_file_and_header_only_file() {
+    let w = Workdir::new();
+    w.write("empty.csv", "");
+    assert_mentions(
+        w.run(&["summary", "empty.csv"]).bad_input(),
+        &["empty.csv", "the file is empty"],
+    );
+    w.write("header.csv", "customer_id,order_date,amount\n");
+    assert_mentions(
+        w.run(&["summary", "header.csv"]).bad_input(),
+        &["header.csv", "has a header but no rows"],
+    );
+}
+
+#[test]
+fn file_not_found_directory_and_unmatched_glob() {
+    let w = Workdir::new();
+    assert_mentions(
+        w.run(&["summary", "nope.csv"]).bad_input(),
+        &["nope.csv", "file not found"],
+    );
+    std::fs::create_dir(w.path("exports")).unwrap();
+    assert_mentions(
+        w.run(&["summary", "exports"]).bad_input(),
+        &["exports", "is a directory", "'exports/*.csv'"],
+    );
+    assert_mentions(
+        w.run(&["summary", "exports/*.csv"]).bad_input(),
+        &["exports/*.csv", "no file matches"],
+    );
+}
+
+#[test]
+fn binary_and_corrupt_inputs() {
+    let w = Workdir::new();
+    w.write("image.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    assert_mentions(
+        w.run(&["summary", "image.csv"]).bad_input(),
+        &["image.csv", "binary"],
+    );
+    w.write("broken.csv.gz", b"\x1f\x8b\x08\x00garbage");
+    assert_mentions(
+        w.run(&["summary", "broken.csv.gz"]).bad_input(),
+        &["broken.csv.gz", "cannot decompress"],
+    );
+}
+
+#[test]
+fn no_purchases_at_all() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,amount\n,2024-01-01,5\nA,2024-01-01,-5\n",
+    );
+    assert_mentions(
+        w.run(&["summary", "o.csv"]).bad_input(),
+        &[
+            "no purchases",
+            "1 guest row,",
+            "1 order of amount 0 or less",
+        ],
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let w = Workdir::new();
+    let orders = fixture("orders.csv");
+    let orders = orders.to_str().unwrap();
+    assert_mentions(
+        w.run(&["summary", orders, "--as-of", "30/06/2024"])
+            .bad_input(),
+        &["--as-of", "YYYY-MM-DD"],
+    );
+    assert_mentions(
+        w.run(&["summary", orders, "--map", "colour=red"])
+            .bad_input(),
+        &["unknown role", "customer, date, order"],
+    );
+    assert_mentions(
+        w.run(&["summary", orders, "--map", "amount=price_eur"])
+            .bad_input(),
+        &["--map amount=price_eur", "no column \"price_eur\""],
+    );
+    assert_mentions(
+        w.run(&["summary", orders, "--tz", "Mars/Base"]).bad_input(),
+        &["unknown time zone"],
+    );
+    assert_mentions(
+        w.run(&["summary", orders, "--bogus"]).bad_input(),
+        &["--bogus"],
+    );
+    assert_mentions(
+        w.run(&["summary", orders, "--as-of", "2000-01-01"])
+            .bad_input(),
+        &[
+            "no purchase occasions on or before --as-of 2000-01-01",
+            "2024-01-05",
+        ],
+    );
+}
+
+#[test]
+fn output_never_overwrites_an_input() {
+    let w = Workdir::new();
+    let input = w.write("o.csv", "customer_id,order_date,amount\nA,2024-01-01,5\n");
+    let before = std::fs::read(&input).unwrap();
+    assert_mentions(
+        w.run(&["summary", "o.csv", "-o", "./o.csv"]).bad_input(),
+        &["that is an input file"],
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}

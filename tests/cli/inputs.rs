@@ -1,0 +1,148 @@
+//! The same orders written the ways real exports write them give the same summary.
+
+use std::io::Write;
+
+use crate::common::{assert_mentions, Workdir};
+
+const PLAIN: &str = "customer_id,order_id,order_date,line_total\n\
+A,1,2024-01-01 10:00,10.00\n\
+A,2,2024-01-20 11:00,5.50\n\
+B,3,2024-01-05 09:00,7.25\n\
+B,4,2024-03-05 09:00,7.25\n\
+C,5,2024-02-01 12:00,3.00\n";
+
+fn summary_json(w: &Workdir, args: &[&str]) -> String {
+    let mut all = vec!["summary"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    w.run(&all).ok().to_string()
+}
+
+fn reference(w: &Workdir) -> String {
+    w.write("plain.csv", PLAIN);
+    summary_json(w, &["plain.csv"])
+}
+
+#[test]
+fn semicolons_bom_crlf_and_quoted_newlines() {
+    let w = Workdir::new();
+    let expected = reference(&w);
+    let messy = "\u{feff}\"Customer ID\";Order ID;Order Date;Line Total;Note\r\n\
+A;1;2024-01-01 10:00;10.00;\"gift,\r\nwrapped\"\r\n\
+A;2;2024-01-20 11:00;5.50;\r\n\
+B;3;2024-01-05 09:00;7.25;\r\n\
+B;4;2024-03-05 09:00;7.25;\r\n\
+C;5;2024-02-01 12:00;3.00;\r\n";
+    w.write("messy.csv", messy);
+    assert_eq!(summary_json(&w, &["messy.csv"]), expected);
+}
+
+#[test]
+fn tabs_and_other_date_forms() {
+    let w = Workdir::new();
+    let expected = reference(&w);
+    // The same instants as Unix seconds, ISO with T and offset, and compact dates.
+    let tabbed = "customer_id\torder_id\torder_date\tline_total\n\
+A\t1\t2024-01-01T10:00:00+01:00\t10.00\n\
+A\t2\t1705748400\t5.50\n\
+B\t3\t20240105\t7.25\n\
+B\t4\t2024-03-05T09:00:00Z\t7.25\n\
+C\t5\t1706788800000\t3.00\n";
+    w.write("tabbed.tsv", tabbed);
+    assert_eq!(summary_json(&w, &["tabbed.tsv"]), expected);
+}
+
+#[test]
+fn gzip_stdin_and_globs() {
+    let w = Workdir::new();
+    let expected = reference(&w);
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(PLAIN.as_bytes()).unwrap();
+    w.write("orders.csv.gz", gz.finish().unwrap());
+    assert_eq!(summary_json(&w, &["orders.csv.gz"]), expected);
+
+    let run = w.run_with_stdin(&["summary", "-", "--format", "json"], PLAIN);
+    assert_eq!(run.ok(), expected);
+
+    let (header, body) = PLAIN.split_once('\n').unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    std::fs::create_dir(w.path("months")).unwrap();
+    w.write(
+        "months/2024-01.csv",
+        format!("{header}\n{}\n", lines[..3].join("\n")),
+    );
+    w.write(
+        "months/2024-02.csv",
+        format!("{header}\n{}\n", lines[3..].join("\n")),
+    );
+    assert_eq!(summary_json(&w, &["months/*.csv"]), expected);
+}
+
+#[test]
+fn parquet_with_typed_columns() {
+    use polars::prelude::*;
+    let w = Workdir::new();
+    let expected = reference(&w);
+    let mut frame = df!(
+        "customer_id" => ["A", "A", "B", "B", "C"],
+        "order_id" => [1i64, 2, 3, 4, 5],
+        "order_date" => ["2024-01-01 10:00", "2024-01-20 11:00", "2024-01-05 09:00", "2024-03-05 09:00", "2024-02-01 12:00"],
+        "line_total" => [10.0f64, 5.5, 7.25, 7.25, 3.0],
+    )
+    .unwrap();
+    let file = std::fs::File::create(w.path("orders.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    assert_eq!(summary_json(&w, &["orders.parquet"]), expected);
+}
+
+#[test]
+fn windows_1252_text_is_decoded_or_explained() {
+    let w = Workdir::new();
+    let mut bytes = b"customer_id,order_date,amount,product\n".to_vec();
+    bytes.extend_from_slice(
+        b"Ren\xe9e,2024-01-01,5,Caf\xe9 cr\xe8me\nRen\xe9e,2024-02-01,5,Th\xe9\n",
+    );
+    w.write("latin.csv", &bytes);
+    let out = w
+        .run(&["inspect", "latin.csv", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(
+        &out,
+        &["\"encoding\": \"Windows-1252\"", "\"customers\": 1"],
+    );
+    let err = w
+        .run(&["summary", "latin.csv", "--encoding", "utf-8"])
+        .bad_input()
+        .to_string();
+    assert_mentions(
+        &err,
+        &["latin.csv, line 2", "not UTF-8", "--encoding windows-1252"],
+    );
+}
+
+#[test]
+fn map_names_columns_the_names_do_not_give_away() {
+    let w = Workdir::new();
+    let expected = reference(&w);
+    w.write(
+        "odd.csv",
+        PLAIN.replace(
+            "customer_id,order_id,order_date,line_total",
+            "buyer,ref,when,paid",
+        ),
+    );
+    let args = [
+        "odd.csv",
+        "--map",
+        "customer=buyer",
+        "--map",
+        "order=ref",
+        "--map",
+        "date=when",
+        "--map",
+        "amount=paid",
+    ];
+    assert_eq!(summary_json(&w, &args), expected);
+}

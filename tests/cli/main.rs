@@ -1,0 +1,8 @@
+//! The rebuy binary, run on files written by each test.
+
+mod common;
+mod errors;
+mod inputs;
+mod inspect;
+mod properties;
+mod summary;

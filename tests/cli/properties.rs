@@ -1,0 +1,195 @@
+//! Properties that hold on any input: row order and file boundaries change nothing,
+//! rates lie in 0..1, and the counts agree with a plain-Rust model of contract §1.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use crate::common::Workdir;
+
+#[derive(Clone, Debug)]
+struct Line {
+    /// `None` is a guest row.
+    customer: Option<u8>,
+    order: u8,
+    day: u16,
+    hour: u8,
+    /// Cents; `None` is an empty amount.
+    cents: Option<i32>,
+}
+
+impl Line {
+    fn to_csv(&self) -> String {
+        let customer = self
+            .customer
+            .map(|c| format!("C{c:02}"))
+            .unwrap_or_default();
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(self.day));
+        let amount = self.cents.map_or(String::new(), |c| {
+            let sign = if c < 0 { "-" } else { "" };
+            format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
+        });
+        format!(
+            "{customer},O{},{date} {:02}:00,{amount}\n",
+            self.order, self.hour
+        )
+    }
+}
+
+fn line() -> impl Strategy<Value = Line> {
+    (
+        prop_oneof![1 => Just(None), 8 => (0u8..8).prop_map(Some)],
+        0u8..12,
+        0u16..500,
+        0u8..24,
+        prop_oneof![1 => Just(None), 1 => (-3000i32..=0).prop_map(Some), 6 => (1i32..20000).prop_map(Some)],
+    )
+        .prop_map(|(customer, order, day, hour, cents)| Line {
+            customer,
+            order,
+            day,
+            hour,
+            cents,
+        })
+}
+
+const HEADER: &str = "customer_id,order_id,order_date,line_total\n";
+
+fn csv(lines: &[Line]) -> String {
+    std::iter::once(HEADER.to_string())
+        .chain(lines.iter().map(Line::to_csv))
+        .collect()
+}
+
+/// (exit code, stdout) of `rebuy summary --format json` on the given files.
+fn summary(w: &Workdir, files: &[(&str, String)]) -> (Option<i32>, String) {
+    let mut args = vec!["summary", "--format", "json"];
+    for (name, text) in files {
+        w.write(name, text);
+        args.push(name);
+    }
+    let run = w.run(&args);
+    (run.code, run.stdout)
+}
+
+/// Counts of contract §1 computed the plainest way.
+struct Model {
+    customers: usize,
+    occasions: usize,
+    orders: usize,
+    revenue_cents: Option<i64>,
+    repeat_customers: usize,
+    non_purchase_orders: usize,
+    guest_rows: usize,
+}
+
+/// (earliest (day, hour), known cents, any amount known) of a (customer, order).
+type OrderModel = ((u16, u8), i64, bool);
+
+fn model(lines: &[Line]) -> Model {
+    let mut orders: BTreeMap<(u8, u8), OrderModel> = BTreeMap::new();
+    for l in lines {
+        let Some(customer) = l.customer else { continue };
+        let entry = orders
+            .entry((customer, l.order))
+            .or_insert(((l.day, l.hour), 0, false));
+        entry.0 = entry.0.min((l.day, l.hour));
+        if let Some(c) = l.cents {
+            entry.1 += i64::from(c);
+            entry.2 = true;
+        }
+    }
+    let purchases: Vec<_> = orders
+        .iter()
+        .filter(|(_, (_, cents, known))| !known || *cents > 0)
+        .collect();
+    // (customer, day) → (known cents, any known)
+    let mut occasions: BTreeMap<(u8, u16), (i64, bool)> = BTreeMap::new();
+    for ((customer, _), ((day, _), cents, known)) in &purchases {
+        let entry = occasions.entry((*customer, *day)).or_insert((0, false));
+        if *known {
+            entry.0 += cents;
+            entry.1 = true;
+        }
+    }
+    let customers: BTreeSet<u8> = occasions.keys().map(|(c, _)| *c).collect();
+    let repeat_customers = customers
+        .iter()
+        .filter(|c| occasions.keys().filter(|(o, _)| o == *c).count() >= 2)
+        .count();
+    let known: Vec<i64> = occasions
+        .values()
+        .filter(|(_, k)| *k)
+        .map(|(c, _)| *c)
+        .collect();
+    Model {
+        customers: customers.len(),
+        occasions: occasions.len(),
+        orders: purchases.len(),
+        revenue_cents: (!known.is_empty()).then(|| known.iter().sum()),
+        repeat_customers,
+        non_purchase_orders: orders.len() - purchases.len(),
+        guest_rows: lines.iter().filter(|l| l.customer.is_none()).count(),
+    }
+}
+
+fn rates(json: &Value) -> Vec<f64> {
+    let mut out = vec![json["repeat_purchase_rate"].clone()];
+    out.extend(json["repeat_within"].as_object().unwrap().values().cloned());
+    out.extend(
+        json["ladder"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["next_share"].clone()),
+    );
+    out.push(json["repeat_revenue_share"].clone());
+    out.push(json["top20_revenue_share"].clone());
+    out.into_iter().filter_map(|v| v.as_f64()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn order_of_rows_and_files_changes_nothing(
+        (lines, shuffled, cut) in prop::collection::vec(line(), 2..60)
+            .prop_flat_map(|lines| {
+                let n = lines.len();
+                (Just(lines.clone()), Just(lines).prop_shuffle(), 1..n)
+            })
+    ) {
+        let w = Workdir::new();
+        let whole = summary(&w, &[("whole.csv", csv(&lines))]);
+        let reordered = summary(&w, &[("shuffled.csv", csv(&shuffled))]);
+        prop_assert_eq!(&whole, &reordered);
+        let split = summary(&w, &[("a.csv", csv(&lines[..cut])), ("b.csv", csv(&lines[cut..]))]);
+        prop_assert_eq!(&whole, &split);
+    }
+
+    #[test]
+    fn counts_agree_with_a_plain_model_and_rates_lie_in_0_1(lines in prop::collection::vec(line(), 1..80)) {
+        let w = Workdir::new();
+        let (code, stdout) = summary(&w, &[("o.csv", csv(&lines))]);
+        let m = model(&lines);
+        if m.customers == 0 {
+            prop_assert_eq!(code, Some(2), "no purchases is bad input");
+            return Ok(());
+        }
+        prop_assert_eq!(code, Some(0));
+        let json: Value = serde_json::from_str(&stdout).unwrap();
+        prop_assert_eq!(json["customers"].as_u64(), Some(m.customers as u64));
+        prop_assert_eq!(json["occasions"].as_u64(), Some(m.occasions as u64));
+        prop_assert_eq!(json["orders"].as_u64(), Some(m.orders as u64));
+        prop_assert_eq!(json["repeat_customers"].as_u64(), Some(m.repeat_customers as u64));
+        prop_assert_eq!(json["dropped"]["guest_rows"].as_u64(), Some(m.guest_rows as u64));
+        prop_assert_eq!(json["dropped"]["non_purchase_orders"].as_u64(), Some(m.non_purchase_orders as u64));
+        let revenue = json["revenue"].as_f64().map(|r| (r * 100.0).round() as i64);
+        prop_assert_eq!(revenue, m.revenue_cents);
+        for rate in rates(&json) {
+            prop_assert!((0.0..=1.0).contains(&rate), "rate {} outside 0..1", rate);
+        }
+    }
+}
