@@ -9,6 +9,7 @@ pub mod error;
 pub mod input;
 pub mod metrics;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod settings;
 

@@ -11,13 +11,16 @@ use crate::input::occasions::{col_name as occ, Occasions};
 use crate::input::{FileReport, Inputs};
 use crate::metrics::column_i64;
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
 pub fn run(args: &CommonArgs) -> anyhow::Result<()> {
     let settings = Settings::resolve(args)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let (inputs, occasions) = super::load(&settings)?;
+    let progress = Progress::start();
+    let (inputs, occasions) = super::load(&settings, &progress)?;
+    drop(progress);
     super::emit(&document(&inputs, &occasions)?, &settings, output)
 }
 

@@ -6,12 +6,22 @@ pub mod summary;
 use crate::error::Result;
 use crate::input::{self, occasions, Inputs};
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::render::{self, Document};
 use crate::settings::Settings;
 
 /// Reads every input and builds the purchase occasions: the one scan a command needs.
-pub(crate) fn load(settings: &Settings) -> Result<(Inputs, occasions::Occasions)> {
-    let inputs = input::load(&settings.sources, &settings.read, &settings.values)?;
+pub(crate) fn load(
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<(Inputs, occasions::Occasions)> {
+    let inputs = input::load(
+        &settings.sources,
+        &settings.read,
+        &settings.values,
+        &|name| progress.step(format!("reading {name}")),
+    )?;
+    progress.step("building purchase occasions");
     let occasions = occasions::build(&inputs, settings.occasions)?;
     Ok((inputs, occasions))
 }

@@ -3,6 +3,7 @@
 use crate::cli::CommonArgs;
 use crate::metrics::summary::{summary, Summary};
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::render::text::count_of;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
@@ -10,8 +11,11 @@ use crate::settings::Settings;
 pub fn run(args: &CommonArgs) -> anyhow::Result<()> {
     let settings = Settings::resolve(args)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let (_, occasions) = super::load(&settings)?;
+    let progress = Progress::start();
+    let (_, occasions) = super::load(&settings, &progress)?;
+    progress.step("computing the summary");
     let result = summary(&occasions)?;
+    drop(progress);
     super::emit(&document(&result), &settings, output)
 }
 

@@ -49,15 +49,18 @@ impl Inputs {
 }
 
 /// Reads and types every source, one after the other, and stacks the lines.
+/// `reading` hears the name of each file as its turn comes.
 pub fn load(
     sources: &[Source],
     read_options: &ReadOptions,
     value_options: &ValueOptions,
+    reading: &dyn Fn(&str),
 ) -> Result<Inputs> {
     let mut files = Vec::with_capacity(sources.len());
     let mut stacked: Option<DataFrame> = None;
     let (mut guest_rows, mut invalid_rows) = (0, 0);
     for source in sources {
+        reading(&source.display());
         let raw = read::read(source, read_options)?;
         let typed = lines::type_lines(&raw, value_options)?;
         guest_rows += typed.guest_rows;
@@ -112,7 +115,7 @@ pub(crate) mod testing {
                 Source::Path(path)
             })
             .collect();
-        load(&sources, &ReadOptions::default(), values)
+        load(&sources, &ReadOptions::default(), values, &|_| {})
     }
 
     pub fn occasions_of(

@@ -46,8 +46,11 @@ impl Exporter for TableExporter {
                     }
                 }));
             }
-            out.push_str(&grid.to_string());
-            out.push_str("\n\n");
+            for line in grid.to_string().lines() {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+            out.push('\n');
         }
         for note in &document.notes {
             out.push_str(note);

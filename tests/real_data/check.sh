@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs rebuy on the real exports in ../shared/data (see its README) and compares the
+# output with the expected files beside this script; where DuckDB is available, also
+# compares every summary key with the SQL definition in tests/bench/summary.sql.
+# Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
+# Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
+set -uo pipefail
+rebuy=${1:?usage: check.sh REBUY [--update]}
+update=${2:-}
+here=tests/real_data
+data=../shared/data
+passed=0
+failed=0
+
+check() {  # name, then rebuy's arguments
+  local name=$1; shift
+  local actual
+  if ! actual=$("$rebuy" "$@" 2>&1); then
+    echo "FAIL $name: rebuy $* exited non-zero:"; echo "$actual"; failed=$((failed + 1)); return
+  fi
+  if [ "$update" = "--update" ]; then
+    printf '%s\n' "$actual" > "$here/$name"
+  fi
+  if diff -u "$here/$name" <(printf '%s\n' "$actual"); then
+    echo "ok   $name"; passed=$((passed + 1))
+  else
+    echo "FAIL $name: output differs from $here/$name"; failed=$((failed + 1))
+  fi
+}
+
+check cdnow.inspect.json inspect "$data/cdnow.csv" --format json
+check cdnow.summary.json summary "$data/cdnow.csv" --format json
+check online_retail.inspect.json inspect "$data/online_retail.csv.gz" --format json
+check online_retail.summary.json summary "$data/online_retail.csv.gz" --format json
+check online_retail.summary-as-of-2011-06-30.json summary "$data/online_retail.csv.gz" --as-of 2011-06-30 --format json
+
+if ! python3 -c 'import duckdb' 2>/dev/null; then
+  timeout 300 python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
+fi
+if python3 -c 'import duckdb' 2>/dev/null; then
+  for args in "$data/cdnow.csv cdnow" "$data/online_retail.csv.gz online_retail" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30"; do
+    # shellcheck disable=SC2086
+    if python3 tests/bench/crosscheck.py "$rebuy" $args; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+    fi
+  done
+else
+  echo "skip DuckDB cross-check: python3 cannot import duckdb and pip could not install it"
+fi
+
+echo "real-data: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
