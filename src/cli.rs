@@ -37,6 +37,55 @@ pub enum Command {
     /// to the second purchase, the purchase ladder, revenue shares.
     #[command(after_help = SUMMARY_HELP)]
     Summary(CommonArgs),
+
+    /// Write a realistic order export (line items, repurchase cycles, churn,
+    /// seasonality) to try rebuy on; the same seed gives the same file.
+    #[command(after_help = GENERATE_HELP)]
+    Generate(GenerateArgs),
+}
+
+const GENERATE_HELP: &str = "\
+Examples:
+  rebuy generate --customers 2000 -o orders.csv
+  rebuy generate --customers 2000000 --seed 7 --quirks -o big.csv.gz --truth truth.json
+
+Columns: order_id, customer_id, order_date, sku, product_name, category, quantity,
+unit_price, line_total, currency. About 5 lines per customer: most buy once, others come
+back on their favourite product's cycle (coffee about 28 days, skincare 60-90, apparel
+irregular, furniture almost never) until they churn. --truth writes the catalogue with
+each product's true cycle, and counts of what was written.";
+
+/// Options of `rebuy generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many customers arrive over the window (about 5 lines each).
+    #[arg(long, value_name = "N")]
+    pub customers: u64,
+
+    /// Seed of the random source: the same seed and options give the same bytes.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// First day of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", default_value = "2023-01-01")]
+    pub start: String,
+
+    /// Last day of the window (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", default_value = "2024-12-31")]
+    pub end: String,
+
+    /// Add what real exports contain: guest orders, cancellation invoices with
+    /// negative quantities, spaces around customer ids, a UTF-8 byte-order mark.
+    #[arg(long)]
+    pub quirks: bool,
+
+    /// Write to FILE: .csv, .csv.gz or .parquet (default: CSV on stdout).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the catalogue, each product's true cycle, and the counts as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
 }
 
 const INSPECT_HELP: &str = "\

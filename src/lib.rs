@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod generate;
 pub mod input;
 pub mod metrics;
 pub mod output;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Inspect(args) => commands::inspect::run(args)?,
         Command::Summary(args) => commands::summary::run(args)?,
+        Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! it, then a rename), never onto an input file. The file is prepared before the work
 //! starts, so a bad path fails at once rather than after the computing.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -49,17 +49,18 @@ impl Output {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let temporary = tempfile::Builder::new()
-            .prefix(".rebuy-")
-            .suffix(".tmp")
-            .tempfile_in(folder)
-            .map_err(|e| {
-                Error::usage(format!(
-                    "-o {}: cannot write in {}: {e}",
-                    path.display(),
-                    folder.display()
-                ))
-            })?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".rebuy-").suffix(".tmp");
+        if let Some(permissions) = permissions_for(path) {
+            builder.permissions(permissions);
+        }
+        let temporary = builder.tempfile_in(folder).map_err(|e| {
+            Error::usage(format!(
+                "-o {}: cannot write in {}: {e}",
+                path.display(),
+                folder.display()
+            ))
+        })?;
         Ok(Output::File {
             path: path.to_path_buf(),
             temporary,
@@ -68,20 +69,80 @@ impl Output {
 
     /// Writes everything, then (for a file) renames it into place.
     pub fn write(self, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut stream = self.stream();
+        stream.write_all(bytes)?;
+        stream.commit()
+    }
+
+    /// A buffered writer; nothing reaches the target file until `commit`.
+    pub fn stream(self) -> Stream {
         match self {
-            Output::Stdout => {
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(bytes)?;
-                stdout.flush()?;
-                Ok(())
-            }
-            Output::File {
+            Output::Stdout => Stream::Stdout(BufWriter::new(std::io::stdout())),
+            Output::File { path, temporary } => Stream::File {
                 path,
-                mut temporary,
-            } => {
+                temporary: BufWriter::with_capacity(1 << 20, temporary),
+            },
+        }
+    }
+}
+
+/// The mode the written file gets: an existing file keeps its own; a new one gets
+/// the usual 0666 less the umask (a temporary file would otherwise be private).
+fn permissions_for(path: &Path) -> Option<std::fs::Permissions> {
+    match std::fs::metadata(path) {
+        Ok(existing) => Some(existing.permissions()),
+        #[cfg(unix)]
+        Err(_) => Some(std::os::unix::fs::PermissionsExt::from_mode(0o666)),
+        #[cfg(not(unix))]
+        Err(_) => None,
+    }
+}
+
+/// Where output bytes go while they are written.
+pub enum Stream {
+    Stdout(BufWriter<std::io::Stdout>),
+    File {
+        path: PathBuf,
+        temporary: BufWriter<NamedTempFile>,
+    },
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Stdout(out) => out.write(buf),
+            Stream::File { temporary, .. } => temporary.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Stream::Stdout(out) => out.write_all(buf),
+            Stream::File { temporary, .. } => temporary.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Stdout(out) => out.flush(),
+            Stream::File { temporary, .. } => temporary.flush(),
+        }
+    }
+}
+
+impl Stream {
+    /// Flushes, and for a file syncs it and renames it into place.
+    pub fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Stream::Stdout(mut out) => Ok(out.flush()?),
+            Stream::File { path, temporary } => {
+                let temporary = temporary
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(|| format!("writing {}", path.display()))?;
                 temporary
-                    .write_all(bytes)
-                    .and_then(|()| temporary.as_file().sync_all())
+                    .as_file()
+                    .sync_all()
                     .with_context(|| format!("writing {}", path.display()))?;
                 temporary
                     .persist(&path)
@@ -90,10 +151,5 @@ impl Output {
                 Ok(())
             }
         }
-    }
-
-    pub fn is_terminal_stdout(&self) -> bool {
-        use std::io::IsTerminal;
-        matches!(self, Output::Stdout) && std::io::stdout().is_terminal()
     }
 }

@@ -44,7 +44,11 @@ impl Settings {
             .map_err(Error::usage)?;
         let encoding = Encoding::parse(&args.encoding).map_err(Error::usage)?;
         let delimiter = args.delimiter.as_deref().map(parse_delimiter).transpose()?;
-        let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
+        let as_of = args
+            .as_of
+            .as_deref()
+            .map(|d| parse_date("--as-of", d))
+            .transpose()?;
         let format = args
             .format
             .or_else(|| args.output.as_deref().and_then(Format::from_extension))
@@ -110,14 +114,14 @@ fn parse_delimiter(text: &str) -> Result<u8> {
     }
 }
 
-/// `YYYY-MM-DD` or `today` (the local date).
-pub fn parse_as_of(text: &str) -> Result<NaiveDate> {
+/// `YYYY-MM-DD` or `today` (the local date), for the flag `flag`.
+pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
     if text.eq_ignore_ascii_case("today") {
         return Ok(chrono::Local::now().date_naive());
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         Error::usage(format!(
-            "--as-of {text:?}: not a date; write it as YYYY-MM-DD (e.g. 2024-06-30) or today"
+            "{flag} {text:?}: not a date; write it as YYYY-MM-DD (e.g. 2024-06-30) or today"
         ))
     })
 }
@@ -144,9 +148,9 @@ mod tests {
         assert_eq!(parse_delimiter("tab").unwrap(), b'\t');
         assert!(parse_delimiter(";;").is_err());
         assert_eq!(
-            parse_as_of("2024-06-30").unwrap(),
+            parse_date("--as-of", "2024-06-30").unwrap(),
             NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()
         );
-        assert!(parse_as_of("30/06/2024").is_err());
+        assert!(parse_date("--as-of", "30/06/2024").is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; each wires input, metrics and render together.
 
+pub mod generate;
 pub mod inspect;
 pub mod summary;
 

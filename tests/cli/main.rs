@@ -2,6 +2,7 @@
 
 mod common;
 mod errors;
+mod generate;
 mod inputs;
 mod inspect;
 mod properties;

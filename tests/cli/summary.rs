@@ -82,3 +82,10 @@ fn help_shows_an_example_and_the_keys() {
     let version = w.run(&["--version"]).ok().to_string();
     assert_eq!(version, format!("rebuy {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn json_on_the_generated_fixture() {
+    let w = Workdir::new();
+    let path = fixture("generated.csv");
+    insta::assert_snapshot!(w.run(&["summary", path.to_str().unwrap(), "--format", "json"]).ok());
+}
