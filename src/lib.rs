@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod frames;
 pub mod generate;
 pub mod input;
 pub mod metrics;

@@ -72,6 +72,8 @@ impl Settings {
                 date_format,
                 zone,
                 skip_invalid: args.skip_invalid,
+                encoding,
+                products: false,
             },
             occasions: OccasionOptions {
                 same_day: args.same_day,

@@ -4,12 +4,12 @@ use serde_json::json;
 
 use crate::cli::CommonArgs;
 use crate::error::{Error, Result};
+use crate::frames::column_i64;
 use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
 use crate::input::lines::col_name as line;
 use crate::input::occasions::{col_name as occ, Occasions};
 use crate::input::{FileReport, Inputs};
-use crate::metrics::column_i64;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
@@ -119,7 +119,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         }
     }
 
-    let days = crate::metrics::column_i32(&inputs.lines, line::DAY)?;
+    let days = crate::frames::column_i32(&inputs.lines, line::DAY)?;
     let first_day = days.iter().flatten().min().copied();
     let last_day = days.iter().flatten().max().copied();
     let rows: u64 = inputs.files.iter().map(|f| f.rows).sum();

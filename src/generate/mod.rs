@@ -80,6 +80,9 @@ struct Event {
     cancels: u32,
 }
 
+/// An order to cancel later: its id, customer id and (product, quantity) lines.
+type Cancellation = (String, String, Vec<(usize, i64)>);
+
 /// November and December bring more new customers.
 fn acquisition_weight(date: NaiveDate) -> f64 {
     match date.month() {
@@ -128,7 +131,7 @@ pub fn simulate(
     let id_width = options.customers.to_string().len().max(7);
 
     let mut queue: BinaryHeap<Reverse<Event>> = BinaryHeap::new();
-    let mut cancellations: Vec<(String, String, Vec<(usize, i64)>)> = Vec::new();
+    let mut cancellations: Vec<Cancellation> = Vec::new();
     let mut counts = Counts {
         customers: options.customers,
         ..Counts::default()

@@ -1,22 +1,34 @@
-//! From a file's text columns to typed order lines (contract §1 steps 1–3): ids trimmed,
-//! guest rows dropped and counted, dates read with the file's day/month order, line
-//! amounts in fixed point. Invalid rows are an error naming file, line, column and
-//! value, or with `--skip-invalid` dropped and counted.
+//! From opened inputs to typed order lines (contract §1 steps 1–3): ids trimmed and
+//! turned into integer codes, guest rows dropped and counted, dates read with each
+//! file's day/month order, line amounts in fixed point. A row that cannot be read is
+//! an error naming file, line, column and value, or with `--skip-invalid` is dropped
+//! and counted.
+//!
+//! CSV blocks are typed on two threads (the two halves of each block); ids become
+//! codes on the calling thread, in file order.
+
+use std::ops::Range;
 
 use polars::prelude::*;
 
 use super::columns::Role;
-use super::dates::{self, DateError, DateFormat, DateParser, SlashOrder, Zone};
+use super::csv_scan::{record_start_after, split_fields, Block, Records, Span};
+use super::dates::{
+    self, is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder, Zone,
+};
+use super::intern::Interner;
 use super::money::Money;
-use super::read::RawFile;
-use crate::error::{Error, Result};
+use super::read::{Body, Encoding, Opened};
+use crate::error::{Error, Location, Result};
 
 /// Names of the columns of the typed line table.
 pub mod col_name {
     pub const CUSTOMER: &str = "customer";
+    /// One code per order: (customer, order id), or (customer, timestamp) for lines
+    /// without an order id.
+    pub const ORDER_KEY: &str = "order_key";
+    /// The order id's code; null without one.
     pub const ORDER: &str = "order";
-    /// Groups lines into orders: the timestamp for lines without an order id, else 0.
-    pub const ORDER_TS: &str = "order_ts";
     pub const TS: &str = "ts";
     pub const DAY: &str = "day";
     pub const AMOUNT: &str = "amount";
@@ -30,273 +42,829 @@ pub struct ValueOptions {
     pub date_format: DateFormat,
     pub zone: Option<Zone>,
     pub skip_invalid: bool,
+    pub encoding: Encoding,
+    /// Keep product and category codes (for cycles); off spares the work.
+    pub products: bool,
 }
 
-/// One file's typed lines and what was dropped on the way.
-pub struct FileLines {
-    pub frame: DataFrame,
-    pub guest_rows: u64,
-    pub invalid_rows: u64,
-    pub slash_order: Option<SlashOrder>,
+/// Distinct ids seen in all files, each with its code.
+#[derive(Default)]
+pub struct Dictionaries {
+    pub customers: Interner,
+    pub orders: Interner,
+    pub products: Interner,
+    pub categories: Interner,
+    /// (customer, timestamp) of lines without an order id.
+    timed_orders: hashbrown::HashMap<(u32, i64), u32>,
 }
 
-/// Trimmed text, empty as missing.
-fn clean(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
+/// The lines of every file so far, as plain vectors.
+#[derive(Default)]
+pub struct LineTable {
+    customer: Vec<u32>,
+    order_key: Vec<u64>,
+    order: Vec<Option<u32>>,
+    ts: Vec<i64>,
+    amount: Vec<Option<i64>>,
+    product: Vec<Option<u32>>,
+    category: Vec<Option<u32>>,
 }
 
-fn text_column(raw: &RawFile, role: Role) -> Result<Option<&StringChunked>> {
-    match raw.frame.column(role.name()) {
-        Ok(column) => column.str().map(Some).map_err(|e| {
-            Error::file(
-                &raw.name,
-                format!("column for {role} is not text: {e}"),
-                "report this as a bug",
-            )
-        }),
-        Err(_) => Ok(None),
+impl LineTable {
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+
+    /// The polars table: `customer, order_key, order, ts, day, amount`, and
+    /// `product, category` when asked for.
+    pub fn into_frame(self, products: bool) -> Result<DataFrame> {
+        let day: Vec<i32> = self.ts.iter().map(|&ts| dates::day_of(ts)).collect();
+        let mut columns = vec![
+            Column::new(col_name::CUSTOMER.into(), self.customer),
+            Column::new(col_name::ORDER_KEY.into(), self.order_key),
+            Column::new(col_name::ORDER.into(), self.order),
+            Column::new(col_name::TS.into(), self.ts),
+            Column::new(col_name::DAY.into(), day),
+            Column::new(col_name::AMOUNT.into(), self.amount),
+        ];
+        if products {
+            columns.push(Column::new(col_name::PRODUCT.into(), self.product));
+            columns.push(Column::new(col_name::CATEGORY.into(), self.category));
+        }
+        DataFrame::new_infer_height(columns).map_err(Error::internal)
     }
 }
 
-/// Reads the dates of a file: text, or a typed Parquet column already in milliseconds.
-enum DateValues<'a> {
-    Text(&'a StringChunked),
-    Millis(Vec<Option<i64>>),
+/// What reading one file found, besides its lines.
+pub struct FileTally {
+    pub rows: u64,
+    pub guest_rows: u64,
+    pub invalid_rows: u64,
+    pub slash_order: Option<SlashOrder>,
+    /// Some id was not UTF-8 and was read as Windows-1252.
+    pub windows_1252: bool,
 }
 
-fn date_values(raw: &RawFile) -> Result<DateValues<'_>> {
-    let column = raw
-        .frame
-        .column(Role::Date.name())
-        .map_err(Error::internal)?;
-    let physical = |c: &Column| -> Result<Vec<Option<i64>>> {
-        let as_i64 = c
-            .to_physical_repr()
-            .cast(&DataType::Int64)
-            .map_err(Error::internal)?;
-        let values = as_i64.i64().map_err(Error::internal)?;
-        Ok(values.iter().collect())
+/// A value that cannot be read, and where.
+struct Problem {
+    line: u64,
+    role: Option<Role>,
+    value: String,
+    problem: String,
+    hint: String,
+}
+
+const SKIP_HINT: &str = "pass --skip-invalid to drop such rows (they are counted)";
+
+/// Reads the dates of one file; the day/month order is settled as evidence comes.
+#[derive(Clone)]
+struct DateReading {
+    parser: DateParser,
+    day_first: DateParser,
+    month_first: DateParser,
+    /// Automatic format and no order decided yet.
+    undecided: bool,
+}
+
+impl DateReading {
+    fn new(options: &ValueOptions) -> DateReading {
+        let slash = |order| DateParser::new(&DateFormat::Slash(order), options.zone);
+        DateReading {
+            parser: DateParser::new(&options.date_format, options.zone),
+            day_first: slash(SlashOrder::DayFirst),
+            month_first: slash(SlashOrder::MonthFirst),
+            undecided: options.date_format == DateFormat::Auto,
+        }
+    }
+
+    fn decide(&mut self, order: SlashOrder) {
+        self.parser.order = Some(order);
+        self.undecided = false;
+    }
+}
+
+/// The first line showing each day/month order.
+#[derive(Default)]
+struct Evidence {
+    day_first: Option<(u64, String)>,
+    month_first: Option<(u64, String)>,
+}
+
+impl Evidence {
+    fn note(&mut self, order: SlashOrder, line: u64, text: &str) {
+        let slot = match order {
+            SlashOrder::DayFirst => &mut self.day_first,
+            SlashOrder::MonthFirst => &mut self.month_first,
+        };
+        if slot.as_ref().is_none_or(|(seen, _)| *seen > line) {
+            *slot = Some((line, text.to_string()));
+        }
+    }
+
+    fn merge(&mut self, other: Evidence) {
+        for (order, found) in [
+            (SlashOrder::DayFirst, other.day_first),
+            (SlashOrder::MonthFirst, other.month_first),
+        ] {
+            if let Some((line, text)) = found {
+                self.note(order, line, &text);
+            }
+        }
+    }
+}
+
+/// The typed rows of one part of a block, with spans for the ids.
+#[derive(Default)]
+struct Chunk {
+    customer: Vec<Span>,
+    order: Vec<Span>,
+    product: Vec<Span>,
+    category: Vec<Span>,
+    ts: Vec<i64>,
+    amount: Vec<Option<i64>>,
+    scratch: Vec<u8>,
+    rows: u64,
+    guest_rows: u64,
+    invalid_rows: u64,
+    problem: Option<Problem>,
+    evidence: Evidence,
+    /// Rows read month-first for now, with their day-first timestamp.
+    pending: Vec<(usize, i64)>,
+    first_pending: Option<(u64, String)>,
+}
+
+/// A row's values, trimmed; empty means missing.
+struct RowValues<'a> {
+    date: DateValue<'a>,
+    amount: &'a [u8],
+    quantity: &'a [u8],
+    unit_price: &'a [u8],
+}
+
+enum DateValue<'a> {
+    Text(&'a [u8]),
+    Millis(Option<i64>),
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Chunk {
+    /// Types one non-guest row: its timestamp and amount, or the problem.
+    fn type_row(
+        &mut self,
+        line: u64,
+        values: &RowValues,
+        dates: &DateReading,
+    ) -> std::result::Result<(i64, Option<i64>), Problem> {
+        let (ts, day_first) = match values.date {
+            DateValue::Millis(Some(ms)) => (ms, None),
+            DateValue::Millis(None) => {
+                return Err(date_problem(line, b"", &DateError::Unrecognised))
+            }
+            DateValue::Text(raw) => {
+                let parsed = std::str::from_utf8(raw)
+                    .map_err(|_| DateError::Unrecognised)
+                    .and_then(|t| self.read_date(line, t, dates));
+                parsed.map_err(|e| date_problem(line, raw, &e))?
+            }
+        };
+        let amount = line_amount(values.amount, values.quantity, values.unit_price).map_err(
+            |(role, raw, problem)| Problem {
+                line,
+                role: Some(role),
+                value: text(raw),
+                problem,
+                hint: format!(
+                    "fix the value, {SKIP_HINT}, or choose another column with --map {role}=COLUMN"
+                ),
+            },
+        )?;
+        if let Some(alternative) = day_first {
+            if self.first_pending.is_none() {
+                self.first_pending = Some((
+                    line,
+                    text(match values.date {
+                        DateValue::Text(raw) => raw,
+                        DateValue::Millis(_) => b"",
+                    }),
+                ));
+            }
+            self.pending.push((self.ts.len(), alternative));
+        }
+        Ok((ts, amount.map(|m| m.0)))
+    }
+
+    /// A timestamp, and for an ambiguous slashed date read month-first for now, its
+    /// day-first reading.
+    fn read_date(
+        &mut self,
+        line: u64,
+        text: &str,
+        dates: &DateReading,
+    ) -> std::result::Result<(i64, Option<i64>), DateError> {
+        if !dates.undecided || !is_slashed(text) {
+            return dates.parser.parse(text).map(|ts| (ts, None));
+        }
+        match slash_evidence(text) {
+            Some(order) => {
+                self.evidence.note(order, line, text);
+                let parser = if order == SlashOrder::DayFirst {
+                    &dates.day_first
+                } else {
+                    &dates.month_first
+                };
+                parser.parse(text).map(|ts| (ts, None))
+            }
+            None => {
+                let month_first = dates.month_first.parse(text)?;
+                let day_first = dates.day_first.parse(text)?;
+                Ok((month_first, (day_first != month_first).then_some(day_first)))
+            }
+        }
+    }
+
+    fn skip_or_stop(&mut self, problem: Problem, skip_invalid: bool) -> bool {
+        if skip_invalid {
+            self.invalid_rows += 1;
+            true
+        } else {
+            self.problem = Some(problem);
+            false
+        }
+    }
+}
+
+fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
+    let hint = match error {
+        DateError::NeedsOrder => {
+            "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)".to_string()
+        }
+        _ => format!("fix the value, {SKIP_HINT}, or --date-format PATTERN for another layout"),
     };
-    Ok(match column.dtype() {
-        DataType::Date => DateValues::Millis(
-            physical(column)?
-                .into_iter()
-                .map(|d| d.map(|d| d * dates::MS_PER_DAY))
-                .collect(),
-        ),
+    Problem {
+        line,
+        role: Some(Role::Date),
+        value: text(raw),
+        problem: if raw.is_empty() {
+            "the date is empty".to_string()
+        } else {
+            error.describe()
+        },
+        hint,
+    }
+}
+
+/// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
+fn line_amount<'a>(
+    amount: &'a [u8],
+    quantity: &'a [u8],
+    unit_price: &'a [u8],
+) -> std::result::Result<Option<Money>, (Role, &'a [u8], String)> {
+    let number = |role: Role, raw: &'a [u8]| {
+        std::str::from_utf8(raw)
+            .map_err(|_| super::money::NumberError::NotANumber)
+            .and_then(Money::parse)
+            .map_err(|e| (role, raw, format!("the {role} is {}", e.describe())))
+    };
+    if !amount.is_empty() {
+        return number(Role::Amount, amount).map(Some);
+    }
+    if quantity.is_empty() || unit_price.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Money::times(
+        number(Role::Quantity, quantity)?,
+        number(Role::UnitPrice, unit_price)?,
+    )))
+}
+
+/// Where each role's field is in a CSV record.
+#[derive(Clone, Copy, Default)]
+struct Positions {
+    customer: usize,
+    date: usize,
+    order: Option<usize>,
+    amount: Option<usize>,
+    quantity: Option<usize>,
+    unit_price: Option<usize>,
+    product: Option<usize>,
+    category: Option<usize>,
+}
+
+impl Positions {
+    fn of(opened: &Opened, products: bool) -> Positions {
+        let find = |role: Role| {
+            opened
+                .positions
+                .iter()
+                .find(|(r, _)| *r == role)
+                .map(|(_, i)| *i)
+        };
+        Positions {
+            // `columns::detect` refuses a header without these two.
+            customer: find(Role::Customer).unwrap_or(0),
+            date: find(Role::Date).unwrap_or(0),
+            order: find(Role::Order),
+            amount: find(Role::Amount),
+            quantity: find(Role::Quantity),
+            unit_price: find(Role::UnitPrice),
+            product: find(Role::Product).filter(|_| products),
+            category: find(Role::Category).filter(|_| products),
+        }
+    }
+}
+
+/// Everything a worker needs to type CSV records.
+struct CsvContext<'a> {
+    delimiter: u8,
+    columns: usize,
+    positions: Positions,
+    dates: &'a DateReading,
+    skip_invalid: bool,
+    strict_utf8: bool,
+}
+
+/// Types the records of `block.bytes[range]`, which start on line `first_line`.
+fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvContext) -> Chunk {
+    let mut chunk = Chunk::default();
+    let mut fields = Vec::with_capacity(context.columns);
+    let mut scratch = std::mem::take(&mut chunk.scratch);
+    let p = context.positions;
+    for record in Records::with_base(&block[range.clone()], first_line, range.start) {
+        chunk.rows += 1;
+        split_fields(&record, context.delimiter, &mut fields, &mut scratch);
+        if fields.len() != context.columns {
+            let problem = Problem {
+                line: record.line,
+                role: None,
+                value: text(&record.text[..record.text.len().min(80)]),
+                problem: format!(
+                    "this row has {} fields; the header has {}",
+                    fields.len(),
+                    context.columns
+                ),
+                hint: format!(
+                    "quote values that contain the delimiter {:?}, or {SKIP_HINT}",
+                    context.delimiter as char
+                ),
+            };
+            if chunk.skip_or_stop(problem, context.skip_invalid) {
+                continue;
+            }
+            break;
+        }
+        let span = |i: Option<usize>| i.map_or(Span::NONE, |i| fields[i].trim(block, &scratch));
+        let value = |i: Option<usize>| {
+            let s = span(i);
+            if s.is_none() {
+                &b""[..]
+            } else {
+                s.get(block, &scratch)
+            }
+        };
+        let customer = span(Some(p.customer));
+        if customer.get(block, &scratch).is_empty() {
+            chunk.guest_rows += 1;
+            continue;
+        }
+        if context.strict_utf8 {
+            let ids = [
+                (Role::Customer, Some(p.customer)),
+                (Role::Order, p.order),
+                (Role::Product, p.product),
+                (Role::Category, p.category),
+            ];
+            if let Some((role, raw)) = ids
+                .iter()
+                .map(|&(r, i)| (r, value(i)))
+                .find(|(_, raw)| std::str::from_utf8(raw).is_err())
+            {
+                chunk.problem = Some(Problem {
+                    line: record.line,
+                    role: Some(role),
+                    value: text(raw),
+                    problem: "this value is not UTF-8".to_string(),
+                    hint: "pass --encoding windows-1252 (also right for Latin-1 files), or save the file as UTF-8".to_string(),
+                });
+                break;
+            }
+        }
+        let values = RowValues {
+            date: DateValue::Text(value(Some(p.date))),
+            amount: value(p.amount),
+            quantity: value(p.quantity),
+            unit_price: value(p.unit_price),
+        };
+        match chunk.type_row(record.line, &values, context.dates) {
+            Ok((ts, amount)) => {
+                chunk.customer.push(customer);
+                chunk.order.push(span(p.order));
+                chunk.product.push(span(p.product));
+                chunk.category.push(span(p.category));
+                chunk.ts.push(ts);
+                chunk.amount.push(amount);
+            }
+            Err(problem) => {
+                if !chunk.skip_or_stop(problem, context.skip_invalid) {
+                    break;
+                }
+            }
+        }
+    }
+    chunk.scratch = scratch;
+    chunk
+}
+
+/// Reads one opened file into the table; returns what it found.
+pub fn read_file(
+    opened: Opened,
+    options: &ValueOptions,
+    table: &mut LineTable,
+    dictionaries: &mut Dictionaries,
+) -> Result<FileTally> {
+    let mut file = FileReader {
+        name: &opened.name,
+        roles: &opened.roles,
+        dates: DateReading::new(options),
+        evidence: Evidence::default(),
+        pending: Vec::new(),
+        first_pending: None,
+        tally: FileTally {
+            rows: 0,
+            guest_rows: 0,
+            invalid_rows: 0,
+            slash_order: None,
+            windows_1252: options.encoding == Encoding::Windows1252,
+        },
+        is_row: matches!(opened.body, Body::Parquet(_)),
+    };
+    let positions = Positions::of(&opened, options.products);
+    match opened.body {
+        Body::Csv(mut blocks) => {
+            let columns = opened.header.len();
+            while let Some(block) = blocks.next_block().map_err(|e| {
+                Error::file(
+                    &opened.name,
+                    format!("cannot read the file: {e}"),
+                    "the file may be truncated; export it again",
+                )
+            })? {
+                let context = CsvContext {
+                    delimiter: opened.delimiter.unwrap_or(b','),
+                    columns,
+                    positions,
+                    dates: &file.dates,
+                    skip_invalid: options.skip_invalid,
+                    strict_utf8: options.encoding == Encoding::Utf8,
+                };
+                let chunks = type_block(&block, &context);
+                for chunk in chunks {
+                    file.take(chunk, &block.bytes, options, table, dictionaries)?;
+                }
+            }
+        }
+        Body::Parquet(ref frame) => {
+            let chunk = type_parquet(frame, &file.dates, options.skip_invalid)?;
+            file.take(chunk, &[], options, table, dictionaries)?;
+        }
+    }
+    file.finish()
+}
+
+/// Types a block on two threads, one half each.
+fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
+    let bytes = &block.bytes;
+    let middle = record_start_after(bytes, bytes.len() / 2);
+    if middle == 0 || middle >= bytes.len() || bytes.len() < (1 << 16) {
+        return vec![type_csv(bytes, 0..bytes.len(), block.first_line, context)];
+    }
+    let second_line =
+        block.first_line + memchr::memchr_iter(b'\n', &bytes[..middle]).count() as u64;
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| type_csv(bytes, middle..bytes.len(), second_line, context));
+        let first = type_csv(bytes, 0..middle, block.first_line, context);
+        // A worker that panicked is a bug in rebuy; pass the panic on.
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        vec![first, second]
+    })
+}
+
+/// Types the rows of a Parquet file (text columns, or typed dates).
+fn type_parquet(frame: &DataFrame, dates: &DateReading, skip_invalid: bool) -> Result<Chunk> {
+    let text_column = |role: Role| -> Result<Option<StringChunked>> {
+        match frame.column(role.name()) {
+            Ok(c) if c.dtype() == &DataType::String => {
+                Ok(Some(c.str().map_err(Error::internal)?.clone()))
+            }
+            Ok(_) | Err(_) => Ok(None),
+        }
+    };
+    let millis = match frame
+        .column(Role::Date.name())
+        .map_err(Error::internal)?
+        .dtype()
+    {
+        DataType::Date => Some(physical_i64(frame, 1, dates::MS_PER_DAY)?),
         DataType::Datetime(unit, _) => {
             let per_ms = match unit {
                 TimeUnit::Nanoseconds => 1_000_000,
                 TimeUnit::Microseconds => 1_000,
                 TimeUnit::Milliseconds => 1,
             };
-            DateValues::Millis(
-                physical(column)?
-                    .into_iter()
-                    .map(|v| v.map(|v| v.div_euclid(per_ms)))
-                    .collect(),
-            )
+            Some(physical_i64(frame, per_ms, 1)?)
         }
-        _ => DateValues::Text(column.str().map_err(Error::internal)?),
-    })
-}
-
-/// Decides the day/month order of a file's slashed dates from the values themselves.
-fn decide_slash_order(
-    raw: &RawFile,
-    dates: &StringChunked,
-    customers: &StringChunked,
-) -> Result<Option<SlashOrder>> {
-    let mut day_first: Option<(usize, &str)> = None;
-    let mut month_first: Option<(usize, &str)> = None;
-    for (row, (date, customer)) in dates.iter().zip(customers.iter()).enumerate() {
-        let (Some(date), Some(_)) = (date, clean(customer)) else {
+        _ => None,
+    };
+    let [customer, order, date, amount, quantity, unit_price, product, category] = [
+        Role::Customer,
+        Role::Order,
+        Role::Date,
+        Role::Amount,
+        Role::Quantity,
+        Role::UnitPrice,
+        Role::Product,
+        Role::Category,
+    ]
+    .map(text_column);
+    let (customer, order, date, amount, quantity, unit_price, product, category) = (
+        customer?,
+        order?,
+        date?,
+        amount?,
+        quantity?,
+        unit_price?,
+        product?,
+        category?,
+    );
+    let mut chunk = Chunk::default();
+    let get = value_at;
+    let store = |scratch: &mut Vec<u8>, bytes: &[u8]| {
+        if bytes.is_empty() {
+            return Span::NONE;
+        }
+        let start = scratch.len();
+        scratch.extend_from_slice(bytes);
+        Span::scratch(start, scratch.len())
+    };
+    for row in 0..frame.height() {
+        chunk.rows += 1;
+        let line = row as u64 + 1;
+        let customer_id = get(&customer, row);
+        if customer_id.is_empty() {
+            chunk.guest_rows += 1;
             continue;
-        };
-        match dates::slash_evidence(date) {
-            Some(SlashOrder::DayFirst) if day_first.is_none() => day_first = Some((row, date)),
-            Some(SlashOrder::MonthFirst) if month_first.is_none() => {
-                month_first = Some((row, date))
-            }
-            _ => {}
         }
-        if day_first.is_some() && month_first.is_some() {
-            break;
+        let values = RowValues {
+            date: match &millis {
+                Some(values) => DateValue::Millis(values[row]),
+                None => DateValue::Text(get(&date, row)),
+            },
+            amount: get(&amount, row),
+            quantity: get(&quantity, row),
+            unit_price: get(&unit_price, row),
+        };
+        match chunk.type_row(line, &values, dates) {
+            Ok((ts, amount)) => {
+                let mut scratch = std::mem::take(&mut chunk.scratch);
+                chunk.customer.push(store(&mut scratch, customer_id));
+                chunk.order.push(store(&mut scratch, get(&order, row)));
+                chunk.product.push(store(&mut scratch, get(&product, row)));
+                chunk
+                    .category
+                    .push(store(&mut scratch, get(&category, row)));
+                chunk.scratch = scratch;
+                chunk.ts.push(ts);
+                chunk.amount.push(amount);
+            }
+            Err(problem) => {
+                if !chunk.skip_or_stop(problem, skip_invalid) {
+                    break;
+                }
+            }
         }
     }
-    match (day_first, month_first) {
-        (Some((row, value)), Some((other_row, other))) => {
-            let other_line = raw.locate(other_row, Role::Date, None).line.unwrap_or(0);
-            Err(Error::input(
-                raw.locate(row, Role::Date, Some(value)),
+    Ok(chunk)
+}
+
+/// Row `i` of an optional text column, trimmed; empty when missing.
+fn value_at(column: &Option<StringChunked>, i: usize) -> &[u8] {
+    column
+        .as_ref()
+        .and_then(|c| c.get(i))
+        .map_or(&b""[..], |v| v.trim().as_bytes())
+}
+
+/// The date column's physical values in milliseconds: `× times / per`.
+fn physical_i64(frame: &DataFrame, per: i64, times: i64) -> Result<Vec<Option<i64>>> {
+    let column = frame
+        .column(Role::Date.name())
+        .and_then(|c| c.to_physical_repr().cast(&DataType::Int64))
+        .map_err(Error::internal)?;
+    let values = column.i64().map_err(Error::internal)?;
+    Ok(values
+        .iter()
+        .map(|v| v.map(|v| v.div_euclid(per) * times))
+        .collect())
+}
+
+/// The code of an absent id.
+const NO_CODE: u32 = u32::MAX;
+
+/// The codes of one role's ids (`NO_CODE` where empty), and whether a new id was not
+/// UTF-8. Consecutive lines of an order repeat their ids, so the previous id is
+/// remembered and costs no lookup.
+fn codes(
+    interner: &mut Interner,
+    spans: &[Span],
+    block: &[u8],
+    scratch: &[u8],
+) -> (Vec<u32>, bool) {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut windows_1252 = false;
+    let mut last: (&[u8], u32) = (&[], NO_CODE);
+    for span in spans {
+        let bytes = if span.is_none() {
+            &b""[..]
+        } else {
+            span.get(block, scratch)
+        };
+        if bytes.is_empty() {
+            out.push(NO_CODE);
+            continue;
+        }
+        if bytes != last.0 {
+            let (code, new) = interner.intern(bytes);
+            windows_1252 |= new && std::str::from_utf8(bytes).is_err();
+            last = (bytes, code);
+        }
+        out.push(last.1);
+    }
+    (out, windows_1252)
+}
+
+/// One file's state between blocks.
+struct FileReader<'a> {
+    name: &'a str,
+    roles: &'a super::columns::ColumnRoles,
+    dates: DateReading,
+    evidence: Evidence,
+    /// Rows of the table read month-first for now, with their day-first timestamp.
+    pending: Vec<(usize, i64)>,
+    first_pending: Option<(u64, String)>,
+    tally: FileTally,
+    is_row: bool,
+}
+
+impl FileReader<'_> {
+    fn location(&self, line: u64, role: Option<Role>, value: Option<String>) -> Location {
+        Location {
+            file: self.name.to_string(),
+            line: Some(line),
+            is_row: self.is_row,
+            column: role.and_then(|r| self.roles.column(r)).map(str::to_string),
+            value,
+        }
+    }
+
+    /// Adds a typed chunk to the table: ids become codes, evidence is weighed.
+    fn take(
+        &mut self,
+        mut chunk: Chunk,
+        block: &[u8],
+        options: &ValueOptions,
+        table: &mut LineTable,
+        dictionaries: &mut Dictionaries,
+    ) -> Result<()> {
+        self.tally.rows += chunk.rows;
+        self.tally.guest_rows += chunk.guest_rows;
+        self.tally.invalid_rows += chunk.invalid_rows;
+        if let Some(p) = chunk.problem {
+            return Err(Error::input(
+                self.location(p.line, p.role, Some(p.value)),
+                p.problem,
+                p.hint,
+            ));
+        }
+        self.evidence.merge(std::mem::take(&mut chunk.evidence));
+        if let (Some((line, value)), Some((other_line, other))) =
+            (&self.evidence.day_first, &self.evidence.month_first)
+        {
+            return Err(Error::input(
+                self.location(*line, Some(Role::Date), Some(value.clone())),
                 format!("this date is day-first, but line {other_line} ({other:?}) is month-first"),
                 "one file must use one order; pass --date-format dmy or mdy, or fix the odd rows",
-            ))
+            ));
         }
-        (Some(_), None) => Ok(Some(SlashOrder::DayFirst)),
-        (None, Some(_)) => Ok(Some(SlashOrder::MonthFirst)),
-        (None, None) => Ok(None),
-    }
-}
-
-/// Types one file's lines.
-pub fn type_lines(raw: &RawFile, options: &ValueOptions) -> Result<FileLines> {
-    // `columns::detect` refuses a file without a customer column, so it is here.
-    let customers = text_column(raw, Role::Customer)?.expect("the customer role is required");
-    let orders = text_column(raw, Role::Order)?;
-    let amounts = text_column(raw, Role::Amount)?;
-    let quantities = text_column(raw, Role::Quantity)?;
-    let prices = text_column(raw, Role::UnitPrice)?;
-    let products = text_column(raw, Role::Product)?;
-    let categories = text_column(raw, Role::Category)?;
-    let date_values = date_values(raw)?;
-
-    let mut parser = DateParser::new(&options.date_format, options.zone);
-    if let (DateFormat::Auto, DateValues::Text(dates)) = (&options.date_format, &date_values) {
-        parser.order = decide_slash_order(raw, dates, customers)?;
-    }
-
-    let height = raw.frame.height();
-    let mut keep = Vec::with_capacity(height);
-    let mut ts_values = Vec::with_capacity(height);
-    let mut amount_values: Vec<Option<i64>> = Vec::with_capacity(height);
-    let (mut guest_rows, mut invalid_rows) = (0u64, 0u64);
-
-    let mut date_text = match &date_values {
-        DateValues::Text(ca) => Some(ca.iter()),
-        DateValues::Millis(_) => None,
-    };
-    let (mut amount_iter, mut quantity_iter, mut price_iter) = (
-        amounts.map(|c| c.iter()),
-        quantities.map(|c| c.iter()),
-        prices.map(|c| c.iter()),
-    );
-
-    for (row, customer) in customers.iter().enumerate() {
-        let date_text_value = date_text.as_mut().and_then(|it| it.next().flatten());
-        let amount_text = amount_iter.as_mut().and_then(|it| it.next().flatten());
-        let quantity_text = quantity_iter.as_mut().and_then(|it| it.next().flatten());
-        let price_text = price_iter.as_mut().and_then(|it| it.next().flatten());
-
-        if clean(customer).is_none() {
-            guest_rows += 1;
-            keep.push(false);
-            continue;
+        let base = table.len();
+        self.pending
+            .extend(chunk.pending.iter().map(|&(row, ts)| (base + row, ts)));
+        if self.first_pending.is_none() {
+            self.first_pending = chunk.first_pending.take();
         }
-        let parsed = match &date_values {
-            DateValues::Millis(values) => values[row].ok_or(DateError::Unrecognised),
-            DateValues::Text(_) => match clean(date_text_value) {
-                Some(text) => parser.parse(text),
-                None => Err(DateError::Unrecognised),
-            },
-        };
-        let ts = match parsed {
-            Ok(ts) => ts,
-            Err(_) if options.skip_invalid => {
-                invalid_rows += 1;
-                keep.push(false);
-                continue;
+        self.intern(&chunk, block, options, table, dictionaries);
+        if self.dates.undecided {
+            let decided = match (&self.evidence.day_first, &self.evidence.month_first) {
+                (Some(_), _) => Some(SlashOrder::DayFirst),
+                (_, Some(_)) => Some(SlashOrder::MonthFirst),
+                _ => None,
+            };
+            if let Some(order) = decided {
+                self.dates.decide(order);
+                self.tally.slash_order = Some(order);
             }
-            Err(e) => return Err(date_error(raw, row, date_text_value, &e)),
-        };
-        let amount = match line_amount(amount_text, quantity_text, price_text) {
-            Ok(amount) => amount,
-            Err(_) if options.skip_invalid => {
-                invalid_rows += 1;
-                keep.push(false);
-                continue;
-            }
-            Err((role, value, problem)) => {
-                return Err(Error::input(
-                    raw.locate(row, role, Some(value)),
-                    problem,
-                    format!("fix the value, pass --skip-invalid to drop such rows (they are counted), or choose another column with --map {role}=COLUMN"),
-                ))
-            }
-        };
-        keep.push(true);
-        ts_values.push(ts);
-        amount_values.push(amount.map(|m| m.0));
-    }
-
-    let rows = ts_values.len();
-    let mask = BooleanChunked::from_slice("keep".into(), &keep);
-    let kept = |ca: Option<&StringChunked>, name: &str| -> Result<Column> {
-        let column = match ca {
-            Some(ca) => {
-                let filtered = ca.filter(&mask).map_err(Error::internal)?;
-                filtered.iter().map(clean).collect::<StringChunked>()
-            }
-            None => StringChunked::full_null(name.into(), rows),
-        };
-        Ok(column.with_name(name.into()).into_column())
-    };
-    let customer_column = kept(Some(customers), col_name::CUSTOMER)?;
-    let order_column = kept(orders, col_name::ORDER)?;
-    let order_ts: Vec<i64> = order_column
-        .str()
-        .map_err(Error::internal)?
-        .iter()
-        .zip(&ts_values)
-        .map(|(order, &ts)| if order.is_some() { 0 } else { ts })
-        .collect();
-    let days: Vec<i32> = ts_values.iter().map(|&ts| dates::day_of(ts)).collect();
-    let frame = DataFrame::new(
-        rows,
-        vec![
-            customer_column,
-            order_column,
-            Column::new(col_name::ORDER_TS.into(), order_ts),
-            Column::new(col_name::TS.into(), ts_values),
-            Column::new(col_name::DAY.into(), days),
-            Column::new(col_name::AMOUNT.into(), amount_values),
-            kept(products, col_name::PRODUCT)?,
-            kept(categories, col_name::CATEGORY)?,
-        ],
-    )
-    .map_err(Error::internal)?;
-    Ok(FileLines {
-        frame,
-        guest_rows,
-        invalid_rows,
-        slash_order: parser.order,
-    })
-}
-
-fn date_error(raw: &RawFile, row: usize, value: Option<&str>, error: &DateError) -> Error {
-    let hint = match error {
-        DateError::NeedsOrder => {
-            "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)".to_string()
         }
-        _ => "fix the value, pass --skip-invalid to drop such rows (they are counted), or --date-format PATTERN for another layout".to_string(),
-    };
-    let problem = match value.and_then(|v| clean(Some(v))) {
-        None => "the date is empty".to_string(),
-        Some(_) => error.describe(),
-    };
-    Error::input(raw.locate(row, Role::Date, value), problem, hint)
-}
-
-type AmountError<'a> = (Role, &'a str, String);
-
-/// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
-fn line_amount<'a>(
-    amount: Option<&'a str>,
-    quantity: Option<&'a str>,
-    price: Option<&'a str>,
-) -> std::result::Result<Option<Money>, AmountError<'a>> {
-    let number = |role: Role, text: &'a str| {
-        Money::parse(text).map_err(|e| (role, text, format!("the {role} is {}", e.describe())))
-    };
-    if let Some(text) = clean(amount) {
-        return number(Role::Amount, text).map(Some);
+        // Rows typed before the order was known (in this block's other half, too).
+        if let Some(order) = self.tally.slash_order {
+            if order == SlashOrder::DayFirst {
+                for &(row, ts) in &self.pending {
+                    table.ts[row] = ts;
+                }
+            }
+            self.pending.clear();
+        }
+        Ok(())
     }
-    match (clean(quantity), clean(price)) {
-        (Some(q), Some(p)) => Ok(Some(Money::times(
-            number(Role::Quantity, q)?,
-            number(Role::UnitPrice, p)?,
-        ))),
-        _ => Ok(None),
+
+    fn intern(
+        &mut self,
+        chunk: &Chunk,
+        block: &[u8],
+        options: &ValueOptions,
+        table: &mut LineTable,
+        dictionaries: &mut Dictionaries,
+    ) {
+        let scratch = &chunk.scratch[..];
+        let Dictionaries {
+            customers,
+            orders,
+            products,
+            categories,
+            timed_orders,
+        } = dictionaries;
+        // Customers on one thread, the other ids on this one: the tables are apart.
+        let ((customer, customer_1252), (order, order_1252), other) = std::thread::scope(|scope| {
+            let customer = scope.spawn(|| codes(customers, &chunk.customer, block, scratch));
+            let order = codes(orders, &chunk.order, block, scratch);
+            let other = options.products.then(|| {
+                (
+                    codes(products, &chunk.product, block, scratch),
+                    codes(categories, &chunk.category, block, scratch),
+                )
+            });
+            // A panic in the thread is a bug in rebuy; pass it on.
+            let customer = customer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (customer, order, other)
+        });
+        self.tally.windows_1252 |= customer_1252 || order_1252;
+        for (i, (&customer, &order)) in customer.iter().zip(&order).enumerate() {
+            let key = if order == NO_CODE {
+                let next = timed_orders.len() as u32;
+                let timed = *timed_orders.entry((customer, chunk.ts[i])).or_insert(next);
+                timed | (1 << 31)
+            } else {
+                order
+            };
+            table
+                .order_key
+                .push((u64::from(customer) << 32) | u64::from(key));
+        }
+        table.customer.extend_from_slice(&customer);
+        table
+            .order
+            .extend(order.iter().map(|&o| (o != NO_CODE).then_some(o)));
+        table.ts.extend_from_slice(&chunk.ts);
+        table.amount.extend_from_slice(&chunk.amount);
+        if let Some(((product, product_1252), (category, category_1252))) = other {
+            self.tally.windows_1252 |= product_1252 || category_1252;
+            table
+                .product
+                .extend(product.iter().map(|&p| (p != NO_CODE).then_some(p)));
+            table
+                .category
+                .extend(category.iter().map(|&c| (c != NO_CODE).then_some(c)));
+        }
+    }
+
+    fn finish(self) -> Result<FileTally> {
+        if let (Some((line, value)), false) = (self.first_pending.clone(), self.pending.is_empty())
+        {
+            return Err(Error::input(
+                self.location(line, Some(Role::Date), Some(value)),
+                "a slashed date whose day/month order is unknown",
+                "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)",
+            ));
+        }
+        Ok(self.tally)
     }
 }
 
@@ -310,29 +878,20 @@ mod tests {
 
     #[test]
     fn amount_comes_first_then_quantity_times_price() {
-        assert_eq!(
-            line_amount(Some("9.99"), Some("2"), Some("1")),
-            Ok(Some(m("9.99")))
-        );
-        assert_eq!(
-            line_amount(Some(" "), Some("2"), Some("1.50")),
-            Ok(Some(m("3")))
-        );
-        assert_eq!(
-            line_amount(None, Some("-3"), Some("2.10")),
-            Ok(Some(m("-6.3")))
-        );
-        assert_eq!(line_amount(None, Some("2"), None), Ok(None));
-        assert_eq!(line_amount(None, None, None), Ok(None));
+        assert_eq!(line_amount(b"9.99", b"2", b"1"), Ok(Some(m("9.99"))));
+        assert_eq!(line_amount(b"", b"2", b"1.50"), Ok(Some(m("3"))));
+        assert_eq!(line_amount(b"", b"-3", b"2.10"), Ok(Some(m("-6.3"))));
+        assert_eq!(line_amount(b"", b"2", b""), Ok(None));
+        assert_eq!(line_amount(b"", b"", b""), Ok(None));
     }
 
     #[test]
     fn a_value_used_for_the_amount_must_be_a_number() {
-        let (role, value, _) = line_amount(Some("12,50"), None, None).unwrap_err();
-        assert_eq!((role, value), (Role::Amount, "12,50"));
-        let (role, value, _) = line_amount(None, Some("two"), Some("1")).unwrap_err();
-        assert_eq!((role, value), (Role::Quantity, "two"));
+        let (role, value, _) = line_amount(b"12,50", b"", b"").unwrap_err();
+        assert_eq!((role, value), (Role::Amount, &b"12,50"[..]));
+        let (role, value, _) = line_amount(b"", b"two", b"1").unwrap_err();
+        assert_eq!((role, value), (Role::Quantity, &b"two"[..]));
         // A bad quantity is not used when the amount is there, so it is no error.
-        assert_eq!(line_amount(Some("5"), Some("two"), None), Ok(Some(m("5"))));
+        assert_eq!(line_amount(b"5", b"two", b""), Ok(Some(m("5"))));
     }
 }

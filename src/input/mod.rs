@@ -2,11 +2,15 @@
 //! the command line and one table of order lines, then purchase occasions.
 
 pub mod columns;
+pub mod csv_scan;
 pub mod dates;
+pub mod intern;
 pub mod lines;
 pub mod money;
 pub mod occasions;
 pub mod read;
+
+use std::sync::Arc;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -14,7 +18,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use columns::ColumnRoles;
 use dates::SlashOrder;
-use lines::ValueOptions;
+use intern::Interner;
+use lines::{Dictionaries, LineTable, ValueOptions};
 use read::{FileFormat, ReadOptions, Source};
 
 /// What `inspect` tells about one file.
@@ -33,13 +38,20 @@ pub struct FileReport {
     pub slash_order: Option<&'static str>,
 }
 
-/// Every input file's typed lines, stacked into one table.
+/// Every input file's lines, in one table, with the ids behind the codes.
 pub struct Inputs {
     pub files: Vec<FileReport>,
-    /// `customer, order, order_ts, ts, day, amount, product, category`: see `lines`.
+    /// `customer, order_key, order, ts, day, amount` (and `product, category` when
+    /// asked for): see `lines::col_name`.
     pub lines: DataFrame,
     pub guest_rows: u64,
     pub invalid_rows: u64,
+    /// Customer ids by code.
+    pub customers: Arc<Interner>,
+    /// Order ids by code.
+    pub orders: Interner,
+    pub products: Interner,
+    pub categories: Interner,
 }
 
 impl Inputs {
@@ -48,7 +60,7 @@ impl Inputs {
     }
 }
 
-/// Reads and types every source, one after the other, and stacks the lines.
+/// Reads and types every source, one after the other, into one table.
 /// `reading` hears the name of each file as its turn comes.
 pub fn load(
     sources: &[Source],
@@ -57,44 +69,55 @@ pub fn load(
     reading: &dyn Fn(&str),
 ) -> Result<Inputs> {
     let mut files = Vec::with_capacity(sources.len());
-    let mut stacked: Option<DataFrame> = None;
-    let (mut guest_rows, mut invalid_rows) = (0, 0);
+    let mut table = LineTable::default();
+    let mut dictionaries = Dictionaries::default();
     for source in sources {
         reading(&source.display());
-        let raw = read::read(source, read_options)?;
-        let typed = lines::type_lines(&raw, value_options)?;
-        guest_rows += typed.guest_rows;
-        invalid_rows += typed.invalid_rows;
+        let opened = read::open(source, read_options)?;
+        let name = opened.name.clone();
+        let (format, bom, delimiter) = (opened.format, opened.bom, opened.delimiter);
+        let (columns, roles) = (opened.header.clone(), opened.roles.clone());
+        let tally = lines::read_file(opened, value_options, &mut table, &mut dictionaries)?;
+        if tally.rows == 0 {
+            return Err(Error::file(
+                &name,
+                "the file has a header but no rows",
+                "export the orders again, or leave this file out",
+            ));
+        }
+        let encoding = match (format, tally.windows_1252, bom) {
+            (FileFormat::Parquet, _, _) => "",
+            (_, true, _) => "Windows-1252",
+            (_, false, true) => "UTF-8 with BOM",
+            (_, false, false) => "UTF-8",
+        };
         files.push(FileReport {
-            name: raw.name.clone(),
-            format: raw.format,
-            encoding: raw.encoding,
-            delimiter: raw.delimiter.map(char::from),
-            columns: raw.header.clone(),
-            roles: raw.roles.clone(),
-            rows: raw.frame.height() as u64,
-            guest_rows: typed.guest_rows,
-            invalid_rows: typed.invalid_rows,
-            slash_order: typed.slash_order.map(|o| match o {
+            name,
+            format,
+            encoding,
+            delimiter: delimiter.map(char::from),
+            columns,
+            roles,
+            rows: tally.rows,
+            guest_rows: tally.guest_rows,
+            invalid_rows: tally.invalid_rows,
+            slash_order: tally.slash_order.map(|o| match o {
                 SlashOrder::DayFirst => "day/month",
                 SlashOrder::MonthFirst => "month/day",
             }),
         });
-        match &mut stacked {
-            None => stacked = Some(typed.frame),
-            Some(frame) => {
-                frame
-                    .vstack_mut_owned(typed.frame)
-                    .map_err(Error::internal)?;
-            }
-        }
     }
-    let lines = stacked.ok_or_else(|| Error::usage("no input files given"))?;
+    let guest_rows = files.iter().map(|f| f.guest_rows).sum();
+    let invalid_rows = files.iter().map(|f| f.invalid_rows).sum();
     Ok(Inputs {
         files,
-        lines,
+        lines: table.into_frame(value_options.products)?,
         guest_rows,
         invalid_rows,
+        customers: Arc::new(dictionaries.customers),
+        orders: dictionaries.orders,
+        products: dictionaries.products,
+        categories: dictionaries.categories,
     })
 }
 
@@ -129,14 +152,15 @@ pub(crate) mod testing {
     /// (customer, date, amount as text, orders) of every occasion, in table order.
     pub fn rows(occasions: &Occasions) -> Vec<(String, String, String, i64)> {
         let frame = &occasions.frame;
-        let customers = frame.column("customer").unwrap().str().unwrap().clone();
-        let days = crate::metrics::column_i32(frame, "day").unwrap();
-        let amounts = crate::metrics::column_i64(frame, "amount").unwrap();
-        let orders = crate::metrics::column_i64(frame, "orders").unwrap();
+        let customers = crate::frames::column_i64(frame, "customer").unwrap();
+        let days = crate::frames::column_i32(frame, "day").unwrap();
+        let amounts = crate::frames::column_i64(frame, "amount").unwrap();
+        let orders = crate::frames::column_i64(frame, "orders").unwrap();
         (0..frame.height())
             .map(|i| {
+                let code = customers[i].unwrap() as u32;
                 (
-                    customers.get(i).unwrap().to_string(),
+                    String::from_utf8_lossy(occasions.customers.bytes(code)).into_owned(),
                     dates::date_of_day(days[i].unwrap()).to_string(),
                     amounts[i].map_or("?".to_string(), |a| money::Money(a).to_string()),
                     orders[i].unwrap(),

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::lines::col_name as line;
 use super::Inputs;
 use crate::error::{Error, Result};
+use crate::frames::collect;
 use crate::input::dates;
 use crate::render::text::count_of;
 
@@ -44,11 +45,14 @@ pub struct Dropped {
 }
 
 /// Purchase occasions on or before as-of: one row per (customer, day), or per order
-/// with `--same-day keep`; columns `customer, day, ts, amount, orders, order`, sorted
-/// by customer, then time. `amount` is null where no line amount is known.
+/// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount`, `orders`
+/// and `order` (with `keep`, the rank of the order id's text, which breaks ties of
+/// time), sorted by customer, then time. `amount` is null where no amount is known.
 #[derive(Clone)]
 pub struct Occasions {
     pub frame: DataFrame,
+    /// The customer id of each code.
+    pub customers: std::sync::Arc<super::intern::Interner>,
     pub as_of: i32,
     pub dropped: Dropped,
     /// Orders of any amount, over the whole input.
@@ -59,55 +63,81 @@ fn polars_error(e: PolarsError) -> Error {
     Error::internal(e)
 }
 
-/// Sum of a nullable column that stays null when no value is known (SQL `SUM`).
-fn known_sum(name: &str) -> Expr {
-    when(col(name).count().gt(lit(0)))
-        .then(col(name).sum())
+/// After aggregating `sum` and `count` (as `known`): null where no value was known,
+/// as SQL's `SUM` gives. Plain aggregations keep polars on its fast group-by path.
+fn null_unless_known(name: &str) -> Expr {
+    when(col(KNOWN).gt(lit(0)))
+        .then(col(name))
         .otherwise(lit(NULL).cast(DataType::Int64))
         .alias(name)
 }
 
+const KNOWN: &str = "known";
+const CUSTOMER_DAY: &str = "customer_day";
+
+/// (customer, day) packed in one integer, the key of an occasion: one key column
+/// hashes faster than two.
+fn customer_day() -> Expr {
+    let customer = col(col_name::CUSTOMER).cast(DataType::UInt64) * lit(1u64 << 32);
+    let day = (col(col_name::DAY).cast(DataType::Int64) - lit(i64::from(i32::MIN)))
+        .cast(DataType::UInt64);
+    (customer + day).alias(CUSTOMER_DAY)
+}
+
 pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     use col_name::*;
-    let orders = inputs
-        .lines
-        .clone()
-        .lazy()
-        .group_by([col(line::CUSTOMER), col(line::ORDER), col(line::ORDER_TS)])
-        .agg([
-            col(line::TS).min(),
-            col(line::DAY).min(),
-            known_sum(line::AMOUNT),
-        ])
-        .collect()
-        .map_err(polars_error)?;
+    let orders = collect(
+        inputs
+            .lines
+            .clone()
+            .lazy()
+            .group_by([col(line::ORDER_KEY)])
+            .agg([
+                col(line::AMOUNT).sum(),
+                col(line::AMOUNT).count().alias(KNOWN),
+                col(line::CUSTOMER).first(),
+                col(line::ORDER).first(),
+                col(line::TS).min(),
+                col(line::DAY).min(),
+            ])
+            .with_column(null_unless_known(line::AMOUNT)),
+    )?;
     let all_orders = orders.height() as u64;
 
     let purchases = orders
         .lazy()
         .filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
-    let occasions = match options.same_day {
-        SameDay::Merge => purchases
-            .group_by([col(CUSTOMER), col(DAY)])
-            .agg([
-                col(TS).min(),
-                known_sum(AMOUNT),
-                len().cast(DataType::Int64).alias(ORDERS),
-            ])
-            .with_column(lit(NULL).cast(DataType::String).alias(ORDER)),
-        SameDay::Keep => purchases.with_column(lit(1i64).cast(DataType::Int64).alias(ORDERS)),
-    }
-    .select([
-        col(CUSTOMER),
-        col(DAY),
-        col(TS),
-        col(AMOUNT),
-        col(ORDERS),
-        col(ORDER),
-    ])
-    .sort([CUSTOMER, TS, ORDER], SortMultipleOptions::default())
-    .collect()
-    .map_err(polars_error)?;
+    let (occasions, order_by) = match options.same_day {
+        SameDay::Merge => (
+            purchases
+                .with_column(customer_day())
+                .group_by([col(CUSTOMER_DAY)])
+                .agg([
+                    col(CUSTOMER).first(),
+                    col(DAY).first(),
+                    col(TS).min(),
+                    col(AMOUNT).sum(),
+                    col(AMOUNT).count().alias(KNOWN),
+                    len().cast(DataType::Int64).alias(ORDERS),
+                ])
+                .with_columns([
+                    null_unless_known(AMOUNT),
+                    lit(NULL).cast(DataType::UInt32).alias(ORDER),
+                ]),
+            // A customer has one occasion a day: (customer, day) order is time order.
+            &[CUSTOMER_DAY][..],
+        ),
+        SameDay::Keep => (
+            purchases.with_columns([
+                lit(1i64).cast(DataType::Int64).alias(ORDERS),
+                order_rank(&inputs.orders),
+            ]),
+            &[CUSTOMER, TS, ORDER][..],
+        ),
+    };
+    let occasions = sorted(collect(occasions)?, order_by)?
+        .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS, ORDER])
+        .map_err(polars_error)?;
 
     let purchase_orders = sum_i64(&occasions, ORDERS)?;
     let days = occasions
@@ -146,14 +176,11 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     let frame = if occasions_after_as_of == 0 {
         occasions
     } else {
-        occasions
-            .lazy()
-            .filter(col(DAY).lt_eq(lit(as_of)))
-            .collect()
-            .map_err(polars_error)?
+        collect(occasions.lazy().filter(col(DAY).lt_eq(lit(as_of))))?
     };
     Ok(Occasions {
         frame,
+        customers: inputs.customers.clone(),
         as_of,
         all_orders,
         dropped: Dropped {
@@ -165,8 +192,34 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     })
 }
 
+/// The frame sorted by the given columns, with polars' in-memory sort (within a
+/// streaming query the sort took longer: 0.9 s against 0.8 s for 5 million occasions).
+fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
+    frame
+        .sort_in_place(by, SortMultipleOptions::default().with_multithreaded(true))
+        .map_err(polars_error)?;
+    Ok(frame)
+}
+
+/// The `order` column replaced by the rank of each order id's text, so that orders of
+/// one customer at one time are taken in the same order whatever the file order.
+fn order_rank(orders: &super::intern::Interner) -> Expr {
+    let ranks = orders.ranks();
+    col(col_name::ORDER).map(
+        move |column| {
+            let ranked: UInt32Chunked = column
+                .u32()?
+                .iter()
+                .map(|code| code.map(|c| ranks[c as usize]))
+                .collect();
+            Ok(ranked.with_name(col_name::ORDER.into()).into_column())
+        },
+        |_, field| Ok(field.clone()),
+    )
+}
+
 fn sum_i64(frame: &DataFrame, name: &str) -> Result<u64> {
-    let values = crate::metrics::column_i64(frame, name)?;
+    let values = crate::frames::column_i64(frame, name)?;
     Ok(values.into_iter().flatten().sum::<i64>() as u64)
 }
 

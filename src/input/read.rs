@@ -1,6 +1,6 @@
-//! From the names on the command line to one table of text columns per file, named by
-//! role: files, globs and `-` (stdin); CSV (delimiter sniffed, UTF-8 with or without a
-//! BOM, or Windows-1252), gzip-compressed CSV, and Parquet.
+//! From the names on the command line to opened inputs: files, globs and `-` (stdin);
+//! CSV (delimiter sniffed from the header), gzip-compressed CSV, and Parquet, told
+//! apart by their first bytes. Only the header is read here; the rows stream later.
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::columns::{self, ColumnRoles, Role, RoleError};
-use crate::error::{Error, Location, Result};
+use super::csv_scan::{split_fields, Blocks, Records, BLOCK_BYTES};
+use crate::error::{Error, Result};
 
 /// One input named on the command line, after glob expansion.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,37 +77,6 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
 }
 
-/// One file read into text columns named by role (`customer`, `date`, …).
-pub struct RawFile {
-    pub name: String,
-    pub format: FileFormat,
-    /// `UTF-8`, `UTF-8 with BOM`, `Windows-1252`; empty for Parquet.
-    pub encoding: &'static str,
-    pub delimiter: Option<u8>,
-    pub header: Vec<String>,
-    pub roles: ColumnRoles,
-    pub frame: DataFrame,
-    /// The decoded CSV text, kept so an error can name the line of a record.
-    text: Option<Vec<u8>>,
-}
-
-impl RawFile {
-    /// Where data row `row` (0-based, header excluded) is, for an error message.
-    pub fn locate(&self, row: usize, role: Role, value: Option<&str>) -> Location {
-        let line = match &self.text {
-            Some(text) => record_line(text, self.delimiter.unwrap_or(b','), row),
-            None => Some(row as u64 + 1),
-        };
-        Location {
-            file: self.name.clone(),
-            line,
-            is_row: self.text.is_none(),
-            column: self.roles.column(role).map(str::to_string),
-            value: value.map(str::to_string),
-        }
-    }
-}
-
 /// Expands globs and checks that every named input exists and is a file.
 pub fn expand(inputs: &[String]) -> Result<Vec<Source>> {
     let mut sources = Vec::new();
@@ -155,147 +125,246 @@ pub fn expand(inputs: &[String]) -> Result<Vec<Source>> {
     Ok(sources)
 }
 
-/// Reads one input into text columns named by role.
-pub fn read(source: &Source, options: &ReadOptions) -> Result<RawFile> {
-    let name = source.display();
-    let raw = read_all(source, &name)?;
-    let (format, bytes) = if raw.starts_with(&[0x1f, 0x8b]) {
-        (FileFormat::CsvGzip, gunzip(&raw, &name)?)
-    } else {
-        (FileFormat::Csv, raw)
-    };
-    if format == FileFormat::Csv && bytes.starts_with(b"PAR1") {
-        return read_parquet(name, bytes, options);
+/// The first bytes of a source, with the reader of the rest.
+struct Head {
+    bytes: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+}
+
+const HEAD_BYTES: usize = 1 << 16;
+const HEADER_LIMIT: usize = 1 << 20;
+
+fn open_stream(source: &Source, name: &str) -> Result<Box<dyn Read + Send>> {
+    match source {
+        Source::Stdin => Ok(Box::new(std::io::stdin())),
+        Source::Path(path) => std::fs::File::open(path)
+            .map(|f| Box::new(f) as Box<dyn Read + Send>)
+            .map_err(|e| {
+                Error::file(
+                    name,
+                    format!("cannot read the file: {e}"),
+                    "check that it exists and that you may read it",
+                )
+            }),
     }
-    read_csv(name, format, bytes, options)
 }
 
-fn read_all(source: &Source, name: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let result = match source {
-        Source::Stdin => std::io::stdin().lock().read_to_end(&mut bytes),
-        Source::Path(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+/// Reads until `head` holds at least `want` bytes or the stream ends.
+fn fill(head: &mut Head, want: usize, name: &str) -> Result<()> {
+    while head.bytes.len() < want {
+        let room = (want - head.bytes.len()) as u64;
+        let read = head
+            .rest
+            .by_ref()
+            .take(room)
+            .read_to_end(&mut head.bytes)
+            .map_err(|e| {
+                Error::file(
+                    name,
+                    format!("cannot read the file: {e}"),
+                    "the file may be truncated or not what its name says; export it again",
+                )
+            })?;
+        if read == 0 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One input, opened: its header and roles, and the stream of its rows.
+pub struct Opened {
+    pub name: String,
+    pub format: FileFormat,
+    pub bom: bool,
+    pub delimiter: Option<u8>,
+    /// Column names as written (decoded for display).
+    pub header: Vec<String>,
+    pub roles: ColumnRoles,
+    /// Index of each assigned role's column in the header.
+    pub positions: Vec<(Role, usize)>,
+    pub body: Body,
+}
+
+pub enum Body {
+    Csv(Blocks<Box<dyn Read + Send>>),
+    /// Role columns renamed to the role names; text, except typed dates.
+    Parquet(DataFrame),
+}
+
+/// Opens one input: format, encoding mark, delimiter, header and roles.
+pub fn open(source: &Source, options: &ReadOptions) -> Result<Opened> {
+    let name = source.display();
+    let mut head = Head {
+        bytes: Vec::new(),
+        rest: open_stream(source, &name)?,
     };
-    result.map_err(|e| {
-        Error::file(
-            name,
-            format!("cannot read the file: {e}"),
-            "check that it exists and that you may read it",
-        )
-    })?;
-    Ok(bytes)
-}
-
-fn gunzip(raw: &[u8], name: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(raw)
-        .read_to_end(&mut out)
-        .map_err(|e| {
+    fill(&mut head, HEAD_BYTES, &name)?;
+    let mut format = FileFormat::Csv;
+    if head.bytes.starts_with(&[0x1f, 0x8b]) {
+        let compressed = std::mem::take(&mut head.bytes);
+        let stream = Cursor::new(compressed).chain(std::mem::replace(
+            &mut head.rest,
+            Box::new(std::io::empty()),
+        ));
+        head.rest = Box::new(flate2::read::MultiGzDecoder::new(stream));
+        format = FileFormat::CsvGzip;
+        fill(&mut head, HEAD_BYTES, &name).map_err(|_| {
             Error::file(
-                name,
-                format!("cannot decompress this gzip file: {e}"),
+                &name,
+                "cannot decompress this gzip file",
                 "the file may be truncated; export or download it again",
             )
         })?;
-    Ok(out)
+    }
+    if head.bytes.starts_with(b"PAR1") {
+        return open_parquet(source, name, head, options);
+    }
+    open_csv(name, format, head, options)
 }
 
-fn read_csv(
+fn open_csv(
     name: String,
     format: FileFormat,
-    bytes: Vec<u8>,
+    mut head: Head,
     options: &ReadOptions,
-) -> Result<RawFile> {
-    let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => (true, rest),
-        None => (false, &bytes[..]),
-    };
-    if body.iter().all(u8::is_ascii_whitespace) {
+) -> Result<Opened> {
+    let bom = head.bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        head.bytes.drain(..3);
+    }
+    if head.bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::file(
             &name,
             "the file is empty",
             "export the orders again; rebuy needs a header row and at least one order line",
         ));
     }
-    if body.iter().take(8192).any(|&b| b == 0) {
+    if head.bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(Error::file(
             &name,
             "this looks like a binary file, not CSV text",
             "rebuy reads CSV (optionally .csv.gz) and Parquet order exports",
         ));
     }
-    let (text, encoding) = decode(body, bom, options.encoding, &name)?;
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    let header = read_header(&text, delimiter, &name)?;
+    // The header is the first record; read on until it is whole.
+    loop {
+        let complete = Records::new(&head.bytes, 1).next().is_some_and(|r| {
+            memchr::memchr(b'\n', &head.bytes[r.offset + r.text.len()..]).is_some()
+        });
+        let before = head.bytes.len();
+        if complete || before >= HEADER_LIMIT {
+            break;
+        }
+        fill(&mut head, before * 2, &name)?;
+        if head.bytes.len() == before {
+            break;
+        }
+    }
+    let Some(record) = Records::new(&head.bytes, 1).next() else {
+        return Err(Error::file(
+            &name,
+            "the file is empty",
+            "export the orders again",
+        ));
+    };
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(record.text));
+    let (mut spans, mut scratch) = (Vec::new(), Vec::new());
+    split_fields(&record, delimiter, &mut spans, &mut scratch);
+    let header: Vec<String> = spans
+        .iter()
+        .map(|s| {
+            decode_text(s.get(&head.bytes, &scratch), options.encoding)
+                .trim()
+                .to_string()
+        })
+        .collect();
     let roles = detect_roles(&name, &header, options)?;
-
-    let wanted: Arc<[PlSmallStr]> = roles
+    let positions = roles
         .assigned
         .iter()
-        .map(|(_, column)| PlSmallStr::from(column.as_str()))
+        .map(|(role, column)| (*role, header.iter().position(|h| h == column).unwrap_or(0)))
         .collect();
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .with_columns(Some(wanted))
-        .with_parse_options(CsvParseOptions::default().with_separator(delimiter))
-        .into_reader_with_file_handle(Cursor::new(&text[..]))
-        .finish()
-        .map_err(|e| {
-            Error::file(
-                &name,
-                format!("cannot read this CSV: {e}"),
-                format!(
-                    "check the quoting of the file; rebuy read it with delimiter {:?} (--delimiter changes that)",
-                    delimiter as char
-                ),
-            )
-        })?;
-    let frame = by_role(frame, &roles, &name)?;
-    Ok(RawFile {
+    // The data starts on the line after the header record.
+    let mut lines = Records::new(&head.bytes, 1);
+    lines.next();
+    let (data_start, first_line) = lines.position();
+    let rest = head.bytes.split_off(data_start.min(head.bytes.len()));
+    Ok(Opened {
         name,
         format,
-        encoding,
+        bom,
         delimiter: Some(delimiter),
         header,
         roles,
-        frame,
-        text: Some(text),
+        positions,
+        body: Body::Csv(Blocks::new(head.rest, rest, first_line, BLOCK_BYTES)),
     })
 }
 
-fn read_parquet(name: String, bytes: Vec<u8>, options: &ReadOptions) -> Result<RawFile> {
+fn open_parquet(
+    source: &Source,
+    name: String,
+    mut head: Head,
+    options: &ReadOptions,
+) -> Result<Opened> {
+    let (header, roles, frame) = match source {
+        Source::Path(path) => {
+            let file = std::fs::File::open(path).map_err(|e| {
+                Error::file(
+                    &name,
+                    format!("cannot read the file: {e}"),
+                    "check that you may read it",
+                )
+            })?;
+            parquet_frame(ParquetReader::new(file), &name, options)?
+        }
+        Source::Stdin => {
+            fill(&mut head, usize::MAX, &name)?;
+            parquet_frame(ParquetReader::new(Cursor::new(head.bytes)), &name, options)?
+        }
+    };
+    let frame = by_role(frame, &roles, &name)?;
+    Ok(Opened {
+        name,
+        format: FileFormat::Parquet,
+        bom: false,
+        delimiter: None,
+        header,
+        positions: Vec::new(),
+        roles,
+        body: Body::Parquet(frame),
+    })
+}
+
+/// The header, the roles, and the role columns of a Parquet file.
+fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
+    mut reader: ParquetReader<R>,
+    name: &str,
+    options: &ReadOptions,
+) -> Result<(Vec<String>, ColumnRoles, DataFrame)> {
     let unreadable = |e: PolarsError| {
         Error::file(
-            &name,
+            name,
             format!("cannot read this Parquet file: {e}"),
             "the file may be truncated; export it again",
         )
     };
-    let mut reader = ParquetReader::new(Cursor::new(bytes));
     let header: Vec<String> = reader
         .schema()
         .map_err(unreadable)?
         .iter_names()
         .map(|n| n.to_string())
         .collect();
-    let roles = detect_roles(&name, &header, options)?;
+    let roles = detect_roles(name, &header, options)?;
     let wanted = roles.assigned.iter().map(|(_, c)| c.clone()).collect();
     let frame = reader
         .with_columns(Some(wanted))
         .finish()
         .map_err(unreadable)?;
-    let frame = by_role(frame, &roles, &name)?;
-    Ok(RawFile {
-        name,
-        format: FileFormat::Parquet,
-        encoding: "",
-        delimiter: None,
-        header,
-        roles,
-        frame,
-        text: None,
-    })
+    Ok((header, roles, frame))
 }
 
 fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<ColumnRoles> {
@@ -366,49 +435,31 @@ fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFram
         .map_err(|e| Error::file(name, e.to_string(), "report this as a bug"))
 }
 
-/// Makes text of the bytes; returns the encoding's name for `inspect`.
-fn decode(
-    body: &[u8],
-    bom: bool,
-    encoding: Encoding,
-    name: &str,
-) -> Result<(Vec<u8>, &'static str)> {
-    let utf8_label = if bom { "UTF-8 with BOM" } else { "UTF-8" };
-    match (encoding, std::str::from_utf8(body)) {
-        (Encoding::Windows1252, _) => Ok((windows_1252_to_utf8(body), "Windows-1252")),
-        (_, Ok(_)) => Ok((body.to_vec(), utf8_label)),
-        (Encoding::Auto, Err(_)) => Ok((windows_1252_to_utf8(body), "Windows-1252")),
-        (Encoding::Utf8, Err(e)) => {
-            let offset = e.valid_up_to();
-            let line = body[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            Err(Error::input(
-                Location {
-                    file: name.to_string(),
-                    line: Some(line),
-                    ..Location::default()
-                },
-                format!("byte 0x{:02X} is not UTF-8", body[offset]),
-                "pass --encoding windows-1252 (also right for Latin-1 files), or save the file as UTF-8",
-            ))
-        }
-    }
-}
-
 /// The 32 characters where Windows-1252 differs from Latin-1 (0x80..=0x9F).
 const WINDOWS_1252_HIGH: [char; 32] = [
     '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
 
-fn windows_1252_to_utf8(bytes: &[u8]) -> Vec<u8> {
-    let text: String = bytes
+pub fn windows_1252_to_utf8(bytes: &[u8]) -> String {
+    bytes
         .iter()
         .map(|&b| match b {
             0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
             _ => char::from(b),
         })
-        .collect();
-    text.into_bytes()
+        .collect()
+}
+
+/// Text of the bytes of a value: UTF-8 where they are (unless Windows-1252 is asked
+/// for), else Windows-1252, which every byte sequence is.
+pub fn decode_text(bytes: &[u8], encoding: Encoding) -> std::borrow::Cow<'_, str> {
+    match (encoding, std::str::from_utf8(bytes)) {
+        (Encoding::Windows1252, _) | (_, Err(_)) => {
+            std::borrow::Cow::Owned(windows_1252_to_utf8(bytes))
+        }
+        (_, Ok(text)) => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// The delimiter among `,` `;` tab `|` that splits the header line most often
@@ -439,45 +490,6 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
     }
 }
 
-fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text)
-}
-
-fn read_header(text: &[u8], delimiter: u8, name: &str) -> Result<Vec<String>> {
-    let mut record = csv::StringRecord::new();
-    match csv_reader(text, delimiter).read_record(&mut record) {
-        Ok(true) => Ok(record.iter().map(|f| f.trim().to_string()).collect()),
-        Ok(false) => Err(Error::file(
-            name,
-            "the file is empty",
-            "export the orders again",
-        )),
-        Err(e) => Err(Error::file(
-            name,
-            format!("cannot read the header row: {e}"),
-            "the first line must name the columns",
-        )),
-    }
-}
-
-/// The 1-based line on which data record `row` (0-based, after the header) starts.
-fn record_line(text: &[u8], delimiter: u8, row: usize) -> Option<u64> {
-    let mut reader = csv_reader(text, delimiter);
-    let mut record = csv::ByteRecord::new();
-    let mut index = 0usize;
-    while reader.read_byte_record(&mut record).ok()? {
-        if index == row + 1 {
-            return record.position().map(|p| p.line());
-        }
-        index += 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,18 +507,9 @@ mod tests {
     #[test]
     fn windows_1252_decodes_accents_and_the_euro() {
         let bytes = b"caf\xe9 \x80";
-        assert_eq!(
-            String::from_utf8(windows_1252_to_utf8(bytes)).unwrap(),
-            "café €"
-        );
-    }
-
-    #[test]
-    fn record_lines_count_embedded_newlines() {
-        let text = b"id,note\n1,plain\n2,\"two\nlines\"\n3,last\n";
-        assert_eq!(record_line(text, b',', 0), Some(2));
-        assert_eq!(record_line(text, b',', 1), Some(3));
-        assert_eq!(record_line(text, b',', 2), Some(5));
-        assert_eq!(record_line(text, b',', 3), None);
+        assert_eq!(windows_1252_to_utf8(bytes), "café €");
+        assert_eq!(decode_text("café".as_bytes(), Encoding::Auto), "café");
+        assert_eq!(decode_text(b"caf\xe9", Encoding::Auto), "café");
+        assert_eq!(decode_text("é".as_bytes(), Encoding::Windows1252), "Ã©");
     }
 }

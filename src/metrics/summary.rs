@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::quantile::{mean, quantile_sorted, ratio};
 use super::survival::{Observation, SurvivalCurve};
-use super::{column_i32, column_i64};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::frames::{collect, column_i32, column_i64};
 use crate::input::dates::date_of_day;
 use crate::input::money::{Money, SCALE};
 use crate::input::occasions::{col_name as occ, Dropped, Occasions};
@@ -83,40 +83,45 @@ struct CustomerStats {
 }
 
 fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
-    // The occasions frame is sorted, but group-by order is not something to rely on.
-    let by_time = |name: &str| {
-        col(name).sort_by(
-            [col(occ::TS), col(occ::ORDER)],
-            SortMultipleOptions::default(),
-        )
-    };
+    // The occasions are sorted by customer, then time: a row is a customer's first
+    // occasion when the row before belongs to someone else, and the second when the
+    // row before is the same customer's first. Flags made this way leave only plain
+    // aggregations for the group-by.
+    let same_as_before = col(occ::CUSTOMER)
+        .eq(col(occ::CUSTOMER).shift(lit(1)))
+        .fill_null(lit(false));
+    let first = || same_as_before.clone().not();
+    let second = same_as_before
+        .clone()
+        .and(first().shift(lit(1)).fill_null(lit(false)));
+    let when_flag = |flag: Expr, value: &str| when(flag).then(col(value)).otherwise(lit(NULL));
     let frame = occasions
         .frame
         .clone()
         .lazy()
+        .with_columns([
+            when_flag(second, occ::DAY).alias("second_day"),
+            when_flag(first(), occ::AMOUNT).alias("first_amount"),
+            col(occ::DAY)
+                .gt(lit(occasions.as_of - 365))
+                .cast(DataType::Int64)
+                .alias("in_last_365"),
+        ])
         .group_by([col(occ::CUSTOMER)])
         .agg([
             len().cast(DataType::Int64).alias("occasions"),
             col(occ::DAY).min().alias("first_day"),
-            by_time(occ::DAY)
-                .slice(lit(1), lit(1))
-                .first()
-                .alias("second_day"),
+            col("second_day").max(),
             col(occ::DAY).max().alias("last_day"),
-            by_time(occ::AMOUNT).first().alias("first_amount"),
+            col("first_amount").max(),
             col(occ::AMOUNT).sum().alias("revenue"),
             col(occ::AMOUNT)
                 .count()
                 .cast(DataType::Int64)
                 .alias("known_amounts"),
-            col(occ::DAY)
-                .gt(lit(occasions.as_of - 365))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("in_last_365"),
-        ])
-        .collect()
-        .map_err(Error::internal)?;
+            col("in_last_365").sum(),
+        ]);
+    let frame = collect(frame)?;
 
     let count = column_i64(&frame, "occasions")?;
     let first_day = column_i32(&frame, "first_day")?;

@@ -87,5 +87,7 @@ fn help_shows_an_example_and_the_keys() {
 fn json_on_the_generated_fixture() {
     let w = Workdir::new();
     let path = fixture("generated.csv");
-    insta::assert_snapshot!(w.run(&["summary", path.to_str().unwrap(), "--format", "json"]).ok());
+    insta::assert_snapshot!(w
+        .run(&["summary", path.to_str().unwrap(), "--format", "json"])
+        .ok());
 }

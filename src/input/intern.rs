@@ -1,0 +1,115 @@
+//! Ids as dense integer codes. Polars groups and sorts integers far faster than text,
+//! so customer, order, product and category ids become `u32` codes as they are read;
+//! the text of each distinct id is kept once, in an arena.
+
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+/// Distinct byte strings, each with the code of its first appearance.
+pub struct Interner {
+    /// (hash, code): the hash is kept so growing the table never hashes a key again,
+    /// and most probes are settled without comparing bytes.
+    table: HashTable<(u64, u32)>,
+    arena: Vec<u8>,
+    /// End of each entry in `arena`; entry i starts where entry i − 1 ends.
+    ends: Vec<usize>,
+    state: FixedState,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            table: HashTable::new(),
+            arena: Vec::new(),
+            ends: Vec::new(),
+            state: FixedState::with_seed(0x0072_6562_7579),
+        }
+    }
+}
+
+impl Interner {
+    /// The code of `key`, and whether it is new.
+    pub fn intern(&mut self, key: &[u8]) -> (u32, bool) {
+        let hash = self.state.hash_one(key);
+        let (arena, ends) = (&self.arena, &self.ends);
+        let same = |&(h, code): &(u64, u32)| {
+            h == hash && {
+                let i = code as usize;
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                &arena[start..ends[i]] == key
+            }
+        };
+        if let Some(&(_, code)) = self.table.find(hash, same) {
+            return (code, false);
+        }
+        let code = self.ends.len() as u32;
+        self.arena.extend_from_slice(key);
+        self.ends.push(self.arena.len());
+        self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
+        (code, true)
+    }
+
+    pub fn bytes(&self, code: u32) -> &[u8] {
+        let i = code as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.arena[start..self.ends[i]]
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// For each code, its rank when the entries are sorted by their bytes.
+    pub fn ranks(&self) -> Vec<u32> {
+        let mut codes: Vec<u32> = (0..self.len() as u32).collect();
+        codes.sort_unstable_by(|&a, &b| self.bytes(a).cmp(self.bytes(b)));
+        let mut ranks = vec![0; codes.len()];
+        for (rank, code) in codes.into_iter().enumerate() {
+            ranks[code as usize] = rank as u32;
+        }
+        ranks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_bytes_get_equal_codes() {
+        let mut ids = Interner::default();
+        assert_eq!(ids.intern(b"C001"), (0, true));
+        assert_eq!(ids.intern(b"C002"), (1, true));
+        assert_eq!(ids.intern(b"C001"), (0, false));
+        assert_eq!(ids.intern(b""), (2, true));
+        assert_eq!(ids.bytes(1), b"C002");
+        assert_eq!(ids.bytes(2), b"");
+        assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn survives_growth() {
+        let mut ids = Interner::default();
+        for i in 0..50_000u32 {
+            assert_eq!(ids.intern(format!("id-{i}").as_bytes()), (i, true));
+        }
+        for i in (0..50_000u32).step_by(7) {
+            assert_eq!(ids.intern(format!("id-{i}").as_bytes()), (i, false));
+        }
+    }
+
+    #[test]
+    fn ranks_follow_the_text() {
+        let mut ids = Interner::default();
+        for key in ["b", "a", "c", "aa"] {
+            ids.intern(key.as_bytes());
+        }
+        assert_eq!(ids.ranks(), vec![2, 0, 3, 1]);
+    }
+}
