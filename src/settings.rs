@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::columns::Role;
 use crate::input::dates::{self, DateFormat, Zone};
 use crate::input::lines::ValueOptions;
-use crate::input::occasions::OccasionOptions;
+use crate::input::occasions::{OccasionOptions, SameDay};
 use crate::input::read::{self, Encoding, ReadOptions, Source};
 use crate::render::Format;
 
@@ -74,6 +74,7 @@ impl Settings {
                 skip_invalid: args.skip_invalid,
                 encoding,
                 products: false,
+                order_ids: args.same_day == SameDay::Keep,
             },
             occasions: OccasionOptions {
                 same_day: args.same_day,

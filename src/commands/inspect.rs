@@ -119,7 +119,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         }
     }
 
-    let days = crate::frames::column_i32(&inputs.lines, line::DAY)?;
+    let days = crate::frames::column_i32(&inputs.orders, line::DAY)?;
     let first_day = days.iter().flatten().min().copied();
     let last_day = days.iter().flatten().max().copied();
     let rows: u64 = inputs.files.iter().map(|f| f.rows).sum();
@@ -138,8 +138,8 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
     let mut row = |label: &str, cell: Cell| seen.push(vec![Cell::Text(label.into()), cell]);
     row("Rows read", Cell::Count(rows));
     if let (Some(first), Some(last)) = (first_day, last_day) {
-        row("First order line", Cell::Date(date_of_day(first)));
-        row("Last order line", Cell::Date(date_of_day(last)));
+        row("First order", Cell::Date(date_of_day(first)));
+        row("Last order", Cell::Date(date_of_day(last)));
     }
     row("As of", Cell::Date(date_of_day(occasions.as_of)));
     row("Customers", Cell::Count(customers));

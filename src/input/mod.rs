@@ -41,15 +41,17 @@ pub struct FileReport {
 /// Every input file's lines, in one table, with the ids behind the codes.
 pub struct Inputs {
     pub files: Vec<FileReport>,
-    /// `customer, order_key, order, ts, day, amount` (and `product, category` when
-    /// asked for): see `lines::col_name`.
-    pub lines: DataFrame,
+    /// One row per order, any amount: `order_key, customer, order, ts, day, amount`
+    /// (null where unknown), `known` (lines with an amount).
+    pub orders: DataFrame,
+    /// The lines (`lines::col_name`), only where products are asked for.
+    pub lines: Option<DataFrame>,
     pub guest_rows: u64,
     pub invalid_rows: u64,
     /// Customer ids by code.
     pub customers: Arc<Interner>,
     /// Order ids by code.
-    pub orders: Interner,
+    pub order_ids: Interner,
     pub products: Interner,
     pub categories: Interner,
 }
@@ -107,15 +109,21 @@ pub fn load(
             }),
         });
     }
+    if !value_options.order_ids {
+        // Not needed past reading: free it before the largest group-by.
+        dictionaries.orders = Interner::default();
+    }
+    let (orders, lines) = table.finish(value_options.products)?;
     let guest_rows = files.iter().map(|f| f.guest_rows).sum();
     let invalid_rows = files.iter().map(|f| f.invalid_rows).sum();
     Ok(Inputs {
         files,
-        lines: table.into_frame(value_options.products)?,
+        orders,
+        lines,
         guest_rows,
         invalid_rows,
         customers: Arc::new(dictionaries.customers),
-        orders: dictionaries.orders,
+        order_ids: dictionaries.orders,
         products: dictionaries.products,
         categories: dictionaries.categories,
     })
@@ -146,7 +154,11 @@ pub(crate) mod testing {
         values: &ValueOptions,
         options: OccasionOptions,
     ) -> Result<Occasions> {
-        occasions::build(&load_texts(texts, values)?, options)
+        let values = ValueOptions {
+            order_ids: options.same_day == occasions::SameDay::Keep,
+            ..values.clone()
+        };
+        occasions::build(&load_texts(texts, &values)?, options)
     }
 
     /// (customer, date, amount as text, orders) of every occasion, in table order.

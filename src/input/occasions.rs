@@ -84,27 +84,62 @@ fn customer_day() -> Expr {
     (customer + day).alias(CUSTOMER_DAY)
 }
 
-pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
-    use col_name::*;
-    let orders = collect(
-        inputs
-            .lines
+/// Lines to orders (step 4) for one batch of lines: per order key its customer,
+/// order id, earliest time and day, and the sum and count of its known amounts, to be
+/// combined with other batches by `combine_orders`.
+pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
+    let amount = when(col(line::AMOUNT).eq(lit(super::lines::NO_AMOUNT)))
+        .then(lit(NULL).cast(DataType::Int64))
+        .otherwise(col(line::AMOUNT))
+        .alias(line::AMOUNT);
+    collect(
+        lines
             .clone()
             .lazy()
+            .with_column(amount)
             .group_by([col(line::ORDER_KEY)])
             .agg([
-                col(line::AMOUNT).sum(),
-                col(line::AMOUNT).count().alias(KNOWN),
                 col(line::CUSTOMER).first(),
                 col(line::ORDER).first(),
                 col(line::TS).min(),
                 col(line::DAY).min(),
-            ])
-            .with_column(null_unless_known(line::AMOUNT)),
-    )?;
+                col(line::AMOUNT).sum(),
+                col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
+            ]),
+    )
+}
+
+/// The orders of all batches: an order whose lines fell in several batches is
+/// put together again; its amount is null when none of its lines had one.
+pub fn combine_orders(partials: Vec<DataFrame>) -> Result<DataFrame> {
+    let single = partials.len() == 1;
+    let all = concat(
+        partials.into_iter().map(|p| p.lazy()).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .map_err(Error::internal)?;
+    let combined = if single {
+        all
+    } else {
+        all.group_by([col(line::ORDER_KEY)]).agg([
+            col(line::CUSTOMER).first(),
+            col(line::ORDER).first(),
+            col(line::TS).min(),
+            col(line::DAY).min(),
+            col(line::AMOUNT).sum(),
+            col(KNOWN).sum(),
+        ])
+    };
+    collect(combined.with_column(null_unless_known(line::AMOUNT)))
+}
+
+pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
+    use col_name::*;
+    let orders = &inputs.orders;
     let all_orders = orders.height() as u64;
 
     let purchases = orders
+        .clone()
         .lazy()
         .filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
     let (occasions, order_by) = match options.same_day {
@@ -130,7 +165,7 @@ pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
         SameDay::Keep => (
             purchases.with_columns([
                 lit(1i64).cast(DataType::Int64).alias(ORDERS),
-                order_rank(&inputs.orders),
+                order_rank(&inputs.order_ids),
             ]),
             &[CUSTOMER, TS, ORDER][..],
         ),
@@ -202,7 +237,8 @@ fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
 }
 
 /// The `order` column replaced by the rank of each order id's text, so that orders of
-/// one customer at one time are taken in the same order whatever the file order.
+/// one customer at one time are taken in the same order whatever the file order
+/// (`NO_CODE`, no order id, stays last).
 fn order_rank(orders: &super::intern::Interner) -> Expr {
     let ranks = orders.ranks();
     col(col_name::ORDER).map(
@@ -210,7 +246,7 @@ fn order_rank(orders: &super::intern::Interner) -> Expr {
             let ranked: UInt32Chunked = column
                 .u32()?
                 .iter()
-                .map(|code| code.map(|c| ranks[c as usize]))
+                .map(|code| code.map(|c| ranks.get(c as usize).copied().unwrap_or(c)))
                 .collect();
             Ok(ranked.with_name(col_name::ORDER.into()).into_column())
         },
