@@ -67,6 +67,7 @@ impl Settings {
                 map,
                 encoding,
                 delimiter,
+                products: false,
             },
             values: ValueOptions {
                 date_format,

@@ -254,9 +254,22 @@ struct Chunk {
 /// A row's values, trimmed; empty means missing.
 struct RowValues<'a> {
     date: DateValue<'a>,
-    amount: &'a [u8],
-    quantity: &'a [u8],
-    unit_price: &'a [u8],
+    amount: Number<'a>,
+    quantity: Number<'a>,
+    unit_price: Number<'a>,
+}
+
+/// A number as text to parse, or already in fixed point (typed Parquet columns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Number<'a> {
+    Text(&'a [u8]),
+    Fixed(Option<i64>),
+}
+
+impl Number<'_> {
+    fn is_missing(&self) -> bool {
+        matches!(self, Number::Text([]) | Number::Fixed(None))
+    }
 }
 
 enum DateValue<'a> {
@@ -376,20 +389,21 @@ fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
 
 /// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
 fn line_amount<'a>(
-    amount: &'a [u8],
-    quantity: &'a [u8],
-    unit_price: &'a [u8],
+    amount: Number<'a>,
+    quantity: Number<'a>,
+    unit_price: Number<'a>,
 ) -> std::result::Result<Option<Money>, (Role, &'a [u8], String)> {
-    let number = |role: Role, raw: &'a [u8]| {
-        std::str::from_utf8(raw)
+    let number = |role: Role, value: Number<'a>| match value {
+        Number::Fixed(fixed) => Ok(Money(fixed.unwrap_or(0))),
+        Number::Text(raw) => std::str::from_utf8(raw)
             .map_err(|_| super::money::NumberError::NotANumber)
             .and_then(Money::parse)
-            .map_err(|e| (role, raw, format!("the {role} is {}", e.describe())))
+            .map_err(|e| (role, raw, format!("the {role} is {}", e.describe()))),
     };
-    if !amount.is_empty() {
+    if !amount.is_missing() {
         return number(Role::Amount, amount).map(Some);
     }
-    if quantity.is_empty() || unit_price.is_empty() {
+    if quantity.is_missing() || unit_price.is_missing() {
         return Ok(None);
     }
     Ok(Some(Money::times(
@@ -511,9 +525,9 @@ fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvCon
         }
         let values = RowValues {
             date: DateValue::Text(value(Some(p.date))),
-            amount: value(p.amount),
-            quantity: value(p.quantity),
-            unit_price: value(p.unit_price),
+            amount: Number::Text(value(p.amount)),
+            quantity: Number::Text(value(p.quantity)),
+            unit_price: Number::Text(value(p.unit_price)),
         };
         match chunk.type_row(record.line, &values, context.dates) {
             Ok((ts, amount)) => {
@@ -584,8 +598,9 @@ pub fn read_file(
             }
         }
         Body::Parquet(ref frame) => {
-            let chunk = type_parquet(frame, &file.dates, options.skip_invalid)?;
-            file.take(chunk, &[], options, table, dictionaries)?;
+            for chunk in type_parquet_frame(frame, &file.dates, options.skip_invalid)? {
+                file.take(chunk, &[], options, table, dictionaries)?;
+            }
         }
     }
     file.finish()
@@ -611,56 +626,164 @@ fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
     })
 }
 
-/// Types the rows of a Parquet file (text columns, or typed dates).
-fn type_parquet(frame: &DataFrame, dates: &DateReading, skip_invalid: bool) -> Result<Chunk> {
-    let text_column = |role: Role| -> Result<Option<StringChunked>> {
-        match frame.column(role.name()) {
-            Ok(c) if c.dtype() == &DataType::String => {
-                Ok(Some(c.str().map_err(Error::internal)?.clone()))
+/// The role columns of a Parquet file, ready to be read row by row.
+struct ParquetColumns {
+    customer: Option<StringChunked>,
+    order: Option<StringChunked>,
+    product: Option<StringChunked>,
+    category: Option<StringChunked>,
+    date: ParquetDates,
+    amount: NumberColumn,
+    quantity: NumberColumn,
+    unit_price: NumberColumn,
+}
+
+enum ParquetDates {
+    Text(StringChunked),
+    /// A typed date or timestamp, in milliseconds; `MISSING` where null.
+    Millis(Vec<i64>),
+}
+
+/// A number column: text to parse, or numbers in fixed point (`MISSING` where null).
+enum NumberColumn {
+    Missing,
+    Text(StringChunked),
+    Fixed(Vec<i64>),
+}
+
+/// A null in a typed Parquet column, converted (8 bytes a value, not 16).
+const MISSING: i64 = i64::MIN;
+
+fn present(value: i64) -> Option<i64> {
+    (value != MISSING).then_some(value)
+}
+
+impl ParquetColumns {
+    fn of(frame: &DataFrame) -> Result<ParquetColumns> {
+        let text = |role: Role| -> Result<Option<StringChunked>> {
+            match frame.column(role.name()) {
+                Ok(c) => Ok(Some(c.str().map_err(Error::internal)?.clone())),
+                Err(_) => Ok(None),
             }
-            Ok(_) | Err(_) => Ok(None),
-        }
-    };
-    let millis = match frame
-        .column(Role::Date.name())
-        .map_err(Error::internal)?
-        .dtype()
-    {
-        DataType::Date => Some(physical_i64(frame, 1, dates::MS_PER_DAY)?),
-        DataType::Datetime(unit, _) => {
-            let per_ms = match unit {
-                TimeUnit::Nanoseconds => 1_000_000,
-                TimeUnit::Microseconds => 1_000,
-                TimeUnit::Milliseconds => 1,
+        };
+        let number = |role: Role| -> Result<NumberColumn> {
+            let Ok(column) = frame.column(role.name()) else {
+                return Ok(NumberColumn::Missing);
             };
-            Some(physical_i64(frame, per_ms, 1)?)
-        }
-        _ => None,
-    };
-    let [customer, order, date, amount, quantity, unit_price, product, category] = [
-        Role::Customer,
-        Role::Order,
-        Role::Date,
-        Role::Amount,
-        Role::Quantity,
-        Role::UnitPrice,
-        Role::Product,
-        Role::Category,
-    ]
-    .map(text_column);
-    let (customer, order, date, amount, quantity, unit_price, product, category) = (
-        customer?,
-        order?,
-        date?,
-        amount?,
-        quantity?,
-        unit_price?,
-        product?,
-        category?,
-    );
+            let dtype = column.dtype();
+            if dtype == &DataType::String {
+                return Ok(NumberColumn::Text(
+                    column.str().map_err(Error::internal)?.clone(),
+                ));
+            }
+            let as_f64 = column.cast(&DataType::Float64).map_err(Error::internal)?;
+            let values = as_f64.f64().map_err(Error::internal)?;
+            // Floats to ten-thousandths, rounded; a NaN or infinity counts as unknown.
+            let scale = super::money::SCALE as f64;
+            let fixed = if dtype.is_float() {
+                values
+                    .iter()
+                    .map(|v| {
+                        v.filter(|x| x.is_finite())
+                            .map_or(MISSING, |x| (x * scale).round() as i64)
+                    })
+                    .collect()
+            } else {
+                let as_i64 = column.cast(&DataType::Int64).map_err(Error::internal)?;
+                let ints = as_i64.i64().map_err(Error::internal)?;
+                ints.iter()
+                    .map(|v| v.map_or(MISSING, |x| x.saturating_mul(super::money::SCALE)))
+                    .collect()
+            };
+            Ok(NumberColumn::Fixed(fixed))
+        };
+        let date_column = frame.column(Role::Date.name()).map_err(Error::internal)?;
+        let per_ms = match date_column.dtype() {
+            DataType::Date => Some(-1),
+            DataType::Datetime(TimeUnit::Nanoseconds, _) => Some(1_000_000),
+            DataType::Datetime(TimeUnit::Microseconds, _) => Some(1_000),
+            DataType::Datetime(TimeUnit::Milliseconds, _) => Some(1),
+            _ => None,
+        };
+        let date = match per_ms {
+            None => ParquetDates::Text(date_column.str().map_err(Error::internal)?.clone()),
+            Some(per_ms) => {
+                let physical = date_column
+                    .to_physical_repr()
+                    .cast(&DataType::Int64)
+                    .map_err(Error::internal)?;
+                let values = physical.i64().map_err(Error::internal)?;
+                // Dates count days; timestamps count units smaller than a millisecond.
+                let to_ms = |v: i64| {
+                    if per_ms < 0 {
+                        v * dates::MS_PER_DAY
+                    } else {
+                        v.div_euclid(per_ms)
+                    }
+                };
+                ParquetDates::Millis(values.iter().map(|v| v.map_or(MISSING, to_ms)).collect())
+            }
+        };
+        Ok(ParquetColumns {
+            customer: text(Role::Customer)?,
+            order: text(Role::Order)?,
+            product: text(Role::Product)?,
+            category: text(Role::Category)?,
+            date,
+            amount: number(Role::Amount)?,
+            quantity: number(Role::Quantity)?,
+            unit_price: number(Role::UnitPrice)?,
+        })
+    }
+}
+
+/// The values of an optional text column over `rows`, trimmed, empty when missing.
+fn text_values<'a>(
+    column: &'a Option<StringChunked>,
+    rows: &Range<usize>,
+) -> Box<dyn Iterator<Item = &'a [u8]> + 'a> {
+    match column {
+        Some(c) => Box::new(text_values_of(c, rows)),
+        None => Box::new(std::iter::repeat_n(&b""[..], rows.len())),
+    }
+}
+
+fn number_values<'a>(
+    column: &'a NumberColumn,
+    rows: &Range<usize>,
+) -> Box<dyn Iterator<Item = Number<'a>> + 'a> {
+    match column {
+        NumberColumn::Missing => Box::new(std::iter::repeat_n(Number::Fixed(None), rows.len())),
+        NumberColumn::Fixed(values) => Box::new(
+            values[rows.clone()]
+                .iter()
+                .map(|&v| Number::Fixed(present(v))),
+        ),
+        NumberColumn::Text(c) => Box::new(text_values_of(c, rows).map(Number::Text)),
+    }
+}
+
+fn text_values_of<'a>(
+    column: &'a StringChunked,
+    rows: &Range<usize>,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    column
+        .iter()
+        .skip(rows.start)
+        .take(rows.len())
+        .map(|v| v.map_or(&b""[..], |v| v.trim().as_bytes()))
+}
+
+/// Types the Parquet rows in `rows` (1-based row numbers in messages).
+fn type_parquet(
+    columns: &ParquetColumns,
+    rows: Range<usize>,
+    dates: &DateReading,
+    skip_invalid: bool,
+) -> Chunk {
     let mut chunk = Chunk::default();
-    let get = value_at;
-    let store = |scratch: &mut Vec<u8>, bytes: &[u8]| {
+    let mut scratch = Vec::new();
+    let mut store = |bytes: &[u8]| {
         if bytes.is_empty() {
             return Span::NONE;
         }
@@ -668,33 +791,51 @@ fn type_parquet(frame: &DataFrame, dates: &DateReading, skip_invalid: bool) -> R
         scratch.extend_from_slice(bytes);
         Span::scratch(start, scratch.len())
     };
-    for row in 0..frame.height() {
+    let mut customer = text_values(&columns.customer, &rows);
+    let mut order = text_values(&columns.order, &rows);
+    let mut product = text_values(&columns.product, &rows);
+    let mut category = text_values(&columns.category, &rows);
+    let mut amount = number_values(&columns.amount, &rows);
+    let mut quantity = number_values(&columns.quantity, &rows);
+    let mut unit_price = number_values(&columns.unit_price, &rows);
+    let mut date_text = match &columns.date {
+        ParquetDates::Text(c) => Some(text_values_of(c, &rows)),
+        ParquetDates::Millis(_) => None,
+    };
+    for row in rows.clone() {
+        let (customer_id, order_id, product_id, category_id) = (
+            customer.next().unwrap_or_default(),
+            order.next().unwrap_or_default(),
+            product.next().unwrap_or_default(),
+            category.next().unwrap_or_default(),
+        );
+        let (amount, quantity, unit_price) = (
+            amount.next().unwrap_or(Number::Fixed(None)),
+            quantity.next().unwrap_or(Number::Fixed(None)),
+            unit_price.next().unwrap_or(Number::Fixed(None)),
+        );
+        let date = match (&columns.date, &mut date_text) {
+            (ParquetDates::Millis(values), _) => DateValue::Millis(present(values[row])),
+            (_, Some(text)) => DateValue::Text(text.next().unwrap_or_default()),
+            (_, None) => DateValue::Millis(None),
+        };
         chunk.rows += 1;
-        let line = row as u64 + 1;
-        let customer_id = get(&customer, row);
         if customer_id.is_empty() {
             chunk.guest_rows += 1;
             continue;
         }
         let values = RowValues {
-            date: match &millis {
-                Some(values) => DateValue::Millis(values[row]),
-                None => DateValue::Text(get(&date, row)),
-            },
-            amount: get(&amount, row),
-            quantity: get(&quantity, row),
-            unit_price: get(&unit_price, row),
+            date,
+            amount,
+            quantity,
+            unit_price,
         };
-        match chunk.type_row(line, &values, dates) {
+        match chunk.type_row(row as u64 + 1, &values, dates) {
             Ok((ts, amount)) => {
-                let mut scratch = std::mem::take(&mut chunk.scratch);
-                chunk.customer.push(store(&mut scratch, customer_id));
-                chunk.order.push(store(&mut scratch, get(&order, row)));
-                chunk.product.push(store(&mut scratch, get(&product, row)));
-                chunk
-                    .category
-                    .push(store(&mut scratch, get(&category, row)));
-                chunk.scratch = scratch;
+                chunk.customer.push(store(customer_id));
+                chunk.order.push(store(order_id));
+                chunk.product.push(store(product_id));
+                chunk.category.push(store(category_id));
                 chunk.ts.push(ts);
                 chunk.amount.push(amount);
             }
@@ -705,28 +846,31 @@ fn type_parquet(frame: &DataFrame, dates: &DateReading, skip_invalid: bool) -> R
             }
         }
     }
-    Ok(chunk)
+    chunk.scratch = scratch;
+    chunk
 }
 
-/// Row `i` of an optional text column, trimmed; empty when missing.
-fn value_at(column: &Option<StringChunked>, i: usize) -> &[u8] {
-    column
-        .as_ref()
-        .and_then(|c| c.get(i))
-        .map_or(&b""[..], |v| v.trim().as_bytes())
-}
-
-/// The date column's physical values in milliseconds: `× times / per`.
-fn physical_i64(frame: &DataFrame, per: i64, times: i64) -> Result<Vec<Option<i64>>> {
-    let column = frame
-        .column(Role::Date.name())
-        .and_then(|c| c.to_physical_repr().cast(&DataType::Int64))
-        .map_err(Error::internal)?;
-    let values = column.i64().map_err(Error::internal)?;
-    Ok(values
-        .iter()
-        .map(|v| v.map(|v| v.div_euclid(per) * times))
-        .collect())
+/// Types a Parquet frame on two threads, one half of the rows each.
+fn type_parquet_frame(
+    frame: &DataFrame,
+    dates: &DateReading,
+    skip_invalid: bool,
+) -> Result<Vec<Chunk>> {
+    let columns = ParquetColumns::of(frame)?;
+    let height = frame.height();
+    if height < (1 << 14) {
+        return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
+    }
+    let middle = height / 2;
+    Ok(std::thread::scope(|scope| {
+        let second = scope.spawn(|| type_parquet(&columns, middle..height, dates, skip_invalid));
+        let first = type_parquet(&columns, 0..middle, dates, skip_invalid);
+        // A worker that panicked is a bug in rebuy; pass the panic on.
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        vec![first, second]
+    }))
 }
 
 /// The code of an absent id.
@@ -932,20 +1076,32 @@ mod tests {
 
     #[test]
     fn amount_comes_first_then_quantity_times_price() {
-        assert_eq!(line_amount(b"9.99", b"2", b"1"), Ok(Some(m("9.99"))));
-        assert_eq!(line_amount(b"", b"2", b"1.50"), Ok(Some(m("3"))));
-        assert_eq!(line_amount(b"", b"-3", b"2.10"), Ok(Some(m("-6.3"))));
-        assert_eq!(line_amount(b"", b"2", b""), Ok(None));
-        assert_eq!(line_amount(b"", b"", b""), Ok(None));
+        let t = |raw: &'static str| Number::Text(raw.as_bytes());
+        assert_eq!(line_amount(t("9.99"), t("2"), t("1")), Ok(Some(m("9.99"))));
+        assert_eq!(line_amount(t(""), t("2"), t("1.50")), Ok(Some(m("3"))));
+        assert_eq!(line_amount(t(""), t("-3"), t("2.10")), Ok(Some(m("-6.3"))));
+        assert_eq!(line_amount(t(""), t("2"), t("")), Ok(None));
+        assert_eq!(line_amount(t(""), t(""), t("")), Ok(None));
+        // Typed Parquet numbers arrive in fixed point already.
+        let f = |v: Option<i64>| Number::Fixed(v);
+        assert_eq!(
+            line_amount(f(None), f(Some(20_000)), t("1.25")),
+            Ok(Some(m("2.5")))
+        );
+        assert_eq!(
+            line_amount(f(Some(-5_000)), f(None), f(None)),
+            Ok(Some(m("-0.5")))
+        );
     }
 
     #[test]
     fn a_value_used_for_the_amount_must_be_a_number() {
-        let (role, value, _) = line_amount(b"12,50", b"", b"").unwrap_err();
+        let t = |raw: &'static str| Number::Text(raw.as_bytes());
+        let (role, value, _) = line_amount(t("12,50"), t(""), t("")).unwrap_err();
         assert_eq!((role, value), (Role::Amount, &b"12,50"[..]));
-        let (role, value, _) = line_amount(b"", b"two", b"1").unwrap_err();
+        let (role, value, _) = line_amount(t(""), t("two"), t("1")).unwrap_err();
         assert_eq!((role, value), (Role::Quantity, &b"two"[..]));
         // A bad quantity is not used when the amount is there, so it is no error.
-        assert_eq!(line_amount(b"5", b"two", b""), Ok(Some(m("5"))));
+        assert_eq!(line_amount(t("5"), t("two"), t("")), Ok(Some(m("5"))));
     }
 }

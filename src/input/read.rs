@@ -75,6 +75,8 @@ pub struct ReadOptions {
     pub map: Vec<(Role, String)>,
     pub encoding: Encoding,
     pub delimiter: Option<u8>,
+    /// Read the product and category columns (only cycles and due use them).
+    pub products: bool,
 }
 
 /// Expands globs and checks that every named input exists and is a file.
@@ -359,7 +361,12 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
         .map(|n| n.to_string())
         .collect();
     let roles = detect_roles(name, &header, options)?;
-    let wanted = roles.assigned.iter().map(|(_, c)| c.clone()).collect();
+    let wanted = roles
+        .assigned
+        .iter()
+        .filter(|(role, _)| options.products || !matches!(role, Role::Product | Role::Category))
+        .map(|(_, c)| c.clone())
+        .collect();
     let frame = reader
         .with_columns(Some(wanted))
         .finish()
@@ -394,8 +401,9 @@ fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<
     })
 }
 
-/// Renames the role columns to the role names; Parquet columns that are not text (ids
-/// written as numbers, amounts as floats) become text, except typed dates.
+/// Renames the role columns to the role names. Typed dates and numeric amounts,
+/// quantities and prices keep their type; other columns (ids written as numbers)
+/// become text.
 fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFrame> {
     if frame.height() == 0 {
         return Err(Error::file(
@@ -406,6 +414,9 @@ fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFram
     }
     let mut columns = Vec::with_capacity(roles.assigned.len());
     for (role, column) in &roles.assigned {
+        if !frame.schema().contains(column) {
+            continue; // Not read: products were not asked for.
+        }
         let source = frame.column(column).map_err(|e| {
             Error::file(
                 name,
@@ -413,8 +424,13 @@ fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFram
                 "check the header row",
             )
         })?;
-        let keep_type = *role == Role::Date
-            && matches!(source.dtype(), DataType::Date | DataType::Datetime(_, _));
+        let keep_type = match role {
+            Role::Date => matches!(source.dtype(), DataType::Date | DataType::Datetime(_, _)),
+            Role::Amount | Role::Quantity | Role::UnitPrice => {
+                source.dtype().is_primitive_numeric()
+            }
+            _ => false,
+        };
         let typed = if keep_type || source.dtype() == &DataType::String {
             source.clone()
         } else {

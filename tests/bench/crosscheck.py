@@ -31,6 +31,11 @@ VIEWS = {
                round(Quantity::DECIMAL(18,4) * UnitPrice::DECIMAL(18,4), 4) AS amount
         FROM read_csv('{file}', all_varchar = true)
         WHERE coalesce(trim(CustomerID), '') <> ''""",
+    "standard_parquet": """
+        SELECT trim(customer_id) AS customer, nullif(trim(order_id::VARCHAR), '') AS order_id,
+               order_date::TIMESTAMP AS ts, line_total::DECIMAL(18,4) AS amount
+        FROM read_parquet('{file}')
+        WHERE coalesce(trim(customer_id), '') <> ''""",
     "standard": """
         SELECT trim(customer_id) AS customer, nullif(trim(order_id), '') AS order_id,
                order_date::TIMESTAMP AS ts,
@@ -58,6 +63,7 @@ def flatten(value, path=""):
 
 def duckdb_summary(file, dataset, as_of):
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE TEMP VIEW lines AS {VIEWS[dataset].format(file=file)}")
     con.execute("SET VARIABLE as_of_override = ?::DATE", [as_of])
     statements = [s for s in (HERE / "summary.sql").read_text().split(";") if s.strip()]
@@ -68,13 +74,9 @@ def duckdb_summary(file, dataset, as_of):
     return dict(zip(names, cursor.fetchone()))
 
 
-def main():
-    rebuy, file, dataset, *rest = sys.argv[1:]
-    as_of = rest[1] if rest[:1] == ["--as-of"] else None
-    command = [rebuy, "summary", file, "--format", "json"] + (["--as-of", as_of] if as_of else [])
-    ours = flatten(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
-    theirs = duckdb_summary(file, dataset, as_of)
-    bad = 0
+def compare(ours, theirs):
+    """The keys on which rebuy's flattened JSON and DuckDB's answer differ."""
+    bad = []
     for key, expected in theirs.items():
         actual = ours.get(key)
         if expected is None or actual is None:
@@ -84,9 +86,20 @@ def main():
         else:
             same = math.isclose(float(expected), float(actual), rel_tol=1e-9, abs_tol=1e-9)
         if not same:
-            bad += 1
-            print(f"MISMATCH {key}: rebuy {actual!r}, duckdb {expected!r}")
-    print(f"{file}: {len(theirs) - bad} of {len(theirs)} keys agree with DuckDB")
+            bad.append(f"{key}: rebuy {actual!r}, duckdb {expected!r}")
+    return bad
+
+
+def main():
+    rebuy, file, dataset, *rest = sys.argv[1:]
+    as_of = rest[1] if rest[:1] == ["--as-of"] else None
+    command = [rebuy, "summary", file, "--format", "json"] + (["--as-of", as_of] if as_of else [])
+    ours = flatten(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
+    theirs = duckdb_summary(file, dataset, as_of)
+    bad = compare(ours, theirs)
+    for line in bad:
+        print(f"MISMATCH {line}")
+    print(f"{file}: {len(theirs) - len(bad)} of {len(theirs)} keys agree with DuckDB")
     sys.exit(1 if bad else 0)
 
 

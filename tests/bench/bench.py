@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""rebuy's benchmark: `rebuy summary` against DuckDB computing the same keys.
+
+Run by hand from the repository root (not by cargo test):
+
+    cargo build --release
+    pip install duckdb
+    python3 tests/bench/bench.py [--rebuy PATH] [--runs 5] [--sizes 1m,10m] [--formats csv,parquet]
+
+It generates the inputs under target/bench/ with `rebuy generate` (kept for later
+runs), then for each file times, several runs each:
+  - rebuy: the whole `rebuy summary FILE --format json` process;
+  - duckdb: the SQL of tests/bench/summary.sql, which computes the same keys (the
+    query alone, inside one Python process, so DuckDB's start-up is not counted);
+  - floor: DuckDB reading and hashing just the four columns the summary needs.
+It checks that rebuy and DuckDB agree on every key, and prints one table of medians
+with peak memory (resident set, from /usr/bin/time) and the ratios.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+import crosscheck  # noqa: E402
+
+# Customers per size: rebuy generate writes about 4.9 lines per customer.
+SIZES = {"1m": 204_000, "10m": 2_040_000, "100m": 20_400_000}
+
+FLOOR = {
+    "csv": "SELECT sum(hash(customer_id, order_id, order_date, line_total)) "
+    "FROM read_csv('{file}', all_varchar = true)",
+    "parquet": "SELECT sum(hash(customer_id, order_id, order_date, line_total)) FROM read_parquet('{file}')",
+}
+
+DUCKDB_QUERY = """
+import sys, time, json
+sys.path.insert(0, {here!r})
+import crosscheck
+start = time.perf_counter()
+result = crosscheck.duckdb_summary({file!r}, {dataset!r}, None)
+elapsed = time.perf_counter() - start
+print(json.dumps({{"seconds": elapsed, "result": {{k: (v if isinstance(v, (int, float, str)) or v is None else float(v)) for k, v in result.items()}}}}))
+"""
+
+FLOOR_QUERY = """
+import time, json, duckdb
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+start = time.perf_counter()
+con.execute({sql!r}).fetchall()
+print(json.dumps({{"seconds": time.perf_counter() - start}}))
+"""
+
+
+def peak_kb(stderr):
+    for line in stderr.splitlines():
+        if line.startswith("PEAK_KB "):
+            return int(line.split()[1])
+    return None
+
+
+def timed(command):
+    """Runs a command under /usr/bin/time; returns (seconds, peak KB, stdout)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "PEAK_KB %M"] + command, capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - start, peak_kb(done.stderr), done.stdout
+
+
+def generate(rebuy, size, fmt):
+    path = ROOT / "target" / "bench" / f"orders-{size}.{fmt}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path.relative_to(ROOT)} ...", file=sys.stderr)
+        subprocess.run([rebuy, "generate", "--customers", str(SIZES[size]), "--seed", "1", "-o", str(path)], check=True)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
+    parser.add_argument("--rebuy", default=str(Path(default_target) / "release" / "rebuy"))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1m,10m")
+    parser.add_argument("--formats", default="csv,parquet")
+    args = parser.parse_args()
+
+    rows = []
+    for size in args.sizes.split(","):
+        for fmt in args.formats.split(","):
+            file = str(generate(args.rebuy, size, fmt))
+            dataset = "standard" if fmt == "csv" else "standard_parquet"
+            ours, duck, floor = [], [], []
+            for run in range(args.runs):
+                seconds, kb, out = timed([args.rebuy, "summary", file, "--format", "json"])
+                ours.append((seconds, kb))
+                if run == 0:
+                    ours_json = crosscheck.flatten(json.loads(out))
+                seconds_total, kb, out = timed(
+                    [sys.executable, "-c", DUCKDB_QUERY.format(here=str(HERE), file=file, dataset=dataset)]
+                )
+                answer = json.loads(out)
+                duck.append((answer["seconds"], kb))
+                if run == 0:
+                    bad = crosscheck.compare(ours_json, answer["result"])
+                    if bad:
+                        sys.exit(f"rebuy and DuckDB disagree on {file}: {bad}")
+                _, kb, out = timed([sys.executable, "-c", FLOOR_QUERY.format(sql=FLOOR[fmt].format(file=file))])
+                floor.append((json.loads(out)["seconds"], kb))
+            median = lambda runs: statistics.median(s for s, _ in runs)  # noqa: E731
+            peak = lambda runs: max(kb for _, kb in runs) / 1024  # noqa: E731
+            inspect = subprocess.run(
+                [args.rebuy, "inspect", file, "--format", "json"], capture_output=True, text=True, check=True
+            )
+            lines = json.loads(inspect.stdout)["rows"]
+            rows.append((size, fmt, lines, median(ours), peak(ours), median(duck), peak(duck), median(floor), peak(floor)))
+
+    print(f"\nrebuy summary against DuckDB, medians of {args.runs} runs, {os.cpu_count()} cores")
+    header = ("input", "lines", "rebuy s", "rebuy MB", "duckdb s", "duckdb MB", "floor s",
+              "rebuy/duckdb", "rebuy/floor")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|")
+    for size, fmt, lines, ours, ours_mb, duck, duck_mb, floor, _ in rows:
+        print(f"| {size} {fmt} | {lines:,} | {ours:.2f} | {ours_mb:,.0f} | {duck:.2f} | {duck_mb:,.0f} | "
+              f"{floor:.2f} | {ours / duck:.2f} | {ours / floor:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
