@@ -68,6 +68,7 @@ impl Settings {
                 encoding,
                 delimiter,
                 products: false,
+                block_bytes: 0,
             },
             values: ValueOptions {
                 date_format,
@@ -76,6 +77,7 @@ impl Settings {
                 encoding,
                 products: false,
                 order_ids: args.same_day == SameDay::Keep,
+                flush_lines: 0,
             },
             occasions: OccasionOptions {
                 same_day: args.same_day,

@@ -48,6 +48,9 @@ pub struct ValueOptions {
     pub products: bool,
     /// Keep the text of order ids (`--same-day keep` ranks them); off frees memory.
     pub order_ids: bool,
+    /// Lines between folds into partial orders; 0 means `FLUSH_LINES`. Tests make it
+    /// small.
+    pub flush_lines: usize,
 }
 
 /// Distinct ids seen in all files, each with its code.
@@ -610,7 +613,7 @@ pub fn read_file(
 fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
     let bytes = &block.bytes;
     let middle = record_start_after(bytes, bytes.len() / 2);
-    if middle == 0 || middle >= bytes.len() || bytes.len() < (1 << 16) {
+    if middle == 0 || middle >= bytes.len() || bytes.len() < 4096 {
         return vec![type_csv(bytes, 0..bytes.len(), block.first_line, context)];
     }
     let second_line =
@@ -858,7 +861,7 @@ fn type_parquet_frame(
 ) -> Result<Vec<Chunk>> {
     let columns = ParquetColumns::of(frame)?;
     let height = frame.height();
-    if height < (1 << 14) {
+    if height < 256 {
         return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
     }
     let middle = height / 2;
@@ -989,7 +992,12 @@ impl FileReader<'_> {
             self.pending.clear();
         }
         // Rows still waiting for the day/month order must stay lines until it comes.
-        if table.len() >= FLUSH_LINES && self.pending.is_empty() {
+        let flush_lines = if options.flush_lines == 0 {
+            FLUSH_LINES
+        } else {
+            options.flush_lines
+        };
+        if table.len() >= flush_lines && self.pending.is_empty() {
             table.flush(options.products)?;
         }
         Ok(())

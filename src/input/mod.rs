@@ -136,6 +136,14 @@ pub(crate) mod testing {
     use crate::input::occasions::{OccasionOptions, Occasions};
 
     pub fn load_texts(texts: &[&str], values: &ValueOptions) -> Result<Inputs> {
+        load_texts_with(texts, &ReadOptions::default(), values)
+    }
+
+    pub fn load_texts_with(
+        texts: &[&str],
+        read: &ReadOptions,
+        values: &ValueOptions,
+    ) -> Result<Inputs> {
         let folder = tempfile::tempdir().expect("a temporary folder");
         let sources: Vec<Source> = texts
             .iter()
@@ -146,7 +154,7 @@ pub(crate) mod testing {
                 Source::Path(path)
             })
             .collect();
-        load(&sources, &ReadOptions::default(), values, &|_| {})
+        load(&sources, read, values, &|_| {})
     }
 
     pub fn occasions_of(
@@ -179,5 +187,92 @@ pub(crate) mod testing {
                 )
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The same input read in blocks of any size, on one thread or two, folded into
+    //! orders at any interval, gives the same summary.
+    use super::testing::load_texts_with;
+    use super::*;
+    use crate::input::occasions::{self, OccasionOptions, SameDay};
+    use crate::metrics::summary::summary;
+
+    const GENERATED: &str = include_str!("../../fixtures/generated.csv");
+
+    fn summary_json(
+        text: &str,
+        block_bytes: usize,
+        flush_lines: usize,
+        same_day: SameDay,
+    ) -> String {
+        let read = ReadOptions {
+            block_bytes,
+            ..ReadOptions::default()
+        };
+        let values = ValueOptions {
+            flush_lines,
+            order_ids: same_day == SameDay::Keep,
+            ..ValueOptions::default()
+        };
+        let inputs = load_texts_with(&[text], &read, &values).unwrap();
+        let occasions = occasions::build(
+            &inputs,
+            OccasionOptions {
+                same_day,
+                as_of: None,
+            },
+        )
+        .unwrap();
+        serde_json::to_string(&summary(&occasions).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn block_and_fold_sizes_change_nothing() {
+        for same_day in [SameDay::Merge, SameDay::Keep] {
+            let whole = summary_json(GENERATED, 0, 0, same_day);
+            for (block_bytes, flush_lines) in
+                [(300, 0), (5000, 0), (9000, 700), (0, 100), (20_000, 1)]
+            {
+                assert_eq!(
+                    summary_json(GENERATED, block_bytes, flush_lines, same_day),
+                    whole,
+                    "blocks of {block_bytes} bytes, folds every {flush_lines} lines, {same_day:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn day_month_evidence_late_in_the_file_fixes_the_rows_before_it() {
+        // 3,000 ambiguous dates (day and month both at most 12), and one day-first
+        // date at the end, read in small blocks on two threads.
+        let mut text = String::from("customer_id,order_date,amount\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "C{},{:02}/{:02}/2024,1\n",
+                i % 97,
+                i % 12 + 1,
+                i % 11 + 1
+            ));
+        }
+        text.push_str("C1,25/12/2024,1\n");
+        let explicit = {
+            let values = ValueOptions {
+                date_format: dates::DateFormat::Slash(SlashOrder::DayFirst),
+                ..ValueOptions::default()
+            };
+            let inputs = load_texts_with(&[&text], &ReadOptions::default(), &values).unwrap();
+            let occasions = occasions::build(&inputs, OccasionOptions::default()).unwrap();
+            serde_json::to_string(&summary(&occasions).unwrap()).unwrap()
+        };
+        for block_bytes in [0, 500, 8192] {
+            assert_eq!(
+                summary_json(&text, block_bytes, 0, SameDay::Merge),
+                explicit,
+                "{block_bytes}"
+            );
+        }
     }
 }

@@ -77,6 +77,8 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// Read the product and category columns (only cycles and due use them).
     pub products: bool,
+    /// Bytes of CSV read at a time; 0 means `BLOCK_BYTES`. Tests make it small.
+    pub block_bytes: usize,
 }
 
 /// Expands globs and checks that every named input exists and is a file.
@@ -302,7 +304,16 @@ fn open_csv(
         header,
         roles,
         positions,
-        body: Body::Csv(Blocks::new(head.rest, rest, first_line, BLOCK_BYTES)),
+        body: Body::Csv(Blocks::new(
+            head.rest,
+            rest,
+            first_line,
+            if options.block_bytes == 0 {
+                BLOCK_BYTES
+            } else {
+                options.block_bytes
+            },
+        )),
     })
 }
 

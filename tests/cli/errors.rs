@@ -209,3 +209,55 @@ fn output_never_overwrites_an_input() {
     );
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
+
+#[test]
+fn a_row_with_the_wrong_number_of_fields_is_invalid() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,amount,note\nA,2024-01-01,5,fine\nB,2024-01-02,5,one, two\nC,2024-01-03,5,x\n",
+    );
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "o.csv, line 3",
+            "this row has 5 fields; the header has 4",
+            "quote values",
+        ],
+    );
+    let out = w
+        .run(&["summary", "o.csv", "--skip-invalid", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(&out, &["\"customers\": 2", "\"invalid_rows\": 1"]);
+}
+
+#[test]
+fn errors_deep_in_a_large_file_name_the_right_line() {
+    // Big enough to be read on two threads; quoted notes spanning two lines shift
+    // the line numbers after them.
+    let w = Workdir::new();
+    let mut text = String::from("customer_id,order_date,amount,note\n");
+    let mut line = 1;
+    for i in 0..20_000 {
+        line += 1;
+        if i % 1000 == 0 {
+            text.push_str(&format!("C{i},2024-01-01,5,\"two\nlines\"\n"));
+            line += 1;
+        } else if i == 17_777 {
+            text.push_str(&format!("C{i},2024-02-30,5,bad\n"));
+            break;
+        } else {
+            text.push_str(&format!("C{i},2024-01-02,5,plain\n"));
+        }
+    }
+    w.write("big.csv", &text);
+    let err = w.run(&["summary", "big.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[&format!(
+            "big.csv, line {line}, column \"order_date\", value \"2024-02-30\""
+        )],
+    );
+}

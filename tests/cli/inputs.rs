@@ -146,3 +146,76 @@ fn map_names_columns_the_names_do_not_give_away() {
     ];
     assert_eq!(summary_json(&w, &args), expected);
 }
+
+#[test]
+fn parquet_with_nulls_integer_ids_and_a_date_column() {
+    use polars::prelude::*;
+    let w = Workdir::new();
+    // The same orders as PLAIN, plus a guest row and a line without an amount.
+    let text = format!("{PLAIN},9,2024-02-02 10:00,1.00\nB,6,2024-03-05 09:00,\n");
+    w.write("plain.csv", text);
+    let expected = summary_json(&w, &["plain.csv"]);
+    let days = |dates: &[&str]| -> Vec<i32> {
+        dates
+            .iter()
+            .map(|d| {
+                let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+                (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+            })
+            .collect()
+    };
+    let order_date = Int32Chunked::from_vec(
+        "order_date".into(),
+        days(&[
+            "2024-01-01",
+            "2024-01-20",
+            "2024-01-05",
+            "2024-03-05",
+            "2024-02-01",
+            "2024-02-02",
+            "2024-03-05",
+        ]),
+    )
+    .into_date()
+    .into_column();
+    let mut frame = DataFrame::new(
+        7,
+        vec![
+            Column::new(
+                "customer_id".into(),
+                [
+                    Some("A"),
+                    Some("A"),
+                    Some("B"),
+                    Some("B"),
+                    Some("C"),
+                    None,
+                    Some("B"),
+                ],
+            ),
+            Column::new("order_id".into(), [1i64, 2, 3, 4, 5, 9, 6]),
+            order_date,
+            Column::new(
+                "line_total".into(),
+                [
+                    Some(10.0f64),
+                    Some(5.5),
+                    Some(7.25),
+                    Some(7.25),
+                    Some(3.0),
+                    Some(1.0),
+                    None,
+                ],
+            ),
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(w.path("orders.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let out = summary_json(&w, &["orders.parquet"]);
+    assert_eq!(out, expected);
+    assert_mentions(
+        &out,
+        &["\"guest_rows\": 1", "\"customers\": 3", "\"orders\": 6"],
+    );
+}
