@@ -16,6 +16,9 @@ pub const BLOCK_BYTES: usize = 32 << 20;
 pub struct Blocks<R: Read> {
     reader: R,
     pending: Vec<u8>,
+    /// A used block's buffer, to read the next one into: reusing it spares the
+    /// kernel from handing over (and zeroing) fresh memory for every block.
+    spare: Vec<u8>,
     done: bool,
     next_line: u64,
     block_bytes: usize,
@@ -33,6 +36,7 @@ impl<R: Read> Blocks<R> {
         Blocks {
             reader,
             pending: already,
+            spare: Vec::new(),
             done: false,
             next_line: first_line,
             block_bytes,
@@ -64,7 +68,11 @@ impl<R: Read> Blocks<R> {
             };
             match cut {
                 Some(cut) => {
-                    let rest = self.pending.split_off(cut);
+                    let mut rest = std::mem::take(&mut self.spare);
+                    rest.clear();
+                    rest.reserve(self.block_bytes + 64);
+                    rest.extend_from_slice(&self.pending[cut..]);
+                    self.pending.truncate(cut);
                     let bytes = std::mem::replace(&mut self.pending, rest);
                     let first_line = self.next_line;
                     self.next_line += memchr_iter(b'\n', &bytes).count() as u64;
@@ -74,6 +82,13 @@ impl<R: Read> Blocks<R> {
                 None => want = self.pending.len() * 2,
             }
         }
+    }
+}
+
+impl<R: Read> Blocks<R> {
+    /// Gives back a block's buffer once its records are read.
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        self.spare = bytes;
     }
 }
 

@@ -16,6 +16,11 @@ pub struct Interner {
     /// End of each entry in `arena`; entry i starts where entry i − 1 ends.
     ends: Vec<usize>,
     state: FixedState,
+    /// Every entry so far was greater (bytewise) than the one before, and none is in
+    /// the table yet. Exports number their orders in time order, so a new order id is
+    /// usually the greatest so far: it cannot have been seen, and needs no hashing.
+    /// The first key that is not greater builds the table, once.
+    ascending: bool,
 }
 
 impl Default for Interner {
@@ -25,6 +30,7 @@ impl Default for Interner {
             arena: Vec::new(),
             ends: Vec::new(),
             state: FixedState::with_seed(0x0072_6562_7579),
+            ascending: true,
         }
     }
 }
@@ -32,6 +38,14 @@ impl Default for Interner {
 impl Interner {
     /// The code of `key`, and whether it is new.
     pub fn intern(&mut self, key: &[u8]) -> (u32, bool) {
+        if self.ascending {
+            let last = self.ends.len().checked_sub(1);
+            match last.map(|code| key.cmp(self.bytes(code as u32))) {
+                None | Some(std::cmp::Ordering::Greater) => return (self.push(key), true),
+                Some(std::cmp::Ordering::Equal) => return (last.unwrap_or(0) as u32, false),
+                Some(std::cmp::Ordering::Less) => self.build_table(),
+            }
+        }
         let hash = self.state.hash_one(key);
         let (arena, ends) = (&self.arena, &self.ends);
         let same = |&(h, code): &(u64, u32)| {
@@ -44,11 +58,26 @@ impl Interner {
         if let Some(&(_, code)) = self.table.find(hash, same) {
             return (code, false);
         }
+        let code = self.push(key);
+        self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
+        (code, true)
+    }
+
+    fn push(&mut self, key: &[u8]) -> u32 {
         let code = self.ends.len() as u32;
         self.arena.extend_from_slice(key);
         self.ends.push(self.arena.len());
-        self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
-        (code, true)
+        code
+    }
+
+    /// Puts every entry in the table, and leaves ascending mode.
+    fn build_table(&mut self) {
+        self.ascending = false;
+        self.table.reserve(self.len(), |&(h, _)| h);
+        for code in 0..self.len() as u32 {
+            let hash = self.state.hash_one(self.bytes(code));
+            self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
+        }
     }
 
     pub fn bytes(&self, code: u32) -> &[u8] {
@@ -91,6 +120,21 @@ mod tests {
         assert_eq!(ids.bytes(1), b"C002");
         assert_eq!(ids.bytes(2), b"");
         assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn ascending_keys_then_any_keys() {
+        let mut ids = Interner::default();
+        for (i, key) in ["O1", "O2", "O3"].iter().enumerate() {
+            assert_eq!(ids.intern(key.as_bytes()), (i as u32, true));
+        }
+        assert_eq!(ids.intern(b"O3"), (2, false));
+        // Not greater than the last: the table is built, and earlier keys are found.
+        assert_eq!(ids.intern(b"O2"), (1, false));
+        assert_eq!(ids.intern(b"O1"), (0, false));
+        assert_eq!(ids.intern(b"A9"), (3, true));
+        assert_eq!(ids.intern(b"O4"), (4, true));
+        assert_eq!(ids.intern(b"A9"), (3, false));
     }
 
     #[test]

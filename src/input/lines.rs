@@ -90,7 +90,24 @@ pub struct LineTable {
 /// The amount of a line whose amount is unknown, until polars makes it null.
 pub const NO_AMOUNT: i64 = i64::MIN;
 
+fn flush_lines(options: &ValueOptions) -> usize {
+    if options.flush_lines == 0 {
+        FLUSH_LINES
+    } else {
+        options.flush_lines
+    }
+}
+
 impl LineTable {
+    /// Room for `rows` more lines, so the vectors do not grow by doubling.
+    fn reserve(&mut self, rows: usize) {
+        self.customer.reserve(rows);
+        self.order_key.reserve(rows);
+        self.order.reserve(rows);
+        self.ts.reserve(rows);
+        self.amount.reserve(rows);
+    }
+
     pub fn len(&self) -> usize {
         self.ts.len()
     }
@@ -595,9 +612,16 @@ pub fn read_file(
                     strict_utf8: options.encoding == Encoding::Utf8,
                 };
                 let chunks = type_block(&block, &context);
+                if let (Some(size), true) = (opened.size, table.is_empty()) {
+                    // Room for the whole file at the first block's bytes per row.
+                    let rows: u64 = chunks.iter().map(|c| c.rows).sum();
+                    let per_row = (block.bytes.len() as u64 / rows.max(1)).max(1);
+                    table.reserve(((size / per_row) as usize).min(flush_lines(options)));
+                }
                 for chunk in chunks {
                     file.take(chunk, &block.bytes, options, table, dictionaries)?;
                 }
+                blocks.recycle(block.bytes);
             }
         }
         Body::Parquet(ref frame) => {
@@ -992,12 +1016,7 @@ impl FileReader<'_> {
             self.pending.clear();
         }
         // Rows still waiting for the day/month order must stay lines until it comes.
-        let flush_lines = if options.flush_lines == 0 {
-            FLUSH_LINES
-        } else {
-            options.flush_lines
-        };
-        if table.len() >= flush_lines && self.pending.is_empty() {
+        if table.len() >= flush_lines(options) && self.pending.is_empty() {
             table.flush(options.products)?;
         }
         Ok(())

@@ -179,6 +179,8 @@ fn fill(head: &mut Head, want: usize, name: &str) -> Result<()> {
 /// One input, opened: its header and roles, and the stream of its rows.
 pub struct Opened {
     pub name: String,
+    /// Size in bytes of an uncompressed file, to size the tables up front.
+    pub size: Option<u64>,
     pub format: FileFormat,
     pub bom: bool,
     pub delimiter: Option<u8>,
@@ -224,12 +226,17 @@ pub fn open(source: &Source, options: &ReadOptions) -> Result<Opened> {
     if head.bytes.starts_with(b"PAR1") {
         return open_parquet(source, name, head, options);
     }
-    open_csv(name, format, head, options)
+    let size = match (source, format) {
+        (Source::Path(path), FileFormat::Csv) => std::fs::metadata(path).ok().map(|m| m.len()),
+        _ => None,
+    };
+    open_csv(name, format, size, head, options)
 }
 
 fn open_csv(
     name: String,
     format: FileFormat,
+    size: Option<u64>,
     mut head: Head,
     options: &ReadOptions,
 ) -> Result<Opened> {
@@ -298,6 +305,7 @@ fn open_csv(
     let rest = head.bytes.split_off(data_start.min(head.bytes.len()));
     Ok(Opened {
         name,
+        size,
         format,
         bom,
         delimiter: Some(delimiter),
@@ -342,6 +350,7 @@ fn open_parquet(
     let frame = by_role(frame, &roles, &name)?;
     Ok(Opened {
         name,
+        size: None,
         format: FileFormat::Parquet,
         bom: false,
         delimiter: None,
