@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 use crate::frames::column_i64;
 use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
-use crate::input::lines::col_name as line;
 use crate::input::occasions::{col_name as occ, Occasions};
 use crate::input::{FileReport, Inputs};
 use crate::output::Output;
@@ -119,9 +118,10 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         }
     }
 
-    let days = crate::frames::column_i32(&inputs.orders, line::DAY)?;
-    let first_day = days.iter().flatten().min().copied();
-    let last_day = days.iter().flatten().max().copied();
+    let (first_day, last_day) = (
+        inputs.order_days.map(|d| d.0),
+        inputs.order_days.map(|d| d.1),
+    );
     let rows: u64 = inputs.files.iter().map(|f| f.rows).sum();
     let customers = occasions
         .frame

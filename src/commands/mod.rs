@@ -16,14 +16,14 @@ pub(crate) fn load(
     settings: &Settings,
     progress: &Progress,
 ) -> Result<(Inputs, occasions::Occasions)> {
-    let inputs = input::load(
+    let mut inputs = input::load(
         &settings.sources,
         &settings.read,
         &settings.values,
         &|name| progress.step(format!("reading {name}")),
     )?;
     progress.step("building purchase occasions");
-    let occasions = occasions::build(&inputs, settings.occasions)?;
+    let occasions = occasions::build(&mut inputs, settings.occasions)?;
     Ok((inputs, occasions))
 }
 

@@ -46,6 +46,8 @@ pub struct Inputs {
     pub orders: DataFrame,
     /// The lines (`lines::col_name`), only where products are asked for.
     pub lines: Option<DataFrame>,
+    /// Day numbers of the first and the last order, of any amount.
+    pub order_days: Option<(i32, i32)>,
     pub guest_rows: u64,
     pub invalid_rows: u64,
     /// Customer ids by code.
@@ -114,12 +116,19 @@ pub fn load(
         dictionaries.orders = Interner::default();
     }
     let (orders, lines) = table.finish(value_options.products)?;
+    let days = orders
+        .column(lines::col_name::DAY)
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(Error::internal)?;
+    let days = days.i32().map_err(Error::internal)?;
+    let order_days = days.min().zip(days.max());
     let guest_rows = files.iter().map(|f| f.guest_rows).sum();
     let invalid_rows = files.iter().map(|f| f.invalid_rows).sum();
     Ok(Inputs {
         files,
         orders,
         lines,
+        order_days,
         guest_rows,
         invalid_rows,
         customers: Arc::new(dictionaries.customers),
@@ -166,7 +175,7 @@ pub(crate) mod testing {
             order_ids: options.same_day == occasions::SameDay::Keep,
             ..values.clone()
         };
-        occasions::build(&load_texts(texts, &values)?, options)
+        occasions::build(&mut load_texts(texts, &values)?, options)
     }
 
     /// (customer, date, amount as text, orders) of every occasion, in table order.
@@ -216,9 +225,9 @@ mod tests {
             order_ids: same_day == SameDay::Keep,
             ..ValueOptions::default()
         };
-        let inputs = load_texts_with(&[text], &read, &values).unwrap();
+        let mut inputs = load_texts_with(&[text], &read, &values).unwrap();
         let occasions = occasions::build(
-            &inputs,
+            &mut inputs,
             OccasionOptions {
                 same_day,
                 as_of: None,
@@ -263,8 +272,8 @@ mod tests {
                 date_format: dates::DateFormat::Slash(SlashOrder::DayFirst),
                 ..ValueOptions::default()
             };
-            let inputs = load_texts_with(&[&text], &ReadOptions::default(), &values).unwrap();
-            let occasions = occasions::build(&inputs, OccasionOptions::default()).unwrap();
+            let mut inputs = load_texts_with(&[&text], &ReadOptions::default(), &values).unwrap();
+            let occasions = occasions::build(&mut inputs, OccasionOptions::default()).unwrap();
             serde_json::to_string(&summary(&occasions).unwrap()).unwrap()
         };
         for block_bytes in [0, 500, 8192] {

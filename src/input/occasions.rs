@@ -133,13 +133,13 @@ pub fn combine_orders(partials: Vec<DataFrame>) -> Result<DataFrame> {
     collect(combined.with_column(null_unless_known(line::AMOUNT)))
 }
 
-pub fn build(inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
+/// Builds the occasions; the orders are taken out of `inputs` (and freed early).
+pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions> {
     use col_name::*;
-    let orders = &inputs.orders;
+    let orders = std::mem::take(&mut inputs.orders);
     let all_orders = orders.height() as u64;
 
     let purchases = orders
-        .clone()
         .lazy()
         .filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
     let (occasions, order_by) = match options.same_day {
