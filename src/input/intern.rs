@@ -80,6 +80,11 @@ impl Interner {
         }
     }
 
+    /// Every key so far was greater than the one before it.
+    pub fn is_ascending(&self) -> bool {
+        self.ascending
+    }
+
     pub fn bytes(&self, code: u32) -> &[u8] {
         let i = code as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };

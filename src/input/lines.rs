@@ -85,6 +85,9 @@ pub struct LineTable {
     category: Vec<u32>,
     partial_orders: Vec<DataFrame>,
     product_lines: Vec<DataFrame>,
+    /// A fold could not hold back the lines of its last order, which may go on
+    /// in the next fold.
+    split_possible: bool,
 }
 
 /// The amount of a line whose amount is unknown, until polars makes it null.
@@ -117,11 +120,51 @@ impl LineTable {
     }
 
     /// Folds the buffered lines into partial orders (and product lines).
-    fn flush(&mut self, products: bool) -> Result<()> {
+    /// Where the lines of the last order id start: they stay for the next fold, so
+    /// that with order ids that only grow, no order is split between folds.
+    fn last_order_start(&self) -> usize {
+        match self.order.last() {
+            Some(&last) if last != NO_CODE => {
+                self.order.len() - self.order.iter().rev().take_while(|&&o| o == last).count()
+            }
+            _ => self.len(),
+        }
+    }
+
+    /// Folds the buffered lines into partial orders, but for those of the last order
+    /// when `hold_back` (the final fold takes everything).
+    fn flush(&mut self, products: bool, hold_back: bool) -> Result<()> {
         // An empty first batch still gives the orders their columns.
         if self.ts.is_empty() && !self.partial_orders.is_empty() {
             return Ok(());
         }
+        let mut keep_from = if hold_back {
+            self.last_order_start()
+        } else {
+            self.len()
+        };
+        if keep_from == 0 {
+            keep_from = self.len();
+            self.split_possible = true;
+        }
+        let capacity = self.ts.capacity();
+        let tail = (
+            self.customer.split_off(keep_from),
+            self.order_key.split_off(keep_from),
+            self.order.split_off(keep_from),
+            self.ts.split_off(keep_from),
+            self.amount.split_off(keep_from),
+            if products {
+                self.product.split_off(keep_from)
+            } else {
+                Vec::new()
+            },
+            if products {
+                self.category.split_off(keep_from)
+            } else {
+                Vec::new()
+            },
+        );
         let ts = std::mem::take(&mut self.ts);
         let day: Vec<i32> = ts.iter().map(|&ts| dates::day_of(ts)).collect();
         let take =
@@ -147,14 +190,31 @@ impl LineTable {
         if products {
             self.product_lines.push(lines);
         }
+        (
+            self.customer,
+            self.order_key,
+            self.order,
+            self.ts,
+            self.amount,
+            self.product,
+            self.category,
+        ) = tail;
+        self.reserve(capacity.saturating_sub(self.len()));
         Ok(())
     }
 
     /// The orders of every line read (see `occasions::combine_orders`), and the lines
     /// themselves where products were asked for.
-    pub fn finish(mut self, products: bool) -> Result<(DataFrame, Option<DataFrame>)> {
-        self.flush(products)?;
-        let orders = super::occasions::combine_orders(self.partial_orders)?;
+    /// `ascending_ids`: every order id was greater than the one before it, run by run,
+    /// and every line had one; then no order is split between folds.
+    pub fn finish(
+        mut self,
+        products: bool,
+        ascending_ids: bool,
+    ) -> Result<(DataFrame, Option<DataFrame>)> {
+        self.flush(products, false)?;
+        let regroup = !ascending_ids || self.split_possible;
+        let orders = super::occasions::combine_orders(self.partial_orders, regroup)?;
         let lines = if products {
             let mut stacked: Option<DataFrame> = None;
             for part in self.product_lines {
@@ -903,6 +963,13 @@ fn type_parquet_frame(
 /// The code of an absent id.
 pub const NO_CODE: u32 = u32::MAX;
 
+impl Dictionaries {
+    /// Order ids came in ascending order and every line had one (see `LineTable::finish`).
+    pub fn ascending_order_ids(&self) -> bool {
+        self.orders.is_ascending() && self.timed_orders.is_empty()
+    }
+}
+
 /// The codes of one role's ids (`NO_CODE` where empty), and whether a new id was not
 /// UTF-8. Consecutive lines of an order repeat their ids, so the previous id is
 /// remembered and costs no lookup.
@@ -1017,7 +1084,7 @@ impl FileReader<'_> {
         }
         // Rows still waiting for the day/month order must stay lines until it comes.
         if table.len() >= flush_lines(options) && self.pending.is_empty() {
-            table.flush(options.products)?;
+            table.flush(options.products, true)?;
         }
         Ok(())
     }

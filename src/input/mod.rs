@@ -41,8 +41,8 @@ pub struct FileReport {
 /// Every input file's lines, in one table, with the ids behind the codes.
 pub struct Inputs {
     pub files: Vec<FileReport>,
-    /// One row per order, any amount: `order_key, customer, order, ts, day, amount`
-    /// (null where unknown), `known` (lines with an amount).
+    /// One row per order, any amount: `customer, order, ts, day, amount` (null where
+    /// unknown).
     pub orders: DataFrame,
     /// The lines (`lines::col_name`), only where products are asked for.
     pub lines: Option<DataFrame>,
@@ -111,11 +111,12 @@ pub fn load(
             }),
         });
     }
+    let ascending_ids = dictionaries.ascending_order_ids();
     if !value_options.order_ids {
         // Not needed past reading: free it before the largest group-by.
         dictionaries.orders = Interner::default();
     }
-    let (orders, lines) = table.finish(value_options.products)?;
+    let (orders, lines) = table.finish(value_options.products, ascending_ids)?;
     let days = orders
         .column(lines::col_name::DAY)
         .and_then(|c| c.cast(&DataType::Int32))
@@ -250,6 +251,32 @@ mod tests {
                     "blocks of {block_bytes} bytes, folds every {flush_lines} lines, {same_day:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn folds_of_ascending_order_ids_are_stacked_without_splitting_an_order() {
+        // Without quirks, generated order ids only grow, so folds are not regrouped.
+        let options = crate::generate::GenerateOptions {
+            customers: 400,
+            seed: 3,
+            start: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+            end: chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+            quirks: false,
+        };
+        let mut sink = crate::generate::CsvSink::new(Vec::new(), false).unwrap();
+        crate::generate::simulate(&options, &mut sink).unwrap();
+        let text = String::from_utf8(sink.into_inner()).unwrap();
+        let read = ReadOptions::default();
+        let inputs = load_texts_with(&[&text], &read, &ValueOptions::default()).unwrap();
+        assert!(inputs.orders.height() > 0);
+        let whole = summary_json(&text, 0, 0, SameDay::Merge);
+        for flush_lines in [1, 2, 3, 7, 50] {
+            assert_eq!(
+                summary_json(&text, 2000, flush_lines, SameDay::Merge),
+                whole,
+                "{flush_lines}"
+            );
         }
     }
 

@@ -45,9 +45,9 @@ pub struct Dropped {
 }
 
 /// Purchase occasions on or before as-of: one row per (customer, day), or per order
-/// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount`, `orders`
-/// and `order` (with `keep`, the rank of the order id's text, which breaks ties of
-/// time), sorted by customer, then time. `amount` is null where no amount is known.
+/// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount` (null
+/// where no amount is known) and `orders`, sorted by customer, then time (with `keep`,
+/// orders at the same time by the text of their ids).
 #[derive(Clone)]
 pub struct Occasions {
     pub frame: DataFrame,
@@ -109,10 +109,11 @@ pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
     )
 }
 
-/// The orders of all batches: an order whose lines fell in several batches is
-/// put together again; its amount is null when none of its lines had one.
-pub fn combine_orders(partials: Vec<DataFrame>) -> Result<DataFrame> {
-    let single = partials.len() == 1;
+/// The orders of all batches: an order whose lines fell in several batches is put
+/// together again (unless `regroup` is false: no order was split); its amount is
+/// null when none of its lines had one.
+pub fn combine_orders(partials: Vec<DataFrame>, regroup: bool) -> Result<DataFrame> {
+    let single = partials.len() == 1 || !regroup;
     let all = concat(
         partials.into_iter().map(|p| p.lazy()).collect::<Vec<_>>(),
         UnionArgs::default(),
@@ -130,7 +131,17 @@ pub fn combine_orders(partials: Vec<DataFrame>) -> Result<DataFrame> {
             col(KNOWN).sum(),
         ])
     };
-    collect(combined.with_column(null_unless_known(line::AMOUNT)))
+    collect(
+        combined
+            .with_column(null_unless_known(line::AMOUNT))
+            .select([
+                col(line::CUSTOMER),
+                col(line::ORDER),
+                col(line::TS),
+                col(line::DAY),
+                col(line::AMOUNT),
+            ]),
+    )
 }
 
 /// Builds the occasions; the orders are taken out of `inputs` (and freed early).
@@ -153,25 +164,30 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
                     col(TS).min(),
                     col(AMOUNT).sum(),
                     col(AMOUNT).count().alias(KNOWN),
-                    len().cast(DataType::Int64).alias(ORDERS),
+                    len().cast(DataType::UInt32).alias(ORDERS),
                 ])
-                .with_columns([
-                    null_unless_known(AMOUNT),
-                    lit(NULL).cast(DataType::UInt32).alias(ORDER),
+                .with_column(null_unless_known(AMOUNT))
+                .select([
+                    col(CUSTOMER_DAY),
+                    col(CUSTOMER),
+                    col(DAY),
+                    col(TS),
+                    col(AMOUNT),
+                    col(ORDERS),
                 ]),
             // A customer has one occasion a day: (customer, day) order is time order.
             &[CUSTOMER_DAY][..],
         ),
         SameDay::Keep => (
             purchases.with_columns([
-                lit(1i64).cast(DataType::Int64).alias(ORDERS),
+                lit(1u32).cast(DataType::UInt32).alias(ORDERS),
                 order_rank(&inputs.order_ids),
             ]),
             &[CUSTOMER, TS, ORDER][..],
         ),
     };
     let occasions = sorted(collect(occasions)?, order_by)?
-        .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS, ORDER])
+        .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS])
         .map_err(polars_error)?;
 
     let purchase_orders = sum_i64(&occasions, ORDERS)?;
