@@ -82,6 +82,7 @@ impl Settings {
             occasions: OccasionOptions {
                 same_day: args.same_day,
                 as_of: as_of.map(dates::day_of_date),
+                part_orders: 0,
             },
             format,
             output: args.output.clone(),

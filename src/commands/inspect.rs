@@ -123,15 +123,16 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         inputs.order_days.map(|d| d.1),
     );
     let rows: u64 = inputs.files.iter().map(|f| f.rows).sum();
-    let customers = occasions
-        .frame
-        .column(occ::CUSTOMER)
-        .and_then(|c| c.n_unique())
-        .map_err(Error::internal)? as u64;
-    let purchase_orders: i64 = column_i64(&occasions.frame, occ::ORDERS)?
-        .into_iter()
-        .flatten()
-        .sum();
+    // Parts share no customer, so their counts add up.
+    let (mut customers, mut purchase_orders) = (0u64, 0i64);
+    for part in &occasions.parts {
+        let column = part.column(occ::CUSTOMER).map_err(Error::internal)?;
+        customers += column.n_unique().map_err(Error::internal)? as u64;
+        purchase_orders += column_i64(part, occ::ORDERS)?
+            .into_iter()
+            .flatten()
+            .sum::<i64>();
+    }
     let dropped = &occasions.dropped;
 
     let mut seen = Table::new("What rebuy sees", &["measure", "value"]);
@@ -150,7 +151,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
     );
     row(
         "Purchase occasions, to as-of",
-        Cell::Count(occasions.frame.height() as u64),
+        Cell::Count(occasions.len() as u64),
     );
     tables.push(seen);
 
@@ -194,7 +195,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         "customers": customers,
         "orders": occasions.all_orders,
         "purchase_orders": purchase_orders,
-        "occasions": occasions.frame.height(),
+        "occasions": occasions.len(),
         "dropped": dropped,
     });
     Ok(Document {

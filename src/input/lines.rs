@@ -542,7 +542,8 @@ struct CsvContext<'a> {
 fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvContext) -> Chunk {
     let mut chunk = Chunk::default();
     let mut fields = Vec::with_capacity(context.columns);
-    let mut scratch = std::mem::take(&mut chunk.scratch);
+    // Apart from the chunk, so field spans can borrow it while the chunk grows.
+    let mut scratch = Vec::new();
     let p = context.positions;
     for record in Records::with_base(&block[range.clone()], first_line, range.start) {
         chunk.rows += 1;

@@ -58,12 +58,6 @@ pub struct Inputs {
     pub categories: Interner,
 }
 
-impl Inputs {
-    pub fn has_role(&self, role: columns::Role) -> bool {
-        self.files.iter().any(|f| f.roles.has(role))
-    }
-}
-
 /// Reads and types every source, one after the other, into one table.
 /// `reading` hears the name of each file as its turn comes.
 pub fn load(
@@ -181,22 +175,23 @@ pub(crate) mod testing {
 
     /// (customer, date, amount as text, orders) of every occasion, in table order.
     pub fn rows(occasions: &Occasions) -> Vec<(String, String, String, i64)> {
-        let frame = &occasions.frame;
-        let customers = crate::frames::column_i64(frame, "customer").unwrap();
-        let days = crate::frames::column_i32(frame, "day").unwrap();
-        let amounts = crate::frames::column_i64(frame, "amount").unwrap();
-        let orders = crate::frames::column_i64(frame, "orders").unwrap();
-        (0..frame.height())
-            .map(|i| {
+        let mut rows = Vec::new();
+        for frame in &occasions.parts {
+            let customers = crate::frames::column_i64(frame, "customer").unwrap();
+            let days = crate::frames::column_i32(frame, "day").unwrap();
+            let amounts = crate::frames::column_i64(frame, "amount").unwrap();
+            let orders = crate::frames::column_i64(frame, "orders").unwrap();
+            for i in 0..frame.height() {
                 let code = customers[i].unwrap() as u32;
-                (
+                rows.push((
                     String::from_utf8_lossy(occasions.customers.bytes(code)).into_owned(),
                     dates::date_of_day(days[i].unwrap()).to_string(),
                     amounts[i].map_or("?".to_string(), |a| money::Money(a).to_string()),
                     orders[i].unwrap(),
-                )
-            })
-            .collect()
+                ));
+            }
+        }
+        rows
     }
 }
 
@@ -217,6 +212,16 @@ mod tests {
         flush_lines: usize,
         same_day: SameDay,
     ) -> String {
+        summary_json_in_parts(text, block_bytes, flush_lines, same_day, 0)
+    }
+
+    fn summary_json_in_parts(
+        text: &str,
+        block_bytes: usize,
+        flush_lines: usize,
+        same_day: SameDay,
+        part_orders: usize,
+    ) -> String {
         let read = ReadOptions {
             block_bytes,
             ..ReadOptions::default()
@@ -232,6 +237,7 @@ mod tests {
             OccasionOptions {
                 same_day,
                 as_of: None,
+                part_orders,
             },
         )
         .unwrap();
@@ -277,6 +283,20 @@ mod tests {
                 whole,
                 "{flush_lines}"
             );
+        }
+    }
+
+    #[test]
+    fn occasions_built_in_parts_give_the_same_summary() {
+        for same_day in [SameDay::Merge, SameDay::Keep] {
+            let whole = summary_json(GENERATED, 0, 0, same_day);
+            for part_orders in [40, 300, 1000] {
+                assert_eq!(
+                    summary_json_in_parts(GENERATED, 0, 0, same_day, part_orders),
+                    whole,
+                    "parts of {part_orders} orders, {same_day:?}"
+                );
+            }
         }
     }
 

@@ -33,6 +33,8 @@ pub struct OccasionOptions {
     pub same_day: SameDay,
     /// Day number of `--as-of`; `None` means the latest occasion.
     pub as_of: Option<i32>,
+    /// Orders per part; 0 means `PART_ORDERS`. Tests make it small.
+    pub part_orders: usize,
 }
 
 /// What was left out, and why (contract §1).
@@ -44,13 +46,26 @@ pub struct Dropped {
     pub occasions_after_as_of: u64,
 }
 
+impl Occasions {
+    /// How many occasions, over all parts.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.height()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Purchase occasions on or before as-of: one row per (customer, day), or per order
 /// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount` (null
 /// where no amount is known) and `orders`, sorted by customer, then time (with `keep`,
 /// orders at the same time by the text of their ids).
 #[derive(Clone)]
 pub struct Occasions {
-    pub frame: DataFrame,
+    /// Parts with no customer in common, each sorted by customer, then time; one part
+    /// unless the input is large (see `PART_ORDERS`).
+    pub parts: Vec<DataFrame>,
     /// The customer id of each code.
     pub customers: std::sync::Arc<super::intern::Interner>,
     pub as_of: i32,
@@ -144,16 +159,102 @@ pub fn combine_orders(partials: Vec<DataFrame>, regroup: bool) -> Result<DataFra
     )
 }
 
+/// Above this many orders, occasions are built for one range of customers at a time,
+/// so the largest group-by and sort hold a part of the orders, not all of them.
+const PART_ORDERS: usize = 8_000_000;
+
 /// Builds the occasions; the orders are taken out of `inputs` (and freed early).
 pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions> {
     use col_name::*;
     let orders = std::mem::take(&mut inputs.orders);
     let all_orders = orders.height() as u64;
+    let part_orders = if options.part_orders == 0 {
+        PART_ORDERS
+    } else {
+        options.part_orders
+    };
+    let count = orders.height().div_ceil(part_orders).max(1) as u32;
+    let mut parts = Vec::with_capacity(count as usize);
+    for part in 0..count {
+        let mut query = orders.clone().lazy();
+        if count > 1 {
+            query = query.filter((col(CUSTOMER) % lit(count)).eq(lit(part)));
+        }
+        parts.push(occasions_of(query, options.same_day, &inputs.order_ids)?);
+    }
+    drop(orders);
 
-    let purchases = orders
-        .lazy()
-        .filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
-    let (occasions, order_by) = match options.same_day {
+    let purchase_orders: u64 = parts
+        .iter()
+        .map(|p| sum_i64(p, ORDERS))
+        .sum::<Result<u64>>()?;
+    let mut days: Vec<i32> = Vec::new();
+    for part in &parts {
+        let column = part
+            .column(DAY)
+            .and_then(|c| c.i32().cloned())
+            .map_err(polars_error)?;
+        days.extend(column.min().into_iter().chain(column.max()));
+    }
+    let Some(&latest) = days.iter().max() else {
+        return Err(Error::NoData {
+            message: format!(
+                "no purchases in the input: {}, {} and {} of amount 0 or less were left out",
+                count_of(inputs.guest_rows, "guest row", "guest rows"),
+                count_of(inputs.invalid_rows, "invalid row", "invalid rows"),
+                count_of(all_orders - purchase_orders, "order", "orders"),
+            ),
+            hint: "check that the customer column is the right one (rebuy inspect shows the roles)"
+                .into(),
+        });
+    };
+    let as_of = options.as_of.unwrap_or(latest);
+    let before: usize = parts.iter().map(|p| p.height()).sum();
+    let parts: Vec<DataFrame> = parts
+        .into_iter()
+        .map(|part| {
+            if options.as_of.is_some() {
+                collect(part.lazy().filter(col(DAY).lt_eq(lit(as_of))))
+            } else {
+                Ok(part)
+            }
+        })
+        .collect::<Result<_>>()?;
+    let after: usize = parts.iter().map(|p| p.height()).sum();
+    if after == 0 {
+        let first = days.iter().min().copied().unwrap_or(latest);
+        return Err(Error::NoData {
+            message: format!(
+                "no purchase occasions on or before --as-of {}: the first is on {}",
+                dates::date_of_day(as_of),
+                dates::date_of_day(first)
+            ),
+            hint: "choose a later --as-of".into(),
+        });
+    }
+    Ok(Occasions {
+        parts,
+        customers: inputs.customers.clone(),
+        as_of,
+        all_orders,
+        dropped: Dropped {
+            guest_rows: inputs.guest_rows,
+            invalid_rows: inputs.invalid_rows,
+            non_purchase_orders: all_orders - purchase_orders,
+            occasions_after_as_of: (before - after) as u64,
+        },
+    })
+}
+
+/// The occasions of some orders (steps 5 and 6), sorted by customer, then time.
+fn occasions_of(
+    orders: LazyFrame,
+    same_day: SameDay,
+    order_ids: &super::intern::Interner,
+) -> Result<DataFrame> {
+    use col_name::*;
+    let purchases = orders.filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
+    let (occasions, order_by) = match same_day {
         SameDay::Merge => (
             purchases
                 .with_column(customer_day())
@@ -181,66 +282,14 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
         SameDay::Keep => (
             purchases.with_columns([
                 lit(1u32).cast(DataType::UInt32).alias(ORDERS),
-                order_rank(&inputs.order_ids),
+                order_rank(order_ids),
             ]),
             &[CUSTOMER, TS, ORDER][..],
         ),
     };
-    let occasions = sorted(collect(occasions)?, order_by)?
+    sorted(collect(occasions)?, order_by)?
         .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS])
-        .map_err(polars_error)?;
-
-    let purchase_orders = sum_i64(&occasions, ORDERS)?;
-    let days = occasions
-        .column(DAY)
-        .and_then(|c| c.i32().cloned())
-        .map_err(polars_error)?;
-    let Some(latest) = days.max() else {
-        return Err(Error::NoData {
-            message: format!(
-                "no purchases in the input: {}, {} and {} of amount 0 or less were left out",
-                count_of(inputs.guest_rows, "guest row", "guest rows"),
-                count_of(inputs.invalid_rows, "invalid row", "invalid rows"),
-                count_of(all_orders - purchase_orders, "order", "orders"),
-            ),
-            hint: "check that the customer column is the right one (rebuy inspect shows the roles)"
-                .into(),
-        });
-    };
-    let as_of = options.as_of.unwrap_or(latest);
-    let on_or_before = days
-        .iter()
-        .filter(|d| d.is_some_and(|d| d <= as_of))
-        .count();
-    if on_or_before == 0 {
-        let first = days.min().unwrap_or(latest);
-        return Err(Error::NoData {
-            message: format!(
-                "no purchase occasions on or before --as-of {}: the first is on {}",
-                dates::date_of_day(as_of),
-                dates::date_of_day(first)
-            ),
-            hint: "choose a later --as-of".into(),
-        });
-    }
-    let occasions_after_as_of = (occasions.height() - on_or_before) as u64;
-    let frame = if occasions_after_as_of == 0 {
-        occasions
-    } else {
-        collect(occasions.lazy().filter(col(DAY).lt_eq(lit(as_of))))?
-    };
-    Ok(Occasions {
-        frame,
-        customers: inputs.customers.clone(),
-        as_of,
-        all_orders,
-        dropped: Dropped {
-            guest_rows: inputs.guest_rows,
-            invalid_rows: inputs.invalid_rows,
-            non_purchase_orders: all_orders - purchase_orders,
-            occasions_after_as_of,
-        },
-    })
+        .map_err(polars_error)
 }
 
 /// The frame sorted by the given columns, with polars' in-memory sort (within a
@@ -371,6 +420,7 @@ mod tests {
         let keep = OccasionOptions {
             same_day: SameDay::Keep,
             as_of: None,
+            part_orders: 0,
         };
         let occ = occasions_of(&[text], &ValueOptions::default(), keep).unwrap();
         assert_eq!(
@@ -395,6 +445,7 @@ mod tests {
             as_of: Some(day_of_date(
                 chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
             )),
+            part_orders: 0,
         };
         let occ = occasions_of(&[text], &ValueOptions::default(), options).unwrap();
         assert_eq!(rows(&occ), vec![row("A", "2024-01-01", "1", 1)]);

@@ -83,6 +83,15 @@ struct CustomerStats {
 }
 
 fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
+    let mut customers = Vec::new();
+    for part in &occasions.parts {
+        customers.extend(part_per_customer(part, occasions.as_of)?);
+    }
+    Ok(customers)
+}
+
+/// `per_customer` for one part of the occasions (no customer is in two parts).
+fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>> {
     // The occasions are sorted by customer, then time: a row is a customer's first
     // occasion when the row before belongs to someone else, and the second when the
     // row before is the same customer's first. Flags made this way leave only plain
@@ -95,15 +104,14 @@ fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
         .clone()
         .and(first().shift(lit(1)).fill_null(lit(false)));
     let when_flag = |flag: Expr, value: &str| when(flag).then(col(value)).otherwise(lit(NULL));
-    let frame = occasions
-        .frame
+    let frame = part
         .clone()
         .lazy()
         .with_columns([
             when_flag(second, occ::DAY).alias("second_day"),
             when_flag(first(), occ::AMOUNT).alias("first_amount"),
             col(occ::DAY)
-                .gt(lit(occasions.as_of - 365))
+                .gt(lit(as_of - 365))
                 .cast(DataType::Int64)
                 .alias("in_last_365"),
         ])
@@ -229,10 +237,13 @@ pub fn summary(occasions: &Occasions) -> Result<Summary> {
     let top = customers.len().div_ceil(5);
     let top_total: i128 = by_revenue[..top].iter().map(|&r| i128::from(r)).sum();
 
-    let orders = column_i64(&occasions.frame, occ::ORDERS)?
-        .into_iter()
-        .map(|o| o.unwrap_or(0))
-        .sum::<i64>() as u64;
+    let mut orders = 0u64;
+    for part in &occasions.parts {
+        orders += column_i64(part, occ::ORDERS)?
+            .into_iter()
+            .flatten()
+            .sum::<i64>() as u64;
+    }
 
     Ok(Summary {
         as_of: date_of_day(as_of),
@@ -363,6 +374,7 @@ mod tests {
         let s = summary_of(OccasionOptions {
             same_day: SameDay::Keep,
             as_of: None,
+            part_orders: 0,
         });
         assert_eq!((s.customers, s.occasions, s.orders), (8, 17, 17));
         // C002's two orders on 10 January are now a first and a second occasion.
@@ -392,6 +404,7 @@ mod tests {
         let s = summary_of(OccasionOptions {
             same_day: SameDay::Merge,
             as_of: Some(as_of),
+            part_orders: 0,
         });
         assert_eq!((s.customers, s.occasions, s.orders), (6, 8, 9));
         assert_eq!(s.revenue, money("318"));
