@@ -97,7 +97,7 @@ order, amount, quantity, unit_price, product, category) the column that plays it
 columns that could have but lost to a preferred name. Then the date range, customers,
 orders, purchase occasions, and the rows or orders left out:
   guest_rows              rows without a customer id
-  invalid_rows            rows whose date or amount could not be read (--skip-invalid)
+  invalid_rows            rows whose date, amount or number of fields was wrong (--skip-invalid)
   non_purchase_orders     orders whose amount is 0 or less: refunds, cancellations
   occasions_after_as_of   occasions after --as-of";
 
@@ -156,8 +156,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
 
-    /// Drop rows whose date or amount cannot be read (they are counted) instead of
-    /// stopping at the first.
+    /// Drop rows whose date or amount cannot be read, or whose number of fields is
+    /// wrong (they are counted), instead of stopping at the first.
     #[arg(long)]
     pub skip_invalid: bool,
 

@@ -165,7 +165,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         (
             "invalid_rows",
             dropped.invalid_rows,
-            "rows whose date or amount could not be read",
+            "rows whose date, amount or number of fields was wrong",
         ),
         (
             "non_purchase_orders",
