@@ -1,10 +1,9 @@
 //! A temporary working folder with input files, and runs of the rebuy binary in it
 //! that show status, stdout and stderr when an expectation fails.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use assert_cmd::Command;
+use std::process::{Command, Output, Stdio};
 
 pub struct Workdir {
     dir: tempfile::TempDir,
@@ -35,7 +34,8 @@ impl Workdir {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("rebuy").expect("the rebuy binary");
+        // Cargo builds the binary for integration tests and says where it is.
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rebuy"));
         command
             .current_dir(self.dir.path())
             .args(args)
@@ -44,16 +44,28 @@ impl Workdir {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.command(args).output().expect("running rebuy"))
+        let output = self.command(args).stdin(Stdio::null()).output();
+        Run::from(output.expect("running rebuy"))
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
-        Run::from(
-            self.command(args)
-                .write_stdin(stdin)
-                .output()
-                .expect("running rebuy"),
-        )
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running rebuy");
+        let input = stdin.into();
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // Write on a thread so a full stdout pipe cannot block the writer.
+        let writer = std::thread::spawn(move || pipe.write_all(&input));
+        let output = child.wait_with_output().expect("running rebuy");
+        writer
+            .join()
+            .expect("the writer thread")
+            .expect("writing stdin");
+        Run::from(output)
     }
 }
 
