@@ -194,7 +194,8 @@ pub struct Opened {
 
 pub enum Body {
     Csv(Blocks<Box<dyn Read + Send>>),
-    /// Role columns renamed to the role names; text, except typed dates.
+    /// Role columns renamed to the role names; text, except typed dates and numeric
+    /// amounts, quantities and prices (see `by_role`).
     Parquet(DataFrame),
 }
 
