@@ -9,15 +9,15 @@
 
 use std::ops::Range;
 
-use polars::prelude::*;
-
 use super::columns::Role;
 use super::csv_scan::{record_start_after, split_fields, Block, Records, Span};
 use super::dates::{
-    self, is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder, Zone,
+    is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder, Zone,
 };
 use super::intern::Interner;
+use super::line_table::{flush_lines, LineTable, NO_AMOUNT};
 use super::money::Money;
+use super::parquet_rows::type_parquet_frame;
 use super::read::{Body, Encoding, Opened};
 use crate::error::{Error, Location, Result};
 
@@ -64,175 +64,6 @@ pub struct Dictionaries {
     timed_orders: hashbrown::HashMap<(u32, i64), u32>,
 }
 
-/// Lines are folded into partial orders every this many lines, so memory follows
-/// the orders and customers, not the length of the input. Each fold costs a group-by
-/// and the final one combines them: measured on 10M lines, one fold at the end took
-/// 3.7 s, folds of 1M lines 6.9 s.
-const FLUSH_LINES: usize = 16_000_000;
-
-/// The lines read so far: the latest as plain vectors, the rest already folded into
-/// partial orders (and kept as lines only where products are asked for).
-#[derive(Default)]
-pub struct LineTable {
-    customer: Vec<u32>,
-    order_key: Vec<u64>,
-    /// `NO_CODE` without an order id.
-    order: Vec<u32>,
-    ts: Vec<i64>,
-    /// `NO_AMOUNT` where unknown.
-    amount: Vec<i64>,
-    product: Vec<u32>,
-    category: Vec<u32>,
-    partial_orders: Vec<DataFrame>,
-    product_lines: Vec<DataFrame>,
-    /// A fold could not hold back the lines of its last order, which may go on
-    /// in the next fold.
-    split_possible: bool,
-}
-
-/// The amount of a line whose amount is unknown, until polars makes it null.
-pub const NO_AMOUNT: i64 = i64::MIN;
-
-fn flush_lines(options: &ValueOptions) -> usize {
-    if options.flush_lines == 0 {
-        FLUSH_LINES
-    } else {
-        options.flush_lines
-    }
-}
-
-impl LineTable {
-    /// Room for `rows` more lines, so the vectors do not grow by doubling.
-    fn reserve(&mut self, rows: usize) {
-        self.customer.reserve(rows);
-        self.order_key.reserve(rows);
-        self.order.reserve(rows);
-        self.ts.reserve(rows);
-        self.amount.reserve(rows);
-    }
-
-    pub fn len(&self) -> usize {
-        self.ts.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ts.is_empty()
-    }
-
-    /// Folds the buffered lines into partial orders (and product lines).
-    /// Where the lines of the last order id start: they stay for the next fold, so
-    /// that with order ids that only grow, no order is split between folds.
-    fn last_order_start(&self) -> usize {
-        match self.order.last() {
-            Some(&last) if last != NO_CODE => {
-                self.order.len() - self.order.iter().rev().take_while(|&&o| o == last).count()
-            }
-            _ => self.len(),
-        }
-    }
-
-    /// Folds the buffered lines into partial orders, but for those of the last order
-    /// when `hold_back` (the final fold takes everything).
-    fn flush(&mut self, products: bool, hold_back: bool) -> Result<()> {
-        // An empty first batch still gives the orders their columns.
-        if self.ts.is_empty() && !self.partial_orders.is_empty() {
-            return Ok(());
-        }
-        let mut keep_from = if hold_back {
-            self.last_order_start()
-        } else {
-            self.len()
-        };
-        if keep_from == 0 {
-            keep_from = self.len();
-            self.split_possible = true;
-        }
-        let capacity = self.ts.capacity();
-        let tail = (
-            self.customer.split_off(keep_from),
-            self.order_key.split_off(keep_from),
-            self.order.split_off(keep_from),
-            self.ts.split_off(keep_from),
-            self.amount.split_off(keep_from),
-            if products {
-                self.product.split_off(keep_from)
-            } else {
-                Vec::new()
-            },
-            if products {
-                self.category.split_off(keep_from)
-            } else {
-                Vec::new()
-            },
-        );
-        let ts = std::mem::take(&mut self.ts);
-        let day: Vec<i32> = ts.iter().map(|&ts| dates::day_of(ts)).collect();
-        let take =
-            |name: &str, values: &mut Vec<u32>| Column::new(name.into(), std::mem::take(values));
-        let mut columns = vec![
-            take(col_name::CUSTOMER, &mut self.customer),
-            Column::new(
-                col_name::ORDER_KEY.into(),
-                std::mem::take(&mut self.order_key),
-            ),
-            take(col_name::ORDER, &mut self.order),
-            Column::new(col_name::TS.into(), ts),
-            Column::new(col_name::DAY.into(), day),
-            Column::new(col_name::AMOUNT.into(), std::mem::take(&mut self.amount)),
-        ];
-        if products {
-            columns.push(take(col_name::PRODUCT, &mut self.product));
-            columns.push(take(col_name::CATEGORY, &mut self.category));
-        }
-        let lines = DataFrame::new_infer_height(columns).map_err(Error::internal)?;
-        self.partial_orders
-            .push(super::occasions::partial_orders(&lines)?);
-        if products {
-            self.product_lines.push(lines);
-        }
-        (
-            self.customer,
-            self.order_key,
-            self.order,
-            self.ts,
-            self.amount,
-            self.product,
-            self.category,
-        ) = tail;
-        self.reserve(capacity.saturating_sub(self.len()));
-        Ok(())
-    }
-
-    /// The orders of every line read (see `occasions::combine_orders`), and the lines
-    /// themselves where products were asked for.
-    /// `ascending_ids`: every order id was greater than the one before it, run by run,
-    /// and every line had one; then no order is split between folds.
-    pub fn finish(
-        mut self,
-        products: bool,
-        ascending_ids: bool,
-    ) -> Result<(DataFrame, Option<DataFrame>)> {
-        self.flush(products, false)?;
-        let regroup = !ascending_ids || self.split_possible;
-        let orders = super::occasions::combine_orders(self.partial_orders, regroup)?;
-        let lines = if products {
-            let mut stacked: Option<DataFrame> = None;
-            for part in self.product_lines {
-                match &mut stacked {
-                    None => stacked = Some(part),
-                    Some(all) => {
-                        all.vstack_mut_owned(part).map_err(Error::internal)?;
-                    }
-                }
-            }
-            stacked
-        } else {
-            None
-        };
-        Ok((orders, lines))
-    }
-}
-
 /// What reading one file found, besides its lines.
 pub struct FileTally {
     pub rows: u64,
@@ -244,7 +75,7 @@ pub struct FileTally {
 }
 
 /// A value that cannot be read, and where.
-struct Problem {
+pub(super) struct Problem {
     line: u64,
     role: Option<Role>,
     value: String,
@@ -256,7 +87,7 @@ const SKIP_HINT: &str = "pass --skip-invalid to drop such rows (they are counted
 
 /// Reads the dates of one file; the day/month order is settled as evidence comes.
 #[derive(Clone)]
-struct DateReading {
+pub(super) struct DateReading {
     parser: DateParser,
     day_first: DateParser,
     month_first: DateParser,
@@ -313,16 +144,16 @@ impl Evidence {
 
 /// The typed rows of one part of a block, with spans for the ids.
 #[derive(Default)]
-struct Chunk {
-    customer: Vec<Span>,
-    order: Vec<Span>,
-    product: Vec<Span>,
-    category: Vec<Span>,
-    ts: Vec<i64>,
-    amount: Vec<Option<i64>>,
-    scratch: Vec<u8>,
-    rows: u64,
-    guest_rows: u64,
+pub(super) struct Chunk {
+    pub(super) customer: Vec<Span>,
+    pub(super) order: Vec<Span>,
+    pub(super) product: Vec<Span>,
+    pub(super) category: Vec<Span>,
+    pub(super) ts: Vec<i64>,
+    pub(super) amount: Vec<Option<i64>>,
+    pub(super) scratch: Vec<u8>,
+    pub(super) rows: u64,
+    pub(super) guest_rows: u64,
     invalid_rows: u64,
     problem: Option<Problem>,
     evidence: Evidence,
@@ -332,16 +163,16 @@ struct Chunk {
 }
 
 /// A row's values, trimmed; empty means missing.
-struct RowValues<'a> {
-    date: DateValue<'a>,
-    amount: Number<'a>,
-    quantity: Number<'a>,
-    unit_price: Number<'a>,
+pub(super) struct RowValues<'a> {
+    pub(super) date: DateValue<'a>,
+    pub(super) amount: Number<'a>,
+    pub(super) quantity: Number<'a>,
+    pub(super) unit_price: Number<'a>,
 }
 
 /// A number as text to parse, or already in fixed point (typed Parquet columns).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Number<'a> {
+pub(super) enum Number<'a> {
     Text(&'a [u8]),
     Fixed(Option<i64>),
 }
@@ -352,18 +183,18 @@ impl Number<'_> {
     }
 }
 
-enum DateValue<'a> {
+pub(super) enum DateValue<'a> {
     Text(&'a [u8]),
     Millis(Option<i64>),
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 impl Chunk {
     /// Types one non-guest row: its timestamp and amount, or the problem.
-    fn type_row(
+    pub(super) fn type_row(
         &mut self,
         line: u64,
         values: &RowValues,
@@ -436,7 +267,7 @@ impl Chunk {
         }
     }
 
-    fn skip_or_stop(&mut self, problem: Problem, skip_invalid: bool) -> bool {
+    pub(super) fn skip_or_stop(&mut self, problem: Problem, skip_invalid: bool) -> bool {
         if skip_invalid {
             self.invalid_rows += 1;
             true
@@ -712,253 +543,6 @@ fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         vec![first, second]
     })
-}
-
-/// The role columns of a Parquet file, ready to be read row by row.
-struct ParquetColumns {
-    customer: Option<StringChunked>,
-    order: Option<StringChunked>,
-    product: Option<StringChunked>,
-    category: Option<StringChunked>,
-    date: ParquetDates,
-    amount: NumberColumn,
-    quantity: NumberColumn,
-    unit_price: NumberColumn,
-}
-
-enum ParquetDates {
-    Text(StringChunked),
-    /// A typed date or timestamp, in milliseconds; `MISSING` where null.
-    Millis(Vec<i64>),
-}
-
-/// A number column: text to parse, or numbers in fixed point (`MISSING` where null).
-enum NumberColumn {
-    Missing,
-    Text(StringChunked),
-    Fixed(Vec<i64>),
-}
-
-/// A null in a typed Parquet column, converted (8 bytes a value, not 16).
-const MISSING: i64 = i64::MIN;
-
-fn present(value: i64) -> Option<i64> {
-    (value != MISSING).then_some(value)
-}
-
-impl ParquetColumns {
-    fn of(frame: &DataFrame) -> Result<ParquetColumns> {
-        let text = |role: Role| -> Result<Option<StringChunked>> {
-            match frame.column(role.name()) {
-                Ok(c) => Ok(Some(c.str().map_err(Error::internal)?.clone())),
-                Err(_) => Ok(None),
-            }
-        };
-        let number = |role: Role| -> Result<NumberColumn> {
-            let Ok(column) = frame.column(role.name()) else {
-                return Ok(NumberColumn::Missing);
-            };
-            let dtype = column.dtype();
-            if dtype == &DataType::String {
-                return Ok(NumberColumn::Text(
-                    column.str().map_err(Error::internal)?.clone(),
-                ));
-            }
-            let as_f64 = column.cast(&DataType::Float64).map_err(Error::internal)?;
-            let values = as_f64.f64().map_err(Error::internal)?;
-            // Floats to ten-thousandths, rounded; a NaN or infinity counts as unknown.
-            let scale = super::money::SCALE as f64;
-            let fixed = if dtype.is_float() {
-                values
-                    .iter()
-                    .map(|v| {
-                        v.filter(|x| x.is_finite())
-                            .map_or(MISSING, |x| (x * scale).round() as i64)
-                    })
-                    .collect()
-            } else {
-                let as_i64 = column.cast(&DataType::Int64).map_err(Error::internal)?;
-                let ints = as_i64.i64().map_err(Error::internal)?;
-                ints.iter()
-                    .map(|v| v.map_or(MISSING, |x| x.saturating_mul(super::money::SCALE)))
-                    .collect()
-            };
-            Ok(NumberColumn::Fixed(fixed))
-        };
-        let date_column = frame.column(Role::Date.name()).map_err(Error::internal)?;
-        let per_ms = match date_column.dtype() {
-            DataType::Date => Some(-1),
-            DataType::Datetime(TimeUnit::Nanoseconds, _) => Some(1_000_000),
-            DataType::Datetime(TimeUnit::Microseconds, _) => Some(1_000),
-            DataType::Datetime(TimeUnit::Milliseconds, _) => Some(1),
-            _ => None,
-        };
-        let date = match per_ms {
-            None => ParquetDates::Text(date_column.str().map_err(Error::internal)?.clone()),
-            Some(per_ms) => {
-                let physical = date_column
-                    .to_physical_repr()
-                    .cast(&DataType::Int64)
-                    .map_err(Error::internal)?;
-                let values = physical.i64().map_err(Error::internal)?;
-                // Dates count days; timestamps count units smaller than a millisecond.
-                let to_ms = |v: i64| {
-                    if per_ms < 0 {
-                        v * dates::MS_PER_DAY
-                    } else {
-                        v.div_euclid(per_ms)
-                    }
-                };
-                ParquetDates::Millis(values.iter().map(|v| v.map_or(MISSING, to_ms)).collect())
-            }
-        };
-        Ok(ParquetColumns {
-            customer: text(Role::Customer)?,
-            order: text(Role::Order)?,
-            product: text(Role::Product)?,
-            category: text(Role::Category)?,
-            date,
-            amount: number(Role::Amount)?,
-            quantity: number(Role::Quantity)?,
-            unit_price: number(Role::UnitPrice)?,
-        })
-    }
-}
-
-/// The values of an optional text column over `rows`, trimmed, empty when missing.
-fn text_values<'a>(
-    column: &'a Option<StringChunked>,
-    rows: &Range<usize>,
-) -> Box<dyn Iterator<Item = &'a [u8]> + 'a> {
-    match column {
-        Some(c) => Box::new(text_values_of(c, rows)),
-        None => Box::new(std::iter::repeat_n(&b""[..], rows.len())),
-    }
-}
-
-fn number_values<'a>(
-    column: &'a NumberColumn,
-    rows: &Range<usize>,
-) -> Box<dyn Iterator<Item = Number<'a>> + 'a> {
-    match column {
-        NumberColumn::Missing => Box::new(std::iter::repeat_n(Number::Fixed(None), rows.len())),
-        NumberColumn::Fixed(values) => Box::new(
-            values[rows.clone()]
-                .iter()
-                .map(|&v| Number::Fixed(present(v))),
-        ),
-        NumberColumn::Text(c) => Box::new(text_values_of(c, rows).map(Number::Text)),
-    }
-}
-
-fn text_values_of<'a>(
-    column: &'a StringChunked,
-    rows: &Range<usize>,
-) -> impl Iterator<Item = &'a [u8]> + 'a {
-    column
-        .iter()
-        .skip(rows.start)
-        .take(rows.len())
-        .map(|v| v.map_or(&b""[..], |v| v.trim().as_bytes()))
-}
-
-/// Types the Parquet rows in `rows` (1-based row numbers in messages).
-fn type_parquet(
-    columns: &ParquetColumns,
-    rows: Range<usize>,
-    dates: &DateReading,
-    skip_invalid: bool,
-) -> Chunk {
-    let mut chunk = Chunk::default();
-    let mut scratch = Vec::new();
-    let mut store = |bytes: &[u8]| {
-        if bytes.is_empty() {
-            return Span::NONE;
-        }
-        let start = scratch.len();
-        scratch.extend_from_slice(bytes);
-        Span::scratch(start, scratch.len())
-    };
-    let mut customer = text_values(&columns.customer, &rows);
-    let mut order = text_values(&columns.order, &rows);
-    let mut product = text_values(&columns.product, &rows);
-    let mut category = text_values(&columns.category, &rows);
-    let mut amount = number_values(&columns.amount, &rows);
-    let mut quantity = number_values(&columns.quantity, &rows);
-    let mut unit_price = number_values(&columns.unit_price, &rows);
-    let mut date_text = match &columns.date {
-        ParquetDates::Text(c) => Some(text_values_of(c, &rows)),
-        ParquetDates::Millis(_) => None,
-    };
-    for row in rows.clone() {
-        let (customer_id, order_id, product_id, category_id) = (
-            customer.next().unwrap_or_default(),
-            order.next().unwrap_or_default(),
-            product.next().unwrap_or_default(),
-            category.next().unwrap_or_default(),
-        );
-        let (amount, quantity, unit_price) = (
-            amount.next().unwrap_or(Number::Fixed(None)),
-            quantity.next().unwrap_or(Number::Fixed(None)),
-            unit_price.next().unwrap_or(Number::Fixed(None)),
-        );
-        let date = match (&columns.date, &mut date_text) {
-            (ParquetDates::Millis(values), _) => DateValue::Millis(present(values[row])),
-            (_, Some(text)) => DateValue::Text(text.next().unwrap_or_default()),
-            (_, None) => DateValue::Millis(None),
-        };
-        chunk.rows += 1;
-        if customer_id.is_empty() {
-            chunk.guest_rows += 1;
-            continue;
-        }
-        let values = RowValues {
-            date,
-            amount,
-            quantity,
-            unit_price,
-        };
-        match chunk.type_row(row as u64 + 1, &values, dates) {
-            Ok((ts, amount)) => {
-                chunk.customer.push(store(customer_id));
-                chunk.order.push(store(order_id));
-                chunk.product.push(store(product_id));
-                chunk.category.push(store(category_id));
-                chunk.ts.push(ts);
-                chunk.amount.push(amount);
-            }
-            Err(problem) => {
-                if !chunk.skip_or_stop(problem, skip_invalid) {
-                    break;
-                }
-            }
-        }
-    }
-    chunk.scratch = scratch;
-    chunk
-}
-
-/// Types a Parquet frame on two threads, one half of the rows each.
-fn type_parquet_frame(
-    frame: &DataFrame,
-    dates: &DateReading,
-    skip_invalid: bool,
-) -> Result<Vec<Chunk>> {
-    let columns = ParquetColumns::of(frame)?;
-    let height = frame.height();
-    if height < 256 {
-        return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
-    }
-    let middle = height / 2;
-    Ok(std::thread::scope(|scope| {
-        let second = scope.spawn(|| type_parquet(&columns, middle..height, dates, skip_invalid));
-        let first = type_parquet(&columns, 0..middle, dates, skip_invalid);
-        // A worker that panicked is a bug in rebuy; pass the panic on.
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        vec![first, second]
-    }))
 }
 
 /// The code of an absent id.

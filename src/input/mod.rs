@@ -5,9 +5,11 @@ pub mod columns;
 pub mod csv_scan;
 pub mod dates;
 pub mod intern;
+pub mod line_table;
 pub mod lines;
 pub mod money;
 pub mod occasions;
+mod parquet_rows;
 pub mod read;
 
 use std::sync::Arc;
@@ -19,7 +21,8 @@ use crate::error::{Error, Result};
 use columns::ColumnRoles;
 use dates::SlashOrder;
 use intern::Interner;
-use lines::{Dictionaries, LineTable, ValueOptions};
+use line_table::LineTable;
+use lines::{Dictionaries, ValueOptions};
 use read::{FileFormat, ReadOptions, Source};
 
 /// What `inspect` tells about one file.

@@ -103,7 +103,7 @@ fn customer_day() -> Expr {
 /// order id, earliest time and day, and the sum and count of its known amounts, to be
 /// combined with other batches by `combine_orders`.
 pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
-    let amount = when(col(line::AMOUNT).eq(lit(super::lines::NO_AMOUNT)))
+    let amount = when(col(line::AMOUNT).eq(lit(super::line_table::NO_AMOUNT)))
         .then(lit(NULL).cast(DataType::Int64))
         .otherwise(col(line::AMOUNT))
         .alias(line::AMOUNT);

@@ -1,0 +1,259 @@
+//! The rows of a Parquet file, typed like CSV rows (see `lines`): text columns, typed
+//! dates, and numeric amounts taken as numbers; on two threads, half the rows each.
+
+use std::ops::Range;
+
+use polars::prelude::*;
+
+use super::columns::Role;
+use super::csv_scan::Span;
+use super::dates;
+use super::lines::{Chunk, DateReading, DateValue, Number, RowValues};
+use crate::error::{Error, Result};
+
+/// The role columns of a Parquet file, ready to be read row by row.
+struct ParquetColumns {
+    customer: Option<StringChunked>,
+    order: Option<StringChunked>,
+    product: Option<StringChunked>,
+    category: Option<StringChunked>,
+    date: ParquetDates,
+    amount: NumberColumn,
+    quantity: NumberColumn,
+    unit_price: NumberColumn,
+}
+
+enum ParquetDates {
+    Text(StringChunked),
+    /// A typed date or timestamp, in milliseconds; `MISSING` where null.
+    Millis(Vec<i64>),
+}
+
+/// A number column: text to parse, or numbers in fixed point (`MISSING` where null).
+enum NumberColumn {
+    Missing,
+    Text(StringChunked),
+    Fixed(Vec<i64>),
+}
+
+/// A null in a typed Parquet column, converted (8 bytes a value, not 16).
+const MISSING: i64 = i64::MIN;
+
+fn present(value: i64) -> Option<i64> {
+    (value != MISSING).then_some(value)
+}
+
+impl ParquetColumns {
+    fn of(frame: &DataFrame) -> Result<ParquetColumns> {
+        let text = |role: Role| -> Result<Option<StringChunked>> {
+            match frame.column(role.name()) {
+                Ok(c) => Ok(Some(c.str().map_err(Error::internal)?.clone())),
+                Err(_) => Ok(None),
+            }
+        };
+        let number = |role: Role| -> Result<NumberColumn> {
+            let Ok(column) = frame.column(role.name()) else {
+                return Ok(NumberColumn::Missing);
+            };
+            let dtype = column.dtype();
+            if dtype == &DataType::String {
+                return Ok(NumberColumn::Text(
+                    column.str().map_err(Error::internal)?.clone(),
+                ));
+            }
+            let as_f64 = column.cast(&DataType::Float64).map_err(Error::internal)?;
+            let values = as_f64.f64().map_err(Error::internal)?;
+            // Floats to ten-thousandths, rounded; a NaN or infinity counts as unknown.
+            let scale = super::money::SCALE as f64;
+            let fixed = if dtype.is_float() {
+                values
+                    .iter()
+                    .map(|v| {
+                        v.filter(|x| x.is_finite())
+                            .map_or(MISSING, |x| (x * scale).round() as i64)
+                    })
+                    .collect()
+            } else {
+                let as_i64 = column.cast(&DataType::Int64).map_err(Error::internal)?;
+                let ints = as_i64.i64().map_err(Error::internal)?;
+                ints.iter()
+                    .map(|v| v.map_or(MISSING, |x| x.saturating_mul(super::money::SCALE)))
+                    .collect()
+            };
+            Ok(NumberColumn::Fixed(fixed))
+        };
+        let date_column = frame.column(Role::Date.name()).map_err(Error::internal)?;
+        let per_ms = match date_column.dtype() {
+            DataType::Date => Some(-1),
+            DataType::Datetime(TimeUnit::Nanoseconds, _) => Some(1_000_000),
+            DataType::Datetime(TimeUnit::Microseconds, _) => Some(1_000),
+            DataType::Datetime(TimeUnit::Milliseconds, _) => Some(1),
+            _ => None,
+        };
+        let date = match per_ms {
+            None => ParquetDates::Text(date_column.str().map_err(Error::internal)?.clone()),
+            Some(per_ms) => {
+                let physical = date_column
+                    .to_physical_repr()
+                    .cast(&DataType::Int64)
+                    .map_err(Error::internal)?;
+                let values = physical.i64().map_err(Error::internal)?;
+                // Dates count days; timestamps count units smaller than a millisecond.
+                let to_ms = |v: i64| {
+                    if per_ms < 0 {
+                        v * dates::MS_PER_DAY
+                    } else {
+                        v.div_euclid(per_ms)
+                    }
+                };
+                ParquetDates::Millis(values.iter().map(|v| v.map_or(MISSING, to_ms)).collect())
+            }
+        };
+        Ok(ParquetColumns {
+            customer: text(Role::Customer)?,
+            order: text(Role::Order)?,
+            product: text(Role::Product)?,
+            category: text(Role::Category)?,
+            date,
+            amount: number(Role::Amount)?,
+            quantity: number(Role::Quantity)?,
+            unit_price: number(Role::UnitPrice)?,
+        })
+    }
+}
+
+/// The values of an optional text column over `rows`, trimmed, empty when missing.
+fn text_values<'a>(
+    column: &'a Option<StringChunked>,
+    rows: &Range<usize>,
+) -> Box<dyn Iterator<Item = &'a [u8]> + 'a> {
+    match column {
+        Some(c) => Box::new(text_values_of(c, rows)),
+        None => Box::new(std::iter::repeat_n(&b""[..], rows.len())),
+    }
+}
+
+fn number_values<'a>(
+    column: &'a NumberColumn,
+    rows: &Range<usize>,
+) -> Box<dyn Iterator<Item = Number<'a>> + 'a> {
+    match column {
+        NumberColumn::Missing => Box::new(std::iter::repeat_n(Number::Fixed(None), rows.len())),
+        NumberColumn::Fixed(values) => Box::new(
+            values[rows.clone()]
+                .iter()
+                .map(|&v| Number::Fixed(present(v))),
+        ),
+        NumberColumn::Text(c) => Box::new(text_values_of(c, rows).map(Number::Text)),
+    }
+}
+
+fn text_values_of<'a>(
+    column: &'a StringChunked,
+    rows: &Range<usize>,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    column
+        .iter()
+        .skip(rows.start)
+        .take(rows.len())
+        .map(|v| v.map_or(&b""[..], |v| v.trim().as_bytes()))
+}
+
+/// Types the Parquet rows in `rows` (1-based row numbers in messages).
+fn type_parquet(
+    columns: &ParquetColumns,
+    rows: Range<usize>,
+    dates: &DateReading,
+    skip_invalid: bool,
+) -> Chunk {
+    let mut chunk = Chunk::default();
+    let mut scratch = Vec::new();
+    let mut store = |bytes: &[u8]| {
+        if bytes.is_empty() {
+            return Span::NONE;
+        }
+        let start = scratch.len();
+        scratch.extend_from_slice(bytes);
+        Span::scratch(start, scratch.len())
+    };
+    let mut customer = text_values(&columns.customer, &rows);
+    let mut order = text_values(&columns.order, &rows);
+    let mut product = text_values(&columns.product, &rows);
+    let mut category = text_values(&columns.category, &rows);
+    let mut amount = number_values(&columns.amount, &rows);
+    let mut quantity = number_values(&columns.quantity, &rows);
+    let mut unit_price = number_values(&columns.unit_price, &rows);
+    let mut date_text = match &columns.date {
+        ParquetDates::Text(c) => Some(text_values_of(c, &rows)),
+        ParquetDates::Millis(_) => None,
+    };
+    for row in rows.clone() {
+        let (customer_id, order_id, product_id, category_id) = (
+            customer.next().unwrap_or_default(),
+            order.next().unwrap_or_default(),
+            product.next().unwrap_or_default(),
+            category.next().unwrap_or_default(),
+        );
+        let (amount, quantity, unit_price) = (
+            amount.next().unwrap_or(Number::Fixed(None)),
+            quantity.next().unwrap_or(Number::Fixed(None)),
+            unit_price.next().unwrap_or(Number::Fixed(None)),
+        );
+        let date = match (&columns.date, &mut date_text) {
+            (ParquetDates::Millis(values), _) => DateValue::Millis(present(values[row])),
+            (_, Some(text)) => DateValue::Text(text.next().unwrap_or_default()),
+            (_, None) => DateValue::Millis(None),
+        };
+        chunk.rows += 1;
+        if customer_id.is_empty() {
+            chunk.guest_rows += 1;
+            continue;
+        }
+        let values = RowValues {
+            date,
+            amount,
+            quantity,
+            unit_price,
+        };
+        match chunk.type_row(row as u64 + 1, &values, dates) {
+            Ok((ts, amount)) => {
+                chunk.customer.push(store(customer_id));
+                chunk.order.push(store(order_id));
+                chunk.product.push(store(product_id));
+                chunk.category.push(store(category_id));
+                chunk.ts.push(ts);
+                chunk.amount.push(amount);
+            }
+            Err(problem) => {
+                if !chunk.skip_or_stop(problem, skip_invalid) {
+                    break;
+                }
+            }
+        }
+    }
+    chunk.scratch = scratch;
+    chunk
+}
+
+/// Types a Parquet frame on two threads, one half of the rows each.
+pub(super) fn type_parquet_frame(
+    frame: &DataFrame,
+    dates: &DateReading,
+    skip_invalid: bool,
+) -> Result<Vec<Chunk>> {
+    let columns = ParquetColumns::of(frame)?;
+    let height = frame.height();
+    if height < 256 {
+        return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
+    }
+    let middle = height / 2;
+    Ok(std::thread::scope(|scope| {
+        let second = scope.spawn(|| type_parquet(&columns, middle..height, dates, skip_invalid));
+        let first = type_parquet(&columns, 0..middle, dates, skip_invalid);
+        // A worker that panicked is a bug in rebuy; pass the panic on.
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        vec![first, second]
+    }))
+}
