@@ -4,8 +4,8 @@
 //! an error naming file, line, column and value, or with `--skip-invalid` is dropped
 //! and counted.
 //!
-//! CSV blocks are typed on two threads (the two halves of each block); ids become
-//! codes on the calling thread, in file order.
+//! CSV blocks are typed on two threads (the two halves of each block); then the ids
+//! become codes, customers on one thread and the other ids on the other.
 
 use std::ops::Range;
 
