@@ -15,20 +15,28 @@ pub fn collect(query: LazyFrame) -> Result<DataFrame> {
         .map_err(Error::internal)
 }
 
-/// A column of a collected frame as Rust values, cast to `i64`.
-pub fn column_i64(frame: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+/// A column of a collected frame as Rust values of the numeric type `T`.
+fn column_as<T>(frame: &DataFrame, name: &str) -> Result<Vec<Option<T::Native>>>
+where
+    T: PolarsNumericType + PolarsPhysicalType,
+{
     let column = frame
         .column(name)
-        .and_then(|c| c.cast(&DataType::Int64))
+        .and_then(|c| c.cast(&T::get_static_dtype()))
         .map_err(Error::internal)?;
-    Ok(column.i64().map_err(Error::internal)?.iter().collect())
+    let values = column
+        .as_materialized_series()
+        .unpack::<T>()
+        .map_err(Error::internal)?;
+    Ok(values.iter().collect())
+}
+
+/// A column of a collected frame as Rust values, cast to `i64`.
+pub fn column_i64(frame: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    column_as::<Int64Type>(frame, name)
 }
 
 /// A column of a collected frame as Rust values, cast to `i32`.
 pub fn column_i32(frame: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
-    let column = frame
-        .column(name)
-        .and_then(|c| c.cast(&DataType::Int32))
-        .map_err(Error::internal)?;
-    Ok(column.i32().map_err(Error::internal)?.iter().collect())
+    column_as::<Int32Type>(frame, name)
 }

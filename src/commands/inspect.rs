@@ -4,7 +4,6 @@ use serde_json::json;
 
 use crate::cli::CommonArgs;
 use crate::error::{Error, Result};
-use crate::frames::column_i64;
 use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
 use crate::input::occasions::{col_name as occ, Occasions};
@@ -118,21 +117,15 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         }
     }
 
-    let (first_day, last_day) = (
-        inputs.order_days.map(|d| d.0),
-        inputs.order_days.map(|d| d.1),
-    );
+    let (first_day, last_day) = inputs.order_days.unzip();
     let rows: u64 = inputs.files.iter().map(|f| f.rows).sum();
     // Parts share no customer, so their counts add up.
-    let (mut customers, mut purchase_orders) = (0u64, 0i64);
+    let mut customers = 0u64;
     for part in &occasions.parts {
         let column = part.column(occ::CUSTOMER).map_err(Error::internal)?;
         customers += column.n_unique().map_err(Error::internal)? as u64;
-        purchase_orders += column_i64(part, occ::ORDERS)?
-            .into_iter()
-            .flatten()
-            .sum::<i64>();
     }
+    let purchase_orders = occasions.orders()?;
     let dropped = &occasions.dropped;
 
     let mut seen = Table::new("What rebuy sees", &["measure", "value"]);
@@ -147,7 +140,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
     row("Orders", Cell::Count(occasions.all_orders));
     row(
         "Purchase orders (amount above 0 or unknown), to as-of",
-        Cell::Count(purchase_orders as u64),
+        Cell::Count(purchase_orders),
     );
     row(
         "Purchase occasions, to as-of",

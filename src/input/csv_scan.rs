@@ -235,8 +235,11 @@ impl Span {
         (start, start + (self.0 & 0xFFFF_FFFF) as usize)
     }
 
-    /// The bytes, from the block or the scratch buffer.
+    /// The bytes, from the block or the scratch buffer; none for `Span::NONE`.
     pub fn get<'a>(self, block: &'a [u8], scratch: &'a [u8]) -> &'a [u8] {
+        if self.is_none() {
+            return &[];
+        }
         let (start, end) = self.range();
         if self.0 & SCRATCH != 0 {
             &scratch[start..end]

@@ -27,11 +27,11 @@ pub struct LineTable {
     pub(super) amount: Vec<i64>,
     pub(super) product: Vec<u32>,
     pub(super) category: Vec<u32>,
-    pub(super) partial_orders: Vec<DataFrame>,
-    pub(super) product_lines: Vec<DataFrame>,
+    partial_orders: Vec<DataFrame>,
+    product_lines: Vec<DataFrame>,
     /// A fold could not hold back the lines of its last order, which may go on
     /// in the next fold.
-    pub(super) split_possible: bool,
+    split_possible: bool,
 }
 
 /// The amount of a line whose amount is unknown, until polars makes it null.
@@ -64,7 +64,6 @@ impl LineTable {
         self.ts.is_empty()
     }
 
-    /// Folds the buffered lines into partial orders (and product lines).
     /// Where the lines of the last order id start: they stay for the next fold, so
     /// that with order ids that only grow, no order is split between folds.
     fn last_order_start(&self) -> usize {
@@ -93,22 +92,18 @@ impl LineTable {
             self.split_possible = true;
         }
         let capacity = self.ts.capacity();
+        // Product and category are empty unless products were asked for.
+        fn tail<T>(values: &mut Vec<T>, from: usize) -> Vec<T> {
+            values.split_off(from.min(values.len()))
+        }
         let tail = (
-            self.customer.split_off(keep_from),
-            self.order_key.split_off(keep_from),
-            self.order.split_off(keep_from),
-            self.ts.split_off(keep_from),
-            self.amount.split_off(keep_from),
-            if products {
-                self.product.split_off(keep_from)
-            } else {
-                Vec::new()
-            },
-            if products {
-                self.category.split_off(keep_from)
-            } else {
-                Vec::new()
-            },
+            tail(&mut self.customer, keep_from),
+            tail(&mut self.order_key, keep_from),
+            tail(&mut self.order, keep_from),
+            tail(&mut self.ts, keep_from),
+            tail(&mut self.amount, keep_from),
+            tail(&mut self.product, keep_from),
+            tail(&mut self.category, keep_from),
         );
         let ts = std::mem::take(&mut self.ts);
         let day: Vec<i32> = ts.iter().map(|&ts| dates::day_of(ts)).collect();

@@ -84,6 +84,7 @@ pub(super) struct Problem {
 }
 
 const SKIP_HINT: &str = "pass --skip-invalid to drop such rows (they are counted)";
+const NEEDS_ORDER_HINT: &str = "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)";
 
 /// Reads the dates of one file; the day/month order is settled as evidence comes.
 #[derive(Clone)]
@@ -150,7 +151,8 @@ pub(super) struct Chunk {
     pub(super) product: Vec<Span>,
     pub(super) category: Vec<Span>,
     pub(super) ts: Vec<i64>,
-    pub(super) amount: Vec<Option<i64>>,
+    /// `NO_AMOUNT` where unknown.
+    pub(super) amount: Vec<i64>,
     pub(super) scratch: Vec<u8>,
     pub(super) rows: u64,
     pub(super) guest_rows: u64,
@@ -280,9 +282,7 @@ impl Chunk {
 
 fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
     let hint = match error {
-        DateError::NeedsOrder => {
-            "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)".to_string()
-        }
+        DateError::NeedsOrder => NEEDS_ORDER_HINT.to_string(),
         _ => format!("fix the value, {SKIP_HINT}, or --date-format PATTERN for another layout"),
     };
     Problem {
@@ -400,14 +400,7 @@ fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvCon
             break;
         }
         let span = |i: Option<usize>| i.map_or(Span::NONE, |i| fields[i].trim(block, &scratch));
-        let value = |i: Option<usize>| {
-            let s = span(i);
-            if s.is_none() {
-                &b""[..]
-            } else {
-                s.get(block, &scratch)
-            }
-        };
+        let value = |i: Option<usize>| span(i).get(block, &scratch);
         let customer = span(Some(p.customer));
         if customer.get(block, &scratch).is_empty() {
             chunk.guest_rows += 1;
@@ -448,7 +441,7 @@ fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvCon
                 chunk.product.push(span(p.product));
                 chunk.category.push(span(p.category));
                 chunk.ts.push(ts);
-                chunk.amount.push(amount);
+                chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, context.skip_invalid) {
@@ -525,6 +518,19 @@ pub fn read_file(
     file.finish()
 }
 
+/// Runs `a` on another thread and `b` on this one; a panic in `a` (a bug in rebuy)
+/// is passed on.
+pub(super) fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        let a = a
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
 /// Types a block on two threads, one half each.
 fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
     let bytes = &block.bytes;
@@ -534,15 +540,11 @@ fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
     }
     let second_line =
         block.first_line + memchr::memchr_iter(b'\n', &bytes[..middle]).count() as u64;
-    std::thread::scope(|scope| {
-        let second = scope.spawn(|| type_csv(bytes, middle..bytes.len(), second_line, context));
-        let first = type_csv(bytes, 0..middle, block.first_line, context);
-        // A worker that panicked is a bug in rebuy; pass the panic on.
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        vec![first, second]
-    })
+    let (second, first) = both(
+        || type_csv(bytes, middle..bytes.len(), second_line, context),
+        || type_csv(bytes, 0..middle, block.first_line, context),
+    );
+    vec![first, second]
 }
 
 /// The code of an absent id.
@@ -568,11 +570,7 @@ fn codes(
     let mut windows_1252 = false;
     let mut last: (&[u8], u32) = (&[], NO_CODE);
     for span in spans {
-        let bytes = if span.is_none() {
-            &b""[..]
-        } else {
-            span.get(block, scratch)
-        };
+        let bytes = span.get(block, scratch);
         if bytes.is_empty() {
             out.push(NO_CODE);
             continue;
@@ -691,21 +689,19 @@ impl FileReader<'_> {
             timed_orders,
         } = dictionaries;
         // Customers on one thread, the other ids on this one: the tables are apart.
-        let ((customer, customer_1252), (order, order_1252), other) = std::thread::scope(|scope| {
-            let customer = scope.spawn(|| codes(customers, &chunk.customer, block, scratch));
-            let order = codes(orders, &chunk.order, block, scratch);
-            let other = options.products.then(|| {
-                (
-                    codes(products, &chunk.product, block, scratch),
-                    codes(categories, &chunk.category, block, scratch),
-                )
-            });
-            // A panic in the thread is a bug in rebuy; pass it on.
-            let customer = customer
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (customer, order, other)
-        });
+        let ((customer, customer_1252), ((order, order_1252), other)) = both(
+            || codes(customers, &chunk.customer, block, scratch),
+            || {
+                let order = codes(orders, &chunk.order, block, scratch);
+                let other = options.products.then(|| {
+                    (
+                        codes(products, &chunk.product, block, scratch),
+                        codes(categories, &chunk.category, block, scratch),
+                    )
+                });
+                (order, other)
+            },
+        );
         self.tally.windows_1252 |= customer_1252 || order_1252;
         for (i, (&customer, &order)) in customer.iter().zip(&order).enumerate() {
             let key = if order == NO_CODE {
@@ -722,9 +718,7 @@ impl FileReader<'_> {
         table.customer.extend_from_slice(&customer);
         table.order.extend_from_slice(&order);
         table.ts.extend_from_slice(&chunk.ts);
-        table
-            .amount
-            .extend(chunk.amount.iter().map(|a| a.unwrap_or(NO_AMOUNT)));
+        table.amount.extend_from_slice(&chunk.amount);
         if let Some(((product, product_1252), (category, category_1252))) = other {
             self.tally.windows_1252 |= product_1252 || category_1252;
             table.product.extend_from_slice(&product);
@@ -738,7 +732,7 @@ impl FileReader<'_> {
             return Err(Error::input(
                 self.location(line, Some(Role::Date), Some(value)),
                 "a slashed date whose day/month order is unknown",
-                "no date in this file shows whether it is day/month or month/day; pass --date-format dmy (day first) or --date-format mdy (month first)",
+                NEEDS_ORDER_HINT,
             ));
         }
         Ok(self.tally)

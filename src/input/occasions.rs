@@ -1,5 +1,7 @@
 //! Orders, purchases and purchase occasions (contract §1 steps 4–8), with polars.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -47,6 +49,14 @@ pub struct Dropped {
 }
 
 impl Occasions {
+    /// Purchase orders in the occasions, over all parts.
+    pub fn orders(&self) -> Result<u64> {
+        self.parts
+            .iter()
+            .map(|p| sum_i64(p, col_name::ORDERS))
+            .sum()
+    }
+
     /// How many occasions, over all parts.
     pub fn len(&self) -> usize {
         self.parts.iter().map(|p| p.height()).sum()
@@ -99,6 +109,19 @@ fn customer_day() -> Expr {
     (customer + day).alias(CUSTOMER_DAY)
 }
 
+/// An order's customer, order id, earliest time and day, and the sum of its amounts;
+/// `known` counts the amounts that were known (from lines, or from partial orders).
+fn order_aggregates(known: Expr) -> [Expr; 6] {
+    [
+        col(line::CUSTOMER).first(),
+        col(line::ORDER).first(),
+        col(line::TS).min(),
+        col(line::DAY).min(),
+        col(line::AMOUNT).sum(),
+        known,
+    ]
+}
+
 /// Lines to orders (step 4) for one batch of lines: per order key its customer,
 /// order id, earliest time and day, and the sum and count of its known amounts, to be
 /// combined with other batches by `combine_orders`.
@@ -113,14 +136,9 @@ pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
             .lazy()
             .with_column(amount)
             .group_by([col(line::ORDER_KEY)])
-            .agg([
-                col(line::CUSTOMER).first(),
-                col(line::ORDER).first(),
-                col(line::TS).min(),
-                col(line::DAY).min(),
-                col(line::AMOUNT).sum(),
+            .agg(order_aggregates(
                 col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
-            ]),
+            )),
     )
 }
 
@@ -137,14 +155,8 @@ pub fn combine_orders(partials: Vec<DataFrame>, regroup: bool) -> Result<DataFra
     let combined = if single {
         all
     } else {
-        all.group_by([col(line::ORDER_KEY)]).agg([
-            col(line::CUSTOMER).first(),
-            col(line::ORDER).first(),
-            col(line::TS).min(),
-            col(line::DAY).min(),
-            col(line::AMOUNT).sum(),
-            col(KNOWN).sum(),
-        ])
+        all.group_by([col(line::ORDER_KEY)])
+            .agg(order_aggregates(col(KNOWN).sum()))
     };
     collect(
         combined
@@ -176,13 +188,15 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
         options.part_orders
     };
     let count = orders.height().div_ceil(part_orders).max(1) as u32;
+    // Sorting the order ids' text once serves every part.
+    let ranks = (options.same_day == SameDay::Keep).then(|| Arc::new(inputs.order_ids.ranks()));
     let mut parts = Vec::with_capacity(count as usize);
     for part in 0..count {
         let mut query = orders.clone().lazy();
         if count > 1 {
             query = query.filter((col(CUSTOMER) % lit(count)).eq(lit(part)));
         }
-        parts.push(occasions_of(query, options.same_day, &inputs.order_ids)?);
+        parts.push(occasions_of(query, ranks.clone())?);
     }
     drop(orders);
 
@@ -248,16 +262,14 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
     })
 }
 
-/// The occasions of some orders (steps 5 and 6), sorted by customer, then time.
-fn occasions_of(
-    orders: LazyFrame,
-    same_day: SameDay,
-    order_ids: &super::intern::Interner,
-) -> Result<DataFrame> {
+/// The occasions of some orders (steps 5 and 6), sorted by customer, then time:
+/// one per customer and day, or with `ranks` (`--same-day keep`, the rank of each order
+/// id's text) one per order.
+fn occasions_of(orders: LazyFrame, ranks: Option<Arc<Vec<u32>>>) -> Result<DataFrame> {
     use col_name::*;
     let purchases = orders.filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
-    let (occasions, order_by) = match same_day {
-        SameDay::Merge => (
+    let (occasions, order_by) = match ranks {
+        None => (
             purchases
                 .with_column(customer_day())
                 .group_by([col(CUSTOMER_DAY)])
@@ -281,10 +293,10 @@ fn occasions_of(
             // A customer has one occasion a day: (customer, day) order is time order.
             &[CUSTOMER_DAY][..],
         ),
-        SameDay::Keep => (
+        Some(ranks) => (
             purchases.with_columns([
                 lit(1u32).cast(DataType::UInt32).alias(ORDERS),
-                order_rank(order_ids),
+                order_rank(ranks),
             ]),
             &[CUSTOMER, TS, ORDER][..],
         ),
@@ -306,8 +318,7 @@ fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
 /// The `order` column replaced by the rank of each order id's text, so that orders of
 /// one customer at one time are taken in the same order whatever the file order
 /// (`NO_CODE`, no order id, stays last).
-fn order_rank(orders: &super::intern::Interner) -> Expr {
-    let ranks = orders.ranks();
+fn order_rank(ranks: Arc<Vec<u32>>) -> Expr {
     col(col_name::ORDER).map(
         move |column| {
             let ranked: UInt32Chunked = column
@@ -335,6 +346,18 @@ mod tests {
 
     fn merged(texts: &[&str]) -> Occasions {
         occasions_of(texts, &ValueOptions::default(), OccasionOptions::default()).unwrap()
+    }
+
+    /// The message of the error reading `text` with the default options.
+    fn error_of(text: &str) -> String {
+        match occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        ) {
+            Ok(_) => panic!("expected an error for {text:?}"),
+            Err(e) => e.to_string(),
+        }
     }
 
     fn row(c: &str, d: &str, a: &str, o: i64) -> (String, String, String, i64) {
@@ -457,14 +480,7 @@ mod tests {
     #[test]
     fn invalid_rows_stop_the_run_or_are_skipped_and_counted() {
         let text = "customer,date,amount\nA,2024-01-01,1\nA,2024-02-30,1\nB,2024-03-01,abc\nC,2024-03-02,2\n";
-        let error = occasions_of(
-            &[text],
-            &ValueOptions::default(),
-            OccasionOptions::default(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let error = error_of(text);
         assert!(error.contains("line 3"), "{error}");
         assert!(error.contains("\"2024-02-30\""), "{error}");
         let skip = ValueOptions {
@@ -503,14 +519,7 @@ mod tests {
     #[test]
     fn slashed_dates_without_evidence_need_date_format() {
         let text = "customer,date,amount\nA,01/02/2024,1\n";
-        let error = occasions_of(
-            &[text],
-            &ValueOptions::default(),
-            OccasionOptions::default(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let error = error_of(text);
         assert!(error.contains("--date-format dmy"), "{error}");
         let dmy = ValueOptions {
             date_format: DateFormat::parse("dmy").unwrap(),
@@ -523,14 +532,7 @@ mod tests {
     #[test]
     fn mixed_day_month_order_in_one_file_is_an_error() {
         let text = "customer,date,amount\nA,25/12/2023,1\nA,12/25/2023,1\n";
-        let error = occasions_of(
-            &[text],
-            &ValueOptions::default(),
-            OccasionOptions::default(),
-        )
-        .err()
-        .unwrap()
-        .to_string();
+        let error = error_of(text);
         assert!(
             error.contains("line 2") && error.contains("line 3"),
             "{error}"

@@ -8,7 +8,8 @@ use polars::prelude::*;
 use super::columns::Role;
 use super::csv_scan::Span;
 use super::dates;
-use super::lines::{Chunk, DateReading, DateValue, Number, RowValues};
+use super::line_table::NO_AMOUNT;
+use super::lines::{both, Chunk, DateReading, DateValue, Number, RowValues};
 use crate::error::{Error, Result};
 
 /// The role columns of a Parquet file, ready to be read row by row.
@@ -222,7 +223,7 @@ fn type_parquet(
                 chunk.product.push(store(product_id));
                 chunk.category.push(store(category_id));
                 chunk.ts.push(ts);
-                chunk.amount.push(amount);
+                chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, skip_invalid) {
@@ -247,13 +248,9 @@ pub(super) fn type_parquet_frame(
         return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
     }
     let middle = height / 2;
-    Ok(std::thread::scope(|scope| {
-        let second = scope.spawn(|| type_parquet(&columns, middle..height, dates, skip_invalid));
-        let first = type_parquet(&columns, 0..middle, dates, skip_invalid);
-        // A worker that panicked is a bug in rebuy; pass the panic on.
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        vec![first, second]
-    }))
+    let (second, first) = both(
+        || type_parquet(&columns, middle..height, dates, skip_invalid),
+        || type_parquet(&columns, 0..middle, dates, skip_invalid),
+    );
+    Ok(vec![first, second])
 }

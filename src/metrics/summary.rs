@@ -237,13 +237,7 @@ pub fn summary(occasions: &Occasions) -> Result<Summary> {
     let top = customers.len().div_ceil(5);
     let top_total: i128 = by_revenue[..top].iter().map(|&r| i128::from(r)).sum();
 
-    let mut orders = 0u64;
-    for part in &occasions.parts {
-        orders += column_i64(part, occ::ORDERS)?
-            .into_iter()
-            .flatten()
-            .sum::<i64>() as u64;
-    }
+    let orders = occasions.orders()?;
 
     Ok(Summary {
         as_of: date_of_day(as_of),
