@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::input::occasions::SameDay;
+use crate::metrics::periods::Period;
 use crate::render::Format;
 
 const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
@@ -15,6 +16,7 @@ const EXAMPLES: &str = "\
 Examples:
   rebuy inspect orders.csv                    how rebuy reads the file
   rebuy summary orders.csv                    the headline numbers
+  rebuy cohorts orders.csv --period quarter   retention by quarter of first purchase
   rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
 
 Exit codes: 0 success, 1 a check gate failed, 2 bad usage or bad input.";
@@ -37,6 +39,11 @@ pub enum Command {
     /// to the second purchase, the purchase ladder, revenue shares.
     #[command(after_help = SUMMARY_HELP)]
     Summary(CommonArgs),
+
+    /// Cohort retention: customers grouped by the month (or week, quarter, year) of
+    /// their first purchase, and the share buying again in each period after.
+    #[command(after_help = COHORTS_HELP)]
+    Cohorts(CohortsArgs),
 
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
@@ -122,6 +129,65 @@ Keys (json and csv use these names; rates are fractions there, percentages in ta
   repeat_revenue_share       revenue from occasions after the first / revenue
   top20_revenue_share        revenue of the top fifth of customers / revenue
   dropped.*                  rows and orders left out, by reason";
+
+const COHORTS_HELP: &str = "\
+Examples:
+  rebuy cohorts orders.csv                              the monthly triangle, in percent
+  rebuy cohorts orders.csv --period week --since 2024-01-01 --metric revenue
+  rebuy cohorts orders.csv -o cohorts-$(date +%F).csv   the long format, for a spreadsheet
+  rebuy cohorts orders.csv --extras                     repeat within 30..365 days, per cohort
+
+Columns of csv and json (one row per cohort and period offset):
+  cohort                            2024-03, 2025-W01 (ISO week-year), 2024-Q1 or 2024
+  period_offset                     periods since the cohort's own: 0, 1, 2, ...
+  cohort_size                       customers whose first purchase fell in the cohort
+  active_customers                  of them, those who bought in period cohort + offset
+  retention_rate                    active_customers / cohort_size (1 at offset 0)
+  cumulative_revenue_per_customer   the cohort's revenue up to the end of that period
+  complete                          false while that period is not over on as-of
+With --extras: cohort, cohort_size, repeat_within_30 .. _365 (share with a 2nd purchase
+within N days of the 1st; empty until every member has had N days), reached_2nd,
+reached_3rd, reached_4plus.";
+
+/// `--metric` of `rebuy cohorts`: what the cells of the triangle show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CohortMetric {
+    /// The share of the cohort buying in the period.
+    #[default]
+    Retention,
+    /// The number of the cohort's customers buying in the period.
+    Active,
+    /// The cohort's revenue up to the end of the period, per customer.
+    Revenue,
+}
+
+/// Options of `rebuy cohorts`.
+#[derive(Debug, Args)]
+pub struct CohortsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Length of a cohort and of the periods after it.
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
+
+    /// Show only cohorts whose period holds or follows DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Show only cohorts whose period holds or precedes DATE (YYYY-MM-DD, or today).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// What the cells of the triangle show (the table view; csv and json carry all).
+    #[arg(long, value_enum, default_value_t = CohortMetric::Retention)]
+    pub metric: CohortMetric,
+
+    /// Instead of the triangle, one row per cohort: repeat purchase within 30, 60,
+    /// 90, 180 and 365 days, and the shares reaching a 2nd, 3rd and 4th purchase.
+    #[arg(long)]
+    pub extras: bool,
+}
 
 /// Options every analysis command shares: what to read, how, and where to write.
 #[derive(Debug, Args)]

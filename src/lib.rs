@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Inspect(args) => commands::inspect::run(args)?,
         Command::Summary(args) => commands::summary::run(args)?,
+        Command::Cohorts(args) => commands::cohorts::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)

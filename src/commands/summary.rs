@@ -4,7 +4,6 @@ use crate::cli::CommonArgs;
 use crate::metrics::summary::{summary, Summary};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::text::count_of;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
@@ -84,15 +83,8 @@ pub fn document(s: &Summary) -> Document {
         ]);
     }
 
-    let d = &s.dropped;
     let notes = vec![
-        format!(
-            "Left out: {} (no customer id), {}, {} of amount 0 or less, {} after as-of.",
-            count_of(d.guest_rows, "guest row", "guest rows"),
-            count_of(d.invalid_rows, "invalid row", "invalid rows"),
-            count_of(d.non_purchase_orders, "order", "orders"),
-            count_of(d.occasions_after_as_of, "occasion", "occasions"),
-        ),
+        super::left_out(&s.dropped),
         "2nd purchase within N days: Kaplan–Meier estimate counting customers who have not had N days yet; – where no customer was followed that long.".to_string(),
     ];
     Document {

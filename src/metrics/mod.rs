@@ -1,6 +1,8 @@
 //! The metric contract, as pure functions from purchase occasions to result structs.
 //! Nothing here knows about files or terminals.
 
+pub mod cohorts;
+pub mod periods;
 pub mod quantile;
 pub mod summary;
 pub mod survival;

@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::quantile::{mean, quantile_sorted, ratio};
+use super::quantile::{mean, money_mean, quantile_sorted, ratio};
 use super::survival::{Observation, SurvivalCurve};
 use crate::error::Result;
 use crate::frames::{collect, column_i32, column_i64};
 use crate::input::dates::date_of_day;
-use crate::input::money::{Money, SCALE};
+use crate::input::money::Money;
 use crate::input::occasions::{col_name as occ, Dropped, Occasions};
 
 /// Rungs of the purchase ladder.
@@ -70,19 +70,20 @@ pub struct Summary {
 
 /// One customer's occasions, reduced.
 #[derive(Clone, Copy, Debug)]
-struct CustomerStats {
-    occasions: i64,
-    first_day: i32,
-    second_day: Option<i32>,
-    last_day: i32,
-    first_amount: Option<i64>,
+pub(crate) struct CustomerStats {
+    pub occasions: i64,
+    pub first_day: i32,
+    pub second_day: Option<i32>,
+    pub last_day: i32,
+    pub first_amount: Option<i64>,
     /// Sum of the known occasion amounts; `None` when none is known.
-    revenue: Option<i64>,
-    known_amounts: i64,
-    in_last_365: i64,
+    pub revenue: Option<i64>,
+    pub known_amounts: i64,
+    pub in_last_365: i64,
 }
 
-fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
+/// One row per customer, in no particular order.
+pub(crate) fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
     let mut customers = Vec::new();
     for part in &occasions.parts {
         customers.extend(part_per_customer(part, occasions.as_of)?);
@@ -154,14 +155,6 @@ fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>>
             }
         })
         .collect())
-}
-
-/// Money (in ten-thousandths) as currency units, rounded to the fourth decimal.
-fn money_mean(total: i128, count: i64) -> Option<f64> {
-    (count > 0).then(|| {
-        let units = total as f64 / count as f64 / SCALE as f64;
-        (units * 10_000.0).round() / 10_000.0
-    })
 }
 
 fn share(part: i128, whole: Option<i64>) -> Option<f64> {

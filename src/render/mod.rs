@@ -55,6 +55,12 @@ pub enum Cell {
     Number(Option<f64>),
     Date(NaiveDate),
     Text(String),
+    /// A figure already written for people, shaded by `level` (0–1) on a terminal
+    /// with colour: the cells of a heatmap.
+    Heat {
+        text: String,
+        level: Option<f64>,
+    },
 }
 
 impl Cell {

@@ -64,7 +64,7 @@ pub fn for_people(cell: &Cell) -> String {
         Cell::MoneyMean(m) => or_missing(m.map(|m| decimal(m, 2))),
         Cell::Number(n) => or_missing(n.map(|n| decimal(n, 2))),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) | Cell::Heat { text: t, .. } => t.clone(),
     }
 }
 
@@ -77,7 +77,7 @@ pub fn for_machines(cell: &Cell) -> String {
         }
         Cell::Money(m) => or_empty(m.map(|m| m.to_string())),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Cell::Text(t) => t.clone(),
+        Cell::Text(t) | Cell::Heat { text: t, .. } => t.clone(),
     }
 }
 

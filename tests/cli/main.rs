@@ -1,5 +1,6 @@
 //! The rebuy binary, run on files written by each test.
 
+mod cohorts;
 mod common;
 mod errors;
 mod generate;

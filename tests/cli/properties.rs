@@ -193,3 +193,111 @@ proptest! {
         }
     }
 }
+
+/// (exit code, stdout) of `rebuy cohorts --format json --period PERIOD` on one file.
+fn cohorts(w: &Workdir, text: &str, period: &str) -> (Option<i32>, String) {
+    w.write("o.csv", text);
+    let run = w.run(&["cohorts", "o.csv", "--format", "json", "--period", period]);
+    (run.code, run.stdout)
+}
+
+/// Active customers per (cohort, period) computed the plainest way: each customer's
+/// distinct occasion days, as months since 2023-01.
+fn monthly_model(lines: &[Line]) -> BTreeMap<(u32, u32), u64> {
+    let month = |day: u16| {
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap()
+            + chrono::Days::new(u64::from(day));
+        use chrono::Datelike;
+        (date.year() as u32 - 2023) * 12 + date.month0()
+    };
+    let m = model_occasions(lines);
+    let mut first: BTreeMap<u8, u32> = BTreeMap::new();
+    for &(customer, day) in &m {
+        let f = first.entry(customer).or_insert(u32::MAX);
+        *f = (*f).min(month(day));
+    }
+    let pairs: BTreeSet<(u8, u32)> = m.iter().map(|&(c, d)| (c, month(d))).collect();
+    let mut active = BTreeMap::new();
+    for (customer, period) in pairs {
+        *active.entry((first[&customer], period)).or_insert(0) += 1;
+    }
+    active
+}
+
+/// The (customer, day) of every purchase occasion, as the plain model finds them.
+fn model_occasions(lines: &[Line]) -> BTreeSet<(u8, u16)> {
+    let mut orders: BTreeMap<(u8, u8), (u16, i64, bool)> = BTreeMap::new();
+    for l in lines {
+        let Some(customer) = l.customer else { continue };
+        let entry = orders
+            .entry((customer, l.order))
+            .or_insert((l.day, 0, false));
+        // The order's day is that of its earliest line (hours never cross a day).
+        entry.0 = entry.0.min(l.day);
+        if let Some(c) = l.cents {
+            entry.1 += i64::from(c);
+            entry.2 = true;
+        }
+    }
+    orders
+        .iter()
+        .filter(|(_, (_, cents, known))| !known || *cents > 0)
+        .map(|((customer, _), (day, _, _))| (*customer, *day))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 30, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cohorts_add_up_to_the_customers_and_start_at_one(
+        lines in prop::collection::vec(line(), 1..80),
+        period in prop_oneof![Just("week"), Just("month"), Just("quarter"), Just("year")],
+    ) {
+        let w = Workdir::new();
+        let (code, stdout) = cohorts(&w, &csv(&lines), period);
+        let (_, summary_out) = summary(&w, &[("o.csv", csv(&lines))]);
+        if model(&lines).customers == 0 {
+            prop_assert_eq!(code, Some(2));
+            return Ok(());
+        }
+        prop_assert_eq!(code, Some(0));
+        let json: Value = serde_json::from_str(&stdout).unwrap();
+        let s: Value = serde_json::from_str(&summary_out).unwrap();
+        let cells = json["cells"].as_array().unwrap();
+        let firsts: Vec<&Value> = cells.iter().filter(|c| c["period_offset"] == 0).collect();
+        let sizes: u64 = firsts.iter().map(|c| c["cohort_size"].as_u64().unwrap()).sum();
+        prop_assert_eq!(Some(sizes), s["customers"].as_u64());
+        for c in &firsts {
+            prop_assert_eq!(c["retention_rate"].as_f64(), Some(1.0));
+        }
+        for c in cells {
+            let rate = c["retention_rate"].as_f64().unwrap();
+            prop_assert!((0.0..=1.0).contains(&rate), "rate {} outside 0..1", rate);
+        }
+    }
+
+    #[test]
+    fn monthly_activity_agrees_with_a_plain_model(lines in prop::collection::vec(line(), 1..80)) {
+        let w = Workdir::new();
+        let (code, stdout) = cohorts(&w, &csv(&lines), "month");
+        let expected = monthly_model(&lines);
+        if expected.is_empty() {
+            prop_assert_eq!(code, Some(2));
+            return Ok(());
+        }
+        let json: Value = serde_json::from_str(&stdout).unwrap();
+        let label = |m: u32| format!("{}-{:02}", 2023 + m / 12, m % 12 + 1);
+        let mut actual = BTreeMap::new();
+        let cohort_of: BTreeMap<String, u32> = (0..24).map(|m| (label(m), m)).collect();
+        for c in json["cells"].as_array().unwrap() {
+            let cohort = cohort_of[c["cohort"].as_str().unwrap()];
+            let k = c["period_offset"].as_u64().unwrap() as u32;
+            let active = c["active_customers"].as_u64().unwrap();
+            if active > 0 {
+                actual.insert((cohort, cohort + k), active);
+            }
+        }
+        prop_assert_eq!(actual, expected);
+    }
+}
