@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
-"""rebuy's benchmark: `rebuy summary` against DuckDB computing the same keys.
+"""rebuy's benchmark: rebuy's commands against DuckDB computing the same numbers.
 
 Run by hand from the repository root (not by cargo test):
 
     cargo build --release
     pip install duckdb
-    python3 tests/bench/bench.py [--rebuy PATH] [--runs 5] [--sizes 1m,10m] [--formats csv,parquet]
+    python3 tests/bench/bench.py [--rebuy PATH] [--runs 5] [--sizes 1m,10m]
+                                 [--formats csv,parquet] [--commands summary,cohorts]
 
 It generates the inputs under target/bench/ with `rebuy generate` (kept for later
-runs), then for each file times, several runs each:
-  - rebuy: the whole `rebuy summary FILE --format json` process;
-  - duckdb: the SQL of tests/bench/summary.sql, which computes the same keys (the
-    query alone, inside one Python process, so DuckDB's start-up is not counted);
-  - floor: DuckDB reading and hashing just the four columns the summary needs.
-It checks that rebuy and DuckDB agree on every key, and prints one table of medians
-with peak memory (resident set, from /usr/bin/time) and the ratios.
+runs), then for each file and command times, several runs each, taking turns:
+  - rebuy: the whole `rebuy summary FILE --format json` (or `rebuy cohorts FILE
+    --format csv`) process;
+  - duckdb: the SQL of tests/bench/ (occasions.sql, then summary.sql or cohorts.sql)
+    computing the same numbers (the queries alone, inside one Python process, so
+    DuckDB's start-up is not counted);
+  - floor: DuckDB reading and hashing just the four columns the commands need.
+It checks that rebuy and DuckDB agree on every key or cohort cell, and prints one table
+of medians with peak memory (resident set, from /usr/bin/time) and the ratios.
 """
 import argparse
 import json
@@ -44,10 +47,17 @@ import sys, time, json
 sys.path.insert(0, {here!r})
 import crosscheck
 start = time.perf_counter()
-result = crosscheck.duckdb_summary({file!r}, {dataset!r}, None)
+if {command!r} == "summary":
+    result = crosscheck.duckdb_summary({file!r}, {dataset!r}, None)
+    result = {{k: (v if isinstance(v, (int, float, str)) or v is None else float(v)) for k, v in result.items()}}
+else:
+    result = [[v if isinstance(v, (int, float, str, bool)) or v is None else float(v) for v in row]
+              for row in crosscheck.duckdb_cohorts({file!r}, {dataset!r}, None, "month")]
 elapsed = time.perf_counter() - start
-print(json.dumps({{"seconds": elapsed, "result": {{k: (v if isinstance(v, (int, float, str)) or v is None else float(v)) for k, v in result.items()}}}}))
+print(json.dumps({{"seconds": elapsed, "result": result}}))
 """
+
+REBUY_ARGS = {"summary": ["--format", "json"], "cohorts": ["--format", "csv"]}
 
 FLOOR_QUERY = """
 import time, json, duckdb
@@ -91,6 +101,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1m,10m")
     parser.add_argument("--formats", default="csv,parquet")
+    parser.add_argument("--commands", default="summary,cohorts")
     args = parser.parse_args()
 
     rows = []
@@ -98,21 +109,23 @@ def main():
         for fmt in args.formats.split(","):
             file = str(generate(args.rebuy, size, fmt))
             dataset = "standard" if fmt == "csv" else "standard_parquet"
-            ours, duck, floor = [], [], []
+            runs = {command: ([], []) for command in args.commands.split(",")}
+            floor = []
             for run in range(args.runs):
-                seconds, kb, out = timed([args.rebuy, "summary", file, "--format", "json"])
-                ours.append((seconds, kb))
-                if run == 0:
-                    ours_json = crosscheck.flatten(json.loads(out))
-                seconds_total, kb, out = timed(
-                    [sys.executable, "-c", DUCKDB_QUERY.format(here=str(HERE), file=file, dataset=dataset)]
-                )
-                answer = json.loads(out)
-                duck.append((answer["seconds"], kb))
-                if run == 0:
-                    bad = crosscheck.compare(ours_json, answer["result"])
-                    if bad:
-                        sys.exit(f"rebuy and DuckDB disagree on {file}: {bad}")
+                for command, (ours, duck) in runs.items():
+                    seconds, kb, out = timed([args.rebuy, command, file] + REBUY_ARGS[command])
+                    ours.append((seconds, kb))
+                    _, kb, answer = timed([sys.executable, "-c", DUCKDB_QUERY.format(
+                        here=str(HERE), file=file, dataset=dataset, command=command)])
+                    answer = json.loads(answer)
+                    duck.append((answer["seconds"], kb))
+                    if run == 0:
+                        if command == "summary":
+                            bad = crosscheck.compare(crosscheck.flatten(json.loads(out)), answer["result"])
+                        else:
+                            bad = crosscheck.compare_cohorts(out, answer["result"])
+                        if bad:
+                            sys.exit(f"rebuy {command} and DuckDB disagree on {file}: {bad[:5]}")
                 _, kb, out = timed([sys.executable, "-c", FLOOR_QUERY.format(sql=FLOOR[fmt].format(file=file))])
                 floor.append((json.loads(out)["seconds"], kb))
             median = lambda runs: statistics.median(s for s, _ in runs)  # noqa: E731
@@ -121,16 +134,18 @@ def main():
                 [args.rebuy, "inspect", file, "--format", "json"], capture_output=True, text=True, check=True
             )
             lines = json.loads(inspect.stdout)["rows"]
-            rows.append((size, fmt, lines, median(ours), peak(ours), median(duck), peak(duck), median(floor), peak(floor)))
+            for command, (ours, duck) in runs.items():
+                rows.append((command, size, fmt, lines, median(ours), peak(ours), median(duck), peak(duck),
+                             median(floor)))
 
-    print(f"\nrebuy summary against DuckDB, medians of {args.runs} runs, {os.cpu_count()} cores")
-    header = ("input", "lines", "rebuy s", "rebuy MB", "duckdb s", "duckdb MB", "floor s",
+    print(f"\nrebuy against DuckDB, medians of {args.runs} runs, {os.cpu_count()} cores")
+    header = ("command", "input", "lines", "rebuy s", "rebuy MB", "duckdb s", "duckdb MB", "floor s",
               "rebuy/duckdb", "rebuy/floor")
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|")
-    for size, fmt, lines, ours, ours_mb, duck, duck_mb, floor, _ in rows:
-        print(f"| {size} {fmt} | {lines:,} | {ours:.2f} | {ours_mb:,.0f} | {duck:.2f} | {duck_mb:,.0f} | "
-              f"{floor:.2f} | {ours / duck:.2f} | {ours / floor:.2f} |")
+    print("|" + "|".join("---:" if i > 1 else "---" for i in range(len(header))) + "|")
+    for command, size, fmt, lines, ours, ours_mb, duck, duck_mb, floor in rows:
+        print(f"| {command} | {size} {fmt} | {lines:,} | {ours:.2f} | {ours_mb:,.0f} | {duck:.2f} | "
+              f"{duck_mb:,.0f} | {floor:.2f} | {ours / duck:.2f} | {ours / floor:.2f} |")
 
 
 if __name__ == "__main__":

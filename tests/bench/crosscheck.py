@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Compares `rebuy summary --format json` with contract section 2 computed by DuckDB
-(summary.sql) on the same file. Usage:
+(occasions.sql, then summary.sql) on the same file; with --cohorts PERIOD, compares
+`rebuy cohorts --period PERIOD --format csv` with cohorts.sql instead. Usage:
 
-    crosscheck.py REBUY FILE DATASET [--as-of DATE]
+    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year]
 
 DATASET says how the file's columns map to lines(customer, order_id, ts, amount):
 `standard` (customer_id, order_id?, order_date, line_total | quantity * unit_price),
 `cdnow` (customer_id, order_date, amount), or `online_retail` (the UCI columns).
-Exit 0 when every key agrees (to 1e-9), 1 otherwise. Needs `pip install duckdb`.
+Exit 0 when every key (or cell) agrees, 1 otherwise. Needs `pip install duckdb`.
 """
+import csv
+import io
 import json
 import math
 import subprocess
@@ -61,17 +64,67 @@ def flatten(value, path=""):
     return {path: value}
 
 
-def duckdb_summary(file, dataset, as_of):
+STEPS = {"week": "7 DAY", "month": "1 MONTH", "quarter": "3 MONTH", "year": "1 YEAR"}
+
+
+def connect(file, dataset, as_of):
+    """A DuckDB connection holding the occasions of occasions.sql."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"CREATE TEMP VIEW lines AS {VIEWS[dataset].format(file=file)}")
     con.execute("SET VARIABLE as_of_override = ?::DATE", [as_of])
-    statements = [s for s in (HERE / "summary.sql").read_text().split(";") if s.strip()]
+    run_script(con, "occasions.sql")
+    return con
+
+
+def run_script(con, name, replace=None):
+    """Runs the statements of a script; returns the cursor of the last."""
+    text = (HERE / name).read_text()
+    for key, value in (replace or {}).items():
+        text = text.replace("{" + key + "}", value)
+    statements = [s for s in text.split(";") if s.strip()]
     for statement in statements[:-1]:
         con.execute(statement)
-    cursor = con.execute(statements[-1])
+    return con.execute(statements[-1])
+
+
+def duckdb_summary(file, dataset, as_of):
+    cursor = run_script(connect(file, dataset, as_of), "summary.sql")
     names = [d[0] for d in cursor.description]
     return dict(zip(names, cursor.fetchone()))
+
+
+def duckdb_cohorts(file, dataset, as_of, period):
+    """The rows of cohorts.sql, as lists of values."""
+    con = connect(file, dataset, as_of)
+    return run_script(con, "cohorts.sql", {"unit": period, "step": STEPS[period]}).fetchall()
+
+
+def compare_cohorts(ours_csv, theirs):
+    """The cells on which rebuy's long CSV and DuckDB's rows differ."""
+    rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
+    if len(rows) != len(theirs):
+        return [f"rebuy has {len(rows)} rows, duckdb {len(theirs)}"]
+    bad = []
+    for ours, expected in zip(rows, theirs):
+        cohort, offset, size, active, rate, revenue, complete = ours
+        same = (
+            cohort == expected[0]
+            and int(offset) == expected[1]
+            and int(size) == expected[2]
+            and int(active) == expected[3]
+            and math.isclose(float(rate), expected[4], rel_tol=1e-12)
+            and str(complete).lower() == str(expected[6]).lower()
+            and (
+                (revenue == "" and expected[5] is None)
+                # rebuy rounds money per customer to 4 decimals.
+                or (revenue != "" and expected[5] is not None
+                    and abs(float(revenue) - expected[5]) <= 0.5e-4 + 1e-9)
+            )
+        )
+        if not same:
+            bad.append(f"rebuy {ours}, duckdb {list(expected)}")
+    return bad
 
 
 def compare(ours, theirs):
@@ -92,14 +145,25 @@ def compare(ours, theirs):
 
 def main():
     rebuy, file, dataset, *rest = sys.argv[1:]
-    as_of = rest[1] if rest[:1] == ["--as-of"] else None
-    command = [rebuy, "summary", file, "--format", "json"] + (["--as-of", as_of] if as_of else [])
-    ours = flatten(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
-    theirs = duckdb_summary(file, dataset, as_of)
-    bad = compare(ours, theirs)
-    for line in bad:
+    options = dict(zip(rest[::2], rest[1::2]))
+    as_of = options.get("--as-of")
+    period = options.get("--cohorts")
+    extra = ["--as-of", as_of] if as_of else []
+    if period:
+        command = [rebuy, "cohorts", file, "--period", period, "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = duckdb_cohorts(file, dataset, as_of, period)
+        bad = compare_cohorts(ours, theirs)
+        what = f"cohort cells by {period}"
+    else:
+        command = [rebuy, "summary", file, "--format", "json"] + extra
+        ours = flatten(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
+        theirs = duckdb_summary(file, dataset, as_of)
+        bad = compare(ours, theirs)
+        what = "keys"
+    for line in bad[:20]:
         print(f"MISMATCH {line}")
-    print(f"{file}: {len(theirs) - len(bad)} of {len(theirs)} keys agree with DuckDB")
+    print(f"{file}: {len(theirs) - len(bad)} of {len(theirs)} {what} agree with DuckDB")
     sys.exit(1 if bad else 0)
 
 

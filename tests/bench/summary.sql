@@ -1,20 +1,5 @@
 -- Contract section 2 in DuckDB SQL, as an independent cross-check of `rebuy summary`
--- and as the peer in the benchmark. The caller first defines
---   lines(customer VARCHAR, order_id VARCHAR, ts TIMESTAMP, amount DECIMAL(18,4))
--- holding the non-guest rows, and the variable `as_of_override` (a DATE or NULL).
-
-CREATE OR REPLACE TEMP TABLE orders AS
-SELECT customer, min(ts) AS ts, sum(amount) AS amount
-FROM lines
-GROUP BY customer, order_id, CASE WHEN order_id IS NULL THEN ts END;
-
-CREATE OR REPLACE TEMP TABLE occasions AS
-SELECT customer, ts::DATE AS day, min(ts) AS ts, sum(amount) AS amount, count(*) AS orders
-FROM orders
-WHERE amount IS NULL OR amount > 0
-GROUP BY customer, ts::DATE;
-
-SET VARIABLE as_of = coalesce(getvariable('as_of_override'), (SELECT max(day) FROM occasions));
+-- and as the peer in the benchmark. Runs after occasions.sql.
 
 CREATE OR REPLACE TEMP TABLE ranked AS
 SELECT *, row_number() OVER (PARTITION BY customer ORDER BY ts) AS k

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs rebuy on the real exports in ../shared/data (see its README) and compares the
 # output with the expected files beside this script; where DuckDB is available, also
-# compares every summary key with the SQL definition in tests/bench/summary.sql.
+# compares every summary key and cohort cell with the SQL definitions in tests/bench/.
 # Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
 # Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
 set -uo pipefail
@@ -33,13 +33,21 @@ check cdnow.summary.json summary "$data/cdnow.csv" --format json
 check online_retail.inspect.json inspect "$data/online_retail.csv.gz" --format json
 check online_retail.summary.json summary "$data/online_retail.csv.gz" --format json
 check online_retail.summary-as-of-2011-06-30.json summary "$data/online_retail.csv.gz" --as-of 2011-06-30 --format json
+check cdnow.cohorts.csv cohorts "$data/cdnow.csv" --format csv
+check cdnow.cohorts-extras.csv cohorts "$data/cdnow.csv" --extras --format csv
+check online_retail.cohorts.csv cohorts "$data/online_retail.csv.gz" --format csv
+check online_retail.cohorts-week-extras.csv cohorts "$data/online_retail.csv.gz" --period week --extras --format csv
 
 if ! python3 -c 'import duckdb' 2>/dev/null; then
   timeout 300 python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
 fi
 if python3 -c 'import duckdb' 2>/dev/null; then
   for args in "$data/cdnow.csv cdnow" "$data/online_retail.csv.gz online_retail" \
-              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30"; do
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30" \
+              "$data/cdnow.csv cdnow --cohorts month" "$data/cdnow.csv cdnow --cohorts week" \
+              "$data/online_retail.csv.gz online_retail --cohorts month" \
+              "$data/online_retail.csv.gz online_retail --cohorts week" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cohorts quarter"; do
     # shellcheck disable=SC2086
     if python3 tests/bench/crosscheck.py "$rebuy" $args; then
       passed=$((passed + 1))
