@@ -10,13 +10,14 @@ use crate::metrics::periods::Period;
 use crate::render::Format;
 
 const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
-rate, time to second purchase, and what every row dropped on the way.";
+rate, time to second purchase, cohorts, RFM segments, and what every row dropped on the way.";
 
 const EXAMPLES: &str = "\
 Examples:
   rebuy inspect orders.csv                    how rebuy reads the file
   rebuy summary orders.csv                    the headline numbers
   rebuy cohorts orders.csv --period quarter   retention by quarter of first purchase
+  rebuy rfm orders.csv --segment \"At Risk\"    the customers to win back
   rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
 
 Exit codes: 0 success, 1 a check gate failed, 2 bad usage or bad input.";
@@ -44,6 +45,11 @@ pub enum Command {
     /// their first purchase, and the share buying again in each period after.
     #[command(after_help = COHORTS_HELP)]
     Cohorts(CohortsArgs),
+
+    /// RFM: every customer scored 1-5 on recency, frequency and money, in six
+    /// segments with the action for each; or the customer list for an email tool.
+    #[command(after_help = RFM_HELP)]
+    Rfm(RfmArgs),
 
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
@@ -187,6 +193,56 @@ pub struct CohortsArgs {
     /// 90, 180 and 365 days, and the shares reaching a 2nd, 3rd and 4th purchase.
     #[arg(long)]
     pub extras: bool,
+}
+
+const RFM_HELP: &str = "\
+Examples:
+  rebuy rfm orders.csv                                   segments, actions, the R x F grid
+  rebuy rfm orders.csv --customers -o customers.csv      every customer, for an email tool
+  rebuy rfm orders.csv --segment \"At Risk\" -o win-back.csv
+  rebuy rfm orders.csv --segments-file segments.toml
+
+Scores: recency_days = as-of - last purchase day, frequency = purchase occasions,
+monetary = revenue. Each is scored 1 + floor(5 b / n), b the customers with a strictly
+worse value, n all customers: ties share a score, which can cap it below 5.
+Segments, first match wins:
+  Champions            R>=4 F>=4 M>=4   reward, engage, ask for reviews
+  Loyal Customers      R>=3 F>=3 M>=3   upsell, cross-sell, loyalty programme
+  Potential Loyalists  R>=3             nurture, offer subscribe & save
+  At Risk              F>=3 M>=3        win-back campaign, special offer
+  Need Attention       R=2              reactivation email, product education
+  Lost Customers       R=1              aggressive discount or low-touch nurture
+
+A segments file replaces the table, in order:
+  [[segment]]
+  name = \"Champions\"
+  r = \">=4\"          # also a score (r = 4) or a range (r = \"3-5\"); a missing key takes 1-5
+  f = \">=4\"
+  m = \">=4\"
+  action = \"reward, engage, ask for reviews\"
+
+Columns: segment, customers, share, revenue, revenue_share, mean_recency,
+mean_frequency, mean_monetary, action; with --customers: customer_id, recency_days,
+frequency, monetary, r, f, m, rfm, segment.";
+
+/// Options of `rebuy rfm`.
+#[derive(Debug, Args)]
+pub struct RfmArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// One row per customer (customer_id, recency_days, frequency, monetary, r, f, m,
+    /// rfm, segment), sorted by customer id, instead of the segment table.
+    #[arg(long)]
+    pub customers: bool,
+
+    /// Only the customers of this segment (implies --customers), e.g. "At Risk".
+    #[arg(long, value_name = "NAME")]
+    pub segment: Option<String>,
+
+    /// Segment rules from a TOML file instead of the six of the contract.
+    #[arg(long, value_name = "FILE")]
+    pub segments_file: Option<PathBuf>,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

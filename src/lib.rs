@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => commands::inspect::run(args)?,
         Command::Summary(args) => commands::summary::run(args)?,
         Command::Cohorts(args) => commands::cohorts::run(args)?,
+        Command::Rfm(args) => commands::rfm::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)

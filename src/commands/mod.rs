@@ -3,6 +3,7 @@
 pub mod cohorts;
 pub mod generate;
 pub mod inspect;
+pub mod rfm;
 pub mod summary;
 
 use crate::error::Result;

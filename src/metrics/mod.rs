@@ -4,5 +4,7 @@
 pub mod cohorts;
 pub mod periods;
 pub mod quantile;
+pub mod rfm;
+pub mod segments;
 pub mod summary;
 pub mod survival;

@@ -71,6 +71,8 @@ pub struct Summary {
 /// One customer's occasions, reduced.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CustomerStats {
+    /// The customer's code in `Occasions::customers`.
+    pub customer: u32,
     pub occasions: i64,
     pub first_day: i32,
     pub second_day: Option<i32>,
@@ -132,6 +134,7 @@ fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>>
         ]);
     let frame = collect(frame)?;
 
+    let customer = column_i64(&frame, occ::CUSTOMER)?;
     let count = column_i64(&frame, "occasions")?;
     let first_day = column_i32(&frame, "first_day")?;
     let second_day = column_i32(&frame, "second_day")?;
@@ -144,6 +147,7 @@ fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>>
         .map(|i| {
             let known_amounts = known[i].unwrap_or(0);
             CustomerStats {
+                customer: customer[i].unwrap_or(0) as u32,
                 occasions: count[i].unwrap_or(0),
                 first_day: first_day[i].unwrap_or(0),
                 second_day: second_day[i],

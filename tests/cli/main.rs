@@ -7,4 +7,5 @@ mod generate;
 mod inputs;
 mod inspect;
 mod properties;
+mod rfm;
 mod summary;

@@ -301,3 +301,52 @@ proptest! {
         prop_assert_eq!(actual, expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 30, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_customer_lands_in_one_segment(lines in prop::collection::vec(line(), 1..80)) {
+        let w = Workdir::new();
+        w.write("o.csv", csv(&lines));
+        let customers = w.run(&["rfm", "o.csv", "--customers", "-f", "csv"]);
+        let segments = w.run(&["rfm", "o.csv", "-f", "json"]);
+        let m = model(&lines);
+        if m.customers == 0 {
+            prop_assert_eq!(customers.code, Some(2));
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = customers.ok().lines().skip(1)
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        prop_assert_eq!(rows.len(), m.customers);
+        let ids: BTreeSet<&String> = rows.iter().map(|r| &r[0]).collect();
+        prop_assert_eq!(ids.len(), rows.len(), "one row per customer");
+        let names = ["Champions", "Loyal Customers", "Potential Loyalists", "At Risk",
+                     "Need Attention", "Lost Customers"];
+        let mut per_segment = BTreeMap::new();
+        for row in &rows {
+            for score in &row[4..7] {
+                let s: u8 = score.parse().unwrap();
+                prop_assert!((1..=5).contains(&s), "score {} outside 1..5", s);
+            }
+            prop_assert_eq!(&row[7], &format!("{}{}{}", row[4], row[5], row[6]));
+            prop_assert!(names.contains(&row[8].as_str()));
+            *per_segment.entry(row[8].clone()).or_insert(0u64) += 1;
+        }
+        let json: Value = serde_json::from_str(segments.ok()).unwrap();
+        let table = json["segments"].as_array().unwrap();
+        let listed: Vec<&str> = table.iter().map(|s| s["segment"].as_str().unwrap()).collect();
+        prop_assert_eq!(listed, names.to_vec());
+        let total: u64 = table.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
+        prop_assert_eq!(total, m.customers as u64);
+        for s in table {
+            let n = s["customers"].as_u64().unwrap();
+            let name = s["segment"].as_str().unwrap();
+            prop_assert_eq!(per_segment.get(name).copied().unwrap_or(0), n);
+        }
+        let grid: u64 = json["grid"].as_array().unwrap().iter()
+            .map(|g| g["customers"].as_u64().unwrap()).sum();
+        prop_assert_eq!(grid, m.customers as u64);
+    }
+}

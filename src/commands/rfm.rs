@@ -1,0 +1,264 @@
+//! `rebuy rfm`: contract §4, as the segment table with its actions and the R × F grid,
+//! or one row per customer for an email or SMS tool.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::cli::RfmArgs;
+use crate::error::{Error, Result};
+use crate::input::occasions::Occasions;
+use crate::metrics::rfm::{rfm, CustomerRfm, Rfm};
+use crate::metrics::segments::Segments;
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::render::text::{for_machines, thousands};
+use crate::render::{Cell, Document, Format, Table};
+use crate::settings::Settings;
+
+/// Columns of `--customers`, in contract order.
+const CUSTOMER_COLUMNS: [&str; 9] = [
+    "customer_id",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r",
+    "f",
+    "m",
+    "rfm",
+    "segment",
+];
+
+pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
+    let segments = load_segments(args)?;
+    let only = args
+        .segment
+        .as_deref()
+        .map(|name| {
+            segments.find(name).ok_or_else(|| {
+                let names: Vec<String> = segments
+                    .rules
+                    .iter()
+                    .map(|r| format!("{:?}", r.name))
+                    .collect();
+                Error::usage(format!(
+                    "--segment {name:?}: no such segment; the segments are {}",
+                    names.join(", ")
+                ))
+            })
+        })
+        .transpose()?;
+    let settings = Settings::resolve(&args.common)?;
+    let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
+    let progress = Progress::start();
+    let (_, occasions) = super::load(&settings, &progress)?;
+    progress.step("scoring customers");
+    let result = rfm(&occasions, &segments)?;
+    drop(progress);
+    if args.customers || only.is_some() {
+        write_customers(&result, &segments, &occasions, only, &settings, output)
+    } else {
+        super::emit(&document(&result), &settings, output)
+    }
+}
+
+fn load_segments(args: &RfmArgs) -> Result<Segments> {
+    let Some(path) = &args.segments_file else {
+        return Ok(Segments::default());
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::file(
+            &name,
+            format!("cannot read the segments file: {e}"),
+            "check the path given to --segments-file",
+        )
+    })?;
+    Segments::parse(&text, &name)
+}
+
+fn document(result: &Rfm) -> Document {
+    let mut people = Table::new(
+        format!("RFM segments, as of {}", result.as_of),
+        &[
+            "segment",
+            "customers",
+            "share",
+            "revenue",
+            "revenue share",
+            "mean recency (days)",
+            "mean frequency",
+            "mean monetary",
+            "action",
+        ],
+    );
+    let mut machine = Table {
+        title: None,
+        header: [
+            "segment",
+            "customers",
+            "share",
+            "revenue",
+            "revenue_share",
+            "mean_recency",
+            "mean_frequency",
+            "mean_monetary",
+            "action",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: Vec::new(),
+    };
+    for s in &result.segments {
+        let row = vec![
+            Cell::Text(s.segment.clone()),
+            Cell::Count(s.customers),
+            Cell::Rate(Some(s.share)),
+            Cell::Money(s.revenue),
+            Cell::Rate(s.revenue_share),
+            Cell::Days(s.mean_recency),
+            Cell::Number(s.mean_frequency),
+            Cell::MoneyMean(s.mean_monetary),
+            Cell::Text(s.action.clone()),
+        ];
+        people.push(row.clone());
+        machine.push(row);
+    }
+
+    let mut grid = Table::new(
+        "Customers by R (rows: 5 = bought most recently) and F (columns: 5 = bought most often)",
+        &["R \\ F", "1", "2", "3", "4", "5"],
+    );
+    let highest = result
+        .grid
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for r in (1..=5).rev() {
+        let mut row = vec![Cell::Text(format!("R {r}"))];
+        for count in result.grid[r - 1] {
+            row.push(Cell::Heat {
+                text: thousands(count),
+                level: Some(count as f64 / highest as f64),
+            });
+        }
+        grid.push(row);
+    }
+    let grid_json: Vec<_> = (1..=5)
+        .flat_map(|r| (1..=5).map(move |f| (r, f)))
+        .map(|(r, f)| json!({"r": r, "f": f, "customers": result.grid[r - 1][f - 1]}))
+        .collect();
+
+    Document {
+        tables: vec![people, grid],
+        notes: vec![
+            "Scores 1-5: 1 + floor(5 × customers with a worse value / customers); ties share a score, so a tie at the top can cap it below 5.".to_string(),
+            super::left_out(&result.dropped),
+        ],
+        machine: Some(machine),
+        json: json!({
+            "as_of": result.as_of,
+            "segments": result.segments,
+            "grid": grid_json,
+            "dropped": result.dropped,
+        }),
+    }
+}
+
+/// The cells of one customer's row, in `CUSTOMER_COLUMNS` order.
+fn customer_cells(c: &CustomerRfm, occasions: &Occasions, segments: &Segments) -> Vec<Cell> {
+    vec![
+        Cell::Text(String::from_utf8_lossy(occasions.customers.bytes(c.customer)).into_owned()),
+        Cell::Count(c.recency_days.max(0) as u64),
+        Cell::Count(c.frequency.max(0) as u64),
+        Cell::Money(c.monetary),
+        Cell::Count(u64::from(c.r)),
+        Cell::Count(u64::from(c.f)),
+        Cell::Count(u64::from(c.m)),
+        Cell::Text(c.rfm()),
+        Cell::Text(segments.rules[c.segment].name.clone()),
+    ]
+}
+
+/// `--customers`: sorted by customer id; csv and json are written as they are made,
+/// so a list of millions needs no second copy in memory.
+fn write_customers(
+    result: &Rfm,
+    segments: &Segments,
+    occasions: &Occasions,
+    only: Option<usize>,
+    settings: &Settings,
+    output: Output,
+) -> anyhow::Result<()> {
+    let ranks = occasions.customers.ranks();
+    let mut chosen: Vec<&CustomerRfm> = result
+        .customers
+        .iter()
+        .filter(|c| only.is_none_or(|s| c.segment == s))
+        .collect();
+    chosen.sort_unstable_by_key(|c| ranks[c.customer as usize]);
+    let rows = chosen
+        .iter()
+        .map(|c| customer_cells(c, occasions, segments));
+    match settings.format {
+        Format::Csv => {
+            let mut stream = output.stream();
+            {
+                let mut writer = ::csv::Writer::from_writer(&mut stream);
+                writer.write_record(CUSTOMER_COLUMNS)?;
+                for row in rows {
+                    writer.write_record(row.iter().map(for_machines))?;
+                }
+                writer.flush()?;
+            }
+            stream.commit()
+        }
+        Format::Json => {
+            let mut stream = output.stream();
+            write!(
+                stream,
+                "{{\n  \"as_of\": \"{}\",\n  \"customers\": [",
+                result.as_of
+            )?;
+            for (i, c) in chosen.iter().enumerate() {
+                let item = json!({
+                    "customer_id": String::from_utf8_lossy(occasions.customers.bytes(c.customer)),
+                    "recency_days": c.recency_days,
+                    "frequency": c.frequency,
+                    "monetary": c.monetary,
+                    "r": c.r,
+                    "f": c.f,
+                    "m": c.m,
+                    "rfm": c.rfm(),
+                    "segment": segments.rules[c.segment].name,
+                });
+                let separator = if i == 0 { "" } else { "," };
+                write!(stream, "{separator}\n    {item}")?;
+            }
+            let dropped = serde_json::to_string(&result.dropped)?;
+            write!(stream, "\n  ],\n  \"dropped\": {dropped}\n}}\n")?;
+            stream.commit()
+        }
+        Format::Table | Format::Markdown => {
+            let title = match only {
+                Some(s) => format!(
+                    "{} customers, as of {}",
+                    segments.rules[s].name, result.as_of
+                ),
+                None => format!("Customers by RFM, as of {}", result.as_of),
+            };
+            let mut table = Table::new(title, &CUSTOMER_COLUMNS);
+            table.rows = rows.collect();
+            let document = Document {
+                tables: vec![table],
+                notes: vec![super::left_out(&result.dropped)],
+                machine: None,
+                json: serde_json::Value::Null,
+            };
+            super::emit(&document, settings, output)
+        }
+    }
+}
