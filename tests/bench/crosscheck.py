@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Compares `rebuy summary --format json` with contract section 2 computed by DuckDB
 (occasions.sql, then summary.sql) on the same file; with --cohorts PERIOD, compares
-`rebuy cohorts --period PERIOD --format csv` with cohorts.sql instead. Usage:
+`rebuy cohorts --period PERIOD --format csv` with cohorts.sql instead, and with --rfm,
+`rebuy rfm --customers --format csv` with rfm.sql. Usage:
 
-    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year]
+    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes]
 
 DATASET says how the file's columns map to lines(customer, order_id, ts, amount):
 `standard` (customer_id, order_id?, order_date, line_total | quantity * unit_price),
@@ -100,6 +101,33 @@ def duckdb_cohorts(file, dataset, as_of, period):
     return run_script(con, "cohorts.sql", {"unit": period, "step": STEPS[period]}).fetchall()
 
 
+def duckdb_rfm(file, dataset, as_of):
+    """The rows of rfm.sql, one per customer, sorted by customer id."""
+    return run_script(connect(file, dataset, as_of), "rfm.sql").fetchall()
+
+
+def compare_rfm(ours_csv, theirs):
+    """The customers on which rebuy's customer list and DuckDB's rows differ."""
+    rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
+    if len(rows) != len(theirs):
+        return [f"rebuy has {len(rows)} customers, duckdb {len(theirs)}"]
+    bad = []
+    for ours, expected in zip(rows, theirs):
+        customer, recency, frequency, monetary, r, f, m, _, segment = ours
+        same = (
+            customer == expected[0]
+            and [int(recency), int(frequency), int(r), int(f), int(m)]
+            == [expected[1], expected[2], expected[4], expected[5], expected[6]]
+            and segment == expected[7]
+            and ((monetary == "" and expected[3] is None)
+                 or (monetary != "" and expected[3] is not None
+                     and math.isclose(float(monetary), expected[3], rel_tol=1e-12)))
+        )
+        if not same:
+            bad.append(f"rebuy {ours}, duckdb {list(expected)}")
+    return bad
+
+
 def compare_cohorts(ours_csv, theirs):
     """The cells on which rebuy's long CSV and DuckDB's rows differ."""
     rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
@@ -149,7 +177,13 @@ def main():
     as_of = options.get("--as-of")
     period = options.get("--cohorts")
     extra = ["--as-of", as_of] if as_of else []
-    if period:
+    if "--rfm" in options:
+        command = [rebuy, "rfm", file, "--customers", "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = duckdb_rfm(file, dataset, as_of)
+        bad = compare_rfm(ours, theirs)
+        what = "customers' RFM scores and segments"
+    elif period:
         command = [rebuy, "cohorts", file, "--period", period, "--format", "csv"] + extra
         ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         theirs = duckdb_cohorts(file, dataset, as_of, period)

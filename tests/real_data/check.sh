@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs rebuy on the real exports in ../shared/data (see its README) and compares the
 # output with the expected files beside this script; where DuckDB is available, also
-# compares every summary key and cohort cell with the SQL definitions in tests/bench/.
+# compares every summary key, cohort cell and customer's RFM scores with the SQL
+# definitions in tests/bench/.
 # Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
 # Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
 set -uo pipefail
@@ -37,6 +38,9 @@ check cdnow.cohorts.csv cohorts "$data/cdnow.csv" --format csv
 check cdnow.cohorts-extras.csv cohorts "$data/cdnow.csv" --extras --format csv
 check online_retail.cohorts.csv cohorts "$data/online_retail.csv.gz" --format csv
 check online_retail.cohorts-week-extras.csv cohorts "$data/online_retail.csv.gz" --period week --extras --format csv
+check cdnow.rfm.csv rfm "$data/cdnow.csv" --format csv
+check online_retail.rfm.csv rfm "$data/online_retail.csv.gz" --format csv
+check online_retail.rfm-as-of-2011-06-30.json rfm "$data/online_retail.csv.gz" --as-of 2011-06-30 --format json
 
 if ! python3 -c 'import duckdb' 2>/dev/null; then
   timeout 300 python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
@@ -47,7 +51,9 @@ if python3 -c 'import duckdb' 2>/dev/null; then
               "$data/cdnow.csv cdnow --cohorts month" "$data/cdnow.csv cdnow --cohorts week" \
               "$data/online_retail.csv.gz online_retail --cohorts month" \
               "$data/online_retail.csv.gz online_retail --cohorts week" \
-              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cohorts quarter"; do
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cohorts quarter" \
+              "$data/cdnow.csv cdnow --rfm yes" "$data/online_retail.csv.gz online_retail --rfm yes" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --rfm yes"; do
     # shellcheck disable=SC2086
     if python3 tests/bench/crosscheck.py "$rebuy" $args; then
       passed=$((passed + 1))
