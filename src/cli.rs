@@ -51,6 +51,11 @@ pub enum Command {
     #[command(after_help = RFM_HELP)]
     Rfm(RfmArgs),
 
+    /// Purchase cycles: per product, the days between a customer's purchases of it,
+    /// and the reminder trigger days (75%, 100%, 125% of the mean).
+    #[command(after_help = CYCLES_HELP)]
+    Cycles(CyclesArgs),
+
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
     #[command(after_help = GENERATE_HELP)]
@@ -243,6 +248,43 @@ pub struct RfmArgs {
     /// Segment rules from a TOML file instead of the six of the contract.
     #[arg(long, value_name = "FILE")]
     pub segments_file: Option<PathBuf>,
+}
+
+const CYCLES_HELP: &str = "\
+Examples:
+  rebuy cycles orders.csv                          per product, most intervals first
+  rebuy cycles orders.csv --by category --min-intervals 30
+  rebuy cycles orders.csv --triggers 0.8,1,1.3 --stat median -o cycles.csv
+
+For each product, each customer's distinct days on which they bought it (purchase
+orders on or before as-of); the gaps between consecutive days are the intervals.
+Columns: product, customers (with 1 or more interval), intervals, mean, sd (sample),
+median, p25, p75, remind, nudge, offer (the trigger days: round(0.75, 1 and 1.25 x the
+mean), halves away from zero), status (ok, or insufficient_data below --min-intervals:
+then no trigger days). Needs a product column (sku, product_id, stockcode, ...), or a
+category column with --by category.";
+
+/// Options of `rebuy cycles`.
+#[derive(Debug, Args)]
+pub struct CyclesArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Cycles per product, or per category.
+    #[arg(long, value_enum, default_value_t = crate::metrics::cycles::CycleBy::Product)]
+    pub by: crate::metrics::cycles::CycleBy,
+
+    /// Fewer intervals than N: no trigger days (status insufficient_data).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub min_intervals: u64,
+
+    /// The trigger days as fractions of the cycle: remind, nudge, offer.
+    #[arg(long, value_name = "R,N,O", default_value = "0.75,1.0,1.25")]
+    pub triggers: String,
+
+    /// What the fractions multiply: the mean interval, or the median.
+    #[arg(long, value_enum, default_value_t = crate::metrics::cycles::CycleStat::Mean)]
+    pub stat: crate::metrics::cycles::CycleStat,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

@@ -91,6 +91,15 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The same settings, reading the product and category columns too (cycles, due).
+    pub fn with_products(mut self) -> Settings {
+        self.read.products = true;
+        self.values.products = true;
+        self
+    }
+}
+
 fn parse_map(text: &str) -> Result<(Role, String)> {
     let roles = Role::ALL.map(Role::name).join(", ");
     let Some((role, column)) = text.split_once('=') else {

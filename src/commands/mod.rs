@@ -1,6 +1,7 @@
 //! One file per subcommand; each wires input, metrics and render together.
 
 pub mod cohorts;
+pub mod cycles;
 pub mod generate;
 pub mod inspect;
 pub mod rfm;

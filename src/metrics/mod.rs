@@ -2,6 +2,7 @@
 //! Nothing here knows about files or terminals.
 
 pub mod cohorts;
+pub mod cycles;
 pub mod periods;
 pub mod quantile;
 pub mod rfm;

@@ -2,6 +2,7 @@
 
 mod cohorts;
 mod common;
+mod cycles;
 mod errors;
 mod generate;
 mod inputs;

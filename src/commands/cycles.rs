@@ -1,0 +1,175 @@
+//! `rebuy cycles`: contract §5, the purchase cycle of every product and its reminder
+//! trigger days.
+
+use serde_json::json;
+
+use crate::cli::CyclesArgs;
+use crate::error::{Error, Result};
+use crate::input::columns::Role;
+use crate::input::dates::date_of_day;
+use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::render::{Cell, Document, Table};
+use crate::settings::Settings;
+
+pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
+    let options = CycleOptions {
+        by: args.by,
+        stat: args.stat,
+        min_intervals: args.min_intervals,
+        triggers: parse_triggers(&args.triggers)?,
+    };
+    let settings = Settings::resolve(&args.common)?.with_products();
+    let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
+    let progress = Progress::start();
+    let (inputs, occasions) = super::load(&settings, &progress)?;
+    let role = match args.by {
+        CycleBy::Product => Role::Product,
+        CycleBy::Category => Role::Category,
+    };
+    if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
+        return Err(Error::file(
+            &file.name,
+            format!("no {role} column: cycles are per {role}"),
+            format!(
+                "name it with --map {role}=COLUMN (columns: {})",
+                file.columns.join(", ")
+            ),
+        )
+        .into());
+    }
+    progress.step("measuring purchase cycles");
+    let lines = inputs
+        .lines
+        .as_ref()
+        .ok_or_else(|| Error::internal("lines were not kept"))?;
+    let days = purchase_days(lines, options.by, occasions.as_of)?;
+    let names = match options.by {
+        CycleBy::Product => &inputs.products,
+        CycleBy::Category => &inputs.categories,
+    };
+    let result = cycles(&days, &options, &|code| {
+        String::from_utf8_lossy(names.bytes(code)).into_owned()
+    })?;
+    drop(progress);
+    let document = document(
+        &result,
+        &options,
+        date_of_day(occasions.as_of),
+        &occasions.dropped,
+    );
+    super::emit(&document, &settings, output)
+}
+
+/// `0.75,1.0,1.25`: three fractions, each above 0, in increasing order.
+fn parse_triggers(text: &str) -> Result<[f64; 3]> {
+    let problem = || {
+        Error::usage(format!(
+            "--triggers {text:?}: give three fractions of the cycle, increasing, such as 0.75,1.0,1.25"
+        ))
+    };
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| v.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| problem())?;
+    match values[..] {
+        [a, b, c] if a > 0.0 && a < b && b < c && c.is_finite() => Ok([a, b, c]),
+        _ => Err(problem()),
+    }
+}
+
+fn document(
+    result: &[Cycle],
+    options: &CycleOptions,
+    as_of: chrono::NaiveDate,
+    dropped: &crate::input::occasions::Dropped,
+) -> Document {
+    let by = match options.by {
+        CycleBy::Product => "product",
+        CycleBy::Category => "category",
+    };
+    let header = [
+        "product",
+        "customers",
+        "intervals",
+        "mean",
+        "sd",
+        "median",
+        "p25",
+        "p75",
+        "remind",
+        "nudge",
+        "offer",
+        "status",
+    ];
+    let mut people = Table::new(
+        format!("Purchase cycles by {by}, as of {as_of}: days between a customer's purchases"),
+        &header.map(|h| if h == "product" { by } else { h }),
+    );
+    let mut machine = Table {
+        title: None,
+        header: header.map(String::from).to_vec(),
+        rows: Vec::new(),
+    };
+    let day = |d: Option<i64>| Cell::Days(d.map(|d| d as f64));
+    for c in result {
+        let row = vec![
+            Cell::Text(c.product.clone()),
+            Cell::Count(c.customers),
+            Cell::Count(c.intervals),
+            Cell::Days(c.mean),
+            Cell::Days(c.sd),
+            Cell::Days(c.median),
+            Cell::Days(c.p25),
+            Cell::Days(c.p75),
+            day(c.remind),
+            day(c.nudge),
+            day(c.offer),
+            Cell::Text(c.status.to_string()),
+        ];
+        people.push(row.clone());
+        machine.push(row);
+    }
+    let [r, n, o] = options.triggers;
+    Document {
+        tables: vec![people],
+        notes: vec![
+            format!(
+                "remind, nudge, offer: days after the last purchase, {}%, {}% and {}% of the {}, rounded; none below {} intervals.",
+                r * 100.0,
+                n * 100.0,
+                o * 100.0,
+                match options.stat {
+                    crate::metrics::cycles::CycleStat::Mean => "mean",
+                    crate::metrics::cycles::CycleStat::Median => "median",
+                },
+                options.min_intervals
+            ),
+            super::left_out(dropped),
+        ],
+        machine: Some(machine),
+        json: json!({
+            "as_of": as_of,
+            "by": options.by,
+            "cycles": result,
+            "dropped": dropped,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers_are_three_increasing_fractions() {
+        assert_eq!(parse_triggers("0.75,1.0,1.25").unwrap(), [0.75, 1.0, 1.25]);
+        assert_eq!(parse_triggers(" 0.8, 1, 1.3").unwrap(), [0.8, 1.0, 1.3]);
+        assert!(parse_triggers("1,0.75,1.25").is_err());
+        assert!(parse_triggers("0.75,1.0").is_err());
+        assert!(parse_triggers("0,1,2").is_err());
+        assert!(parse_triggers("a,b,c").is_err());
+    }
+}

@@ -1,0 +1,380 @@
+//! Contract §5, first half: purchase cycles per product (or category) and their
+//! reminder trigger days.
+//!
+//! Polars finds the purchase orders among the lines, keeps each customer's distinct
+//! days per product on or before as-of, and takes the gaps between consecutive days;
+//! the statistics per product are plain Rust over those gaps.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::quantile::{mean, quantile_sorted};
+use crate::error::{Error, Result};
+use crate::frames::{collect, column_i32};
+use crate::input::line_table::NO_AMOUNT;
+use crate::input::lines::{col_name as line, NO_CODE};
+
+/// `--by`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CycleBy {
+    #[default]
+    Product,
+    Category,
+}
+
+impl CycleBy {
+    pub fn column(self) -> &'static str {
+        match self {
+            CycleBy::Product => line::PRODUCT,
+            CycleBy::Category => line::CATEGORY,
+        }
+    }
+}
+
+/// `--stat`: the statistic the trigger days are fractions of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CycleStat {
+    /// The mean interval (the contract's definition).
+    #[default]
+    Mean,
+    /// The median interval: less pulled by a few very long gaps.
+    Median,
+}
+
+/// How the cycles are worked out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CycleOptions {
+    pub by: CycleBy,
+    pub stat: CycleStat,
+    /// Fewer intervals than this: no triggers, status `insufficient_data`.
+    pub min_intervals: u64,
+    /// Fractions of the mean for remind, nudge and offer.
+    pub triggers: [f64; 3],
+}
+
+impl Default for CycleOptions {
+    fn default() -> CycleOptions {
+        CycleOptions {
+            by: CycleBy::Product,
+            stat: CycleStat::Mean,
+            min_intervals: 10,
+            triggers: [0.75, 1.0, 1.25],
+        }
+    }
+}
+
+/// One product's cycle, columns in contract order (`product` is the item's id).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cycle {
+    /// The product (or category) code.
+    #[serde(skip)]
+    pub code: u32,
+    pub product: String,
+    pub customers: u64,
+    pub intervals: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub median: Option<f64>,
+    pub p25: Option<f64>,
+    pub p75: Option<f64>,
+    pub remind: Option<i64>,
+    pub nudge: Option<i64>,
+    pub offer: Option<i64>,
+    pub status: &'static str,
+}
+
+/// Rounds halves away from zero (`f64::round` does).
+fn trigger(fraction: f64, mean: f64) -> i64 {
+    (fraction * mean).round() as i64
+}
+
+/// Sample standard deviation (n − 1); `None` below two values.
+fn sample_sd(values: &[f64], mean: f64) -> Option<f64> {
+    (values.len() >= 2).then(|| {
+        let squares: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+        (squares / (values.len() - 1) as f64).sqrt()
+    })
+}
+
+const ITEM: &str = "item";
+const ORDER_DAY: &str = "order_day";
+const GAP: &str = "gap";
+const PAIR: &str = "pair";
+
+/// The (item and customer packed as `pair`, day) of every purchased line of an item on
+/// or before `as_of`, sorted by pair, then day (a day can repeat). `lines` as the loader keeps
+/// them with products.
+pub fn purchase_days(lines: &DataFrame, by: CycleBy, as_of: i32) -> Result<DataFrame> {
+    let amount = when(col(line::AMOUNT).eq(lit(NO_AMOUNT)))
+        .then(lit(NULL).cast(DataType::Int64))
+        .otherwise(col(line::AMOUNT))
+        .alias(line::AMOUNT);
+    // Orders: their day is that of their earliest line; a purchase has an amount
+    // above 0, or none known (contract §1 steps 4-5).
+    let orders = lines
+        .clone()
+        .lazy()
+        .select([col(line::ORDER_KEY), col(line::DAY), amount])
+        .group_by([col(line::ORDER_KEY)])
+        .agg([
+            col(line::DAY).min().alias(ORDER_DAY),
+            col(line::AMOUNT).sum().alias("total"),
+            col(line::AMOUNT).count().alias("known"),
+        ])
+        .filter(
+            col("known")
+                .eq(lit(0))
+                .or(col("total").gt(lit(0i64)))
+                .and(col(ORDER_DAY).lt_eq(lit(as_of))),
+        )
+        .select([col(line::ORDER_KEY), col(ORDER_DAY)]);
+    // Item and customer packed in one key: one sort key column sorts faster than two.
+    let pair = ((col(ITEM).cast(DataType::UInt64) * lit(1u64 << 32))
+        + col(line::CUSTOMER).cast(DataType::UInt64))
+    .alias(PAIR);
+    let days = lines
+        .clone()
+        .lazy()
+        .select([
+            col(line::ORDER_KEY),
+            col(line::CUSTOMER),
+            col(by.column()).alias(ITEM),
+        ])
+        .filter(col(ITEM).neq(lit(NO_CODE)))
+        .inner_join(orders, col(line::ORDER_KEY), col(line::ORDER_KEY))
+        .select([pair, col(ORDER_DAY).alias(line::DAY)]);
+    let mut frame = collect(days)?;
+    frame
+        .sort_in_place(
+            [PAIR, line::DAY],
+            SortMultipleOptions::default().with_multithreaded(true),
+        )
+        .map_err(Error::internal)?;
+    Ok(frame)
+}
+
+/// Per item: its cycle from the gaps between each customer's consecutive days.
+/// `name` gives an item's id for its code. Sorted by interval count, most first.
+pub fn cycles(
+    days: &DataFrame,
+    options: &CycleOptions,
+    name: &dyn Fn(u32) -> String,
+) -> Result<Vec<Cycle>> {
+    // A gap of 0 is the same day again, not an interval.
+    let same_pair = col(PAIR).eq(col(PAIR).shift(lit(1))).fill_null(lit(false));
+    let gaps = collect(
+        days.clone()
+            .lazy()
+            .with_column(
+                when(same_pair)
+                    .then(col(line::DAY) - col(line::DAY).shift(lit(1)))
+                    .otherwise(lit(NULL).cast(DataType::Int32))
+                    .alias(GAP),
+            )
+            .select([col(PAIR), col(GAP)]),
+    )?;
+    let pairs: Vec<u64> = gaps
+        .column(PAIR)
+        .and_then(|c| c.u64().map(|v| v.iter().map(|p| p.unwrap_or(0)).collect()))
+        .map_err(Error::internal)?;
+    let item_of = |i: usize| (pairs[i] >> 32) as u32;
+    let gap: Vec<Option<i32>> = column_i32(&gaps, GAP)?
+        .into_iter()
+        .map(|g| g.filter(|&g| g > 0))
+        .collect();
+
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < pairs.len() {
+        let code = item_of(start);
+        let mut end = start;
+        let mut values = Vec::new();
+        // Customers with an interval: the pairs are sorted, so count changes of pair.
+        let mut with_interval = 0u64;
+        let mut last_counted = None;
+        while end < pairs.len() && item_of(end) == code {
+            if let Some(g) = gap[end] {
+                values.push(f64::from(g));
+                if last_counted != Some(pairs[end]) {
+                    with_interval += 1;
+                    last_counted = Some(pairs[end]);
+                }
+            }
+            end += 1;
+        }
+        out.push(cycle_of(code, name(code), with_interval, values, options));
+        start = end;
+    }
+    out.sort_by(|a, b| {
+        b.intervals
+            .cmp(&a.intervals)
+            .then(a.product.cmp(&b.product))
+    });
+    Ok(out)
+}
+
+fn cycle_of(
+    code: u32,
+    product: String,
+    customers: u64,
+    mut values: Vec<f64>,
+    options: &CycleOptions,
+) -> Cycle {
+    values.sort_by(f64::total_cmp);
+    let average = mean(&values);
+    let median = quantile_sorted(&values, 0.5);
+    let intervals = values.len() as u64;
+    let enough = intervals >= options.min_intervals.max(1);
+    let base = match options.stat {
+        CycleStat::Mean => average,
+        CycleStat::Median => median,
+    };
+    let at = |i: usize| match (enough, base) {
+        (true, Some(m)) => Some(trigger(options.triggers[i], m)),
+        _ => None,
+    };
+    Cycle {
+        code,
+        product,
+        customers,
+        intervals,
+        mean: average,
+        sd: average.and_then(|m| sample_sd(&values, m)),
+        median,
+        p25: quantile_sorted(&values, 0.25),
+        p75: quantile_sorted(&values, 0.75),
+        remind: at(0),
+        nudge: at(1),
+        offer: at(2),
+        status: if enough { "ok" } else { "insufficient_data" },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Small exports written here, worked by hand.
+    use super::*;
+    use crate::input::lines::ValueOptions;
+    use crate::input::read::ReadOptions;
+    use crate::input::testing::load_texts_with;
+
+    /// The cycles of a CSV text as of `as_of`, products named by their ids.
+    fn cycles_of(text: &str, as_of: &str, options: &CycleOptions) -> Vec<Cycle> {
+        let read = ReadOptions {
+            products: true,
+            ..ReadOptions::default()
+        };
+        let values = ValueOptions {
+            products: true,
+            ..ValueOptions::default()
+        };
+        let inputs = load_texts_with(&[text], &read, &values).unwrap();
+        let as_of = crate::input::dates::day_of_date(as_of.parse().unwrap());
+        let days = purchase_days(inputs.lines.as_ref().unwrap(), options.by, as_of).unwrap();
+        let names = match options.by {
+            CycleBy::Product => &inputs.products,
+            CycleBy::Category => &inputs.categories,
+        };
+        cycles(&days, options, &|code| {
+            String::from_utf8_lossy(names.bytes(code)).into_owned()
+        })
+        .unwrap()
+    }
+
+    const HEADER: &str = "order_id,customer_id,order_date,sku,category,line_total\n";
+
+    #[test]
+    fn intervals_from_distinct_days_and_the_statistics() {
+        // A buys COF on days 1, 11, 11 (a second order the same day), 21, 31: gaps
+        // 10, 10, 10. B on 1, 5, 15: gaps 4, 10. C once: no interval. A refund and a
+        // purchase after as-of do not count.
+        let text = format!(
+            "{HEADER}\
+             1,A,2024-01-01,COF,coffee,10\n\
+             2,A,2024-01-11,COF,coffee,10\n\
+             3,A,2024-01-11 18:00,COF,coffee,10\n\
+             4,A,2024-01-21,COF,coffee,10\n\
+             5,A,2024-01-31,COF,coffee,10\n\
+             6,B,2024-01-01,COF,coffee,10\n\
+             7,B,2024-01-05,COF,coffee,10\n\
+             8,B,2024-01-15,COF,coffee,10\n\
+             9,C,2024-01-02,COF,coffee,10\n\
+             R9,C,2024-01-09,COF,coffee,-10\n\
+             10,C,2024-03-01,COF,coffee,10\n"
+        );
+        let options = CycleOptions {
+            min_intervals: 5,
+            ..CycleOptions::default()
+        };
+        let c = &cycles_of(&text, "2024-02-01", &options)[0];
+        assert_eq!(
+            (c.product.as_str(), c.customers, c.intervals),
+            ("COF", 2, 5)
+        );
+        // Gaps 4, 10, 10, 10, 10: mean 8.8; sample sd √(4.8² + 4 × 1.2²) / 2 = √28.8/2.
+        assert_eq!(c.mean, Some(8.8));
+        assert!((c.sd.unwrap() - (28.8f64 / 4.0).sqrt()).abs() < 1e-12);
+        assert_eq!(
+            (c.median, c.p25, c.p75),
+            (Some(10.0), Some(10.0), Some(10.0))
+        );
+        // 0.75 × 8.8 = 6.6 → 7; 8.8 → 9; 11 → 11.
+        assert_eq!((c.remind, c.nudge, c.offer), (Some(7), Some(9), Some(11)));
+        assert_eq!(c.status, "ok");
+        // One interval short of the minimum: no triggers.
+        let strict = CycleOptions {
+            min_intervals: 6,
+            ..CycleOptions::default()
+        };
+        let c = &cycles_of(&text, "2024-02-01", &strict)[0];
+        assert_eq!(
+            (c.remind, c.nudge, c.offer, c.status),
+            (None, None, None, "insufficient_data")
+        );
+        assert_eq!(c.mean, Some(8.8), "the statistics are still shown");
+    }
+
+    #[test]
+    fn halves_round_away_from_zero() {
+        // Mean 10: remind 7.5 → 8, nudge 10, offer 12.5 → 13.
+        let text = format!("{HEADER}1,A,2024-01-01,X,c,1\n2,A,2024-01-11,X,c,1\n");
+        let options = CycleOptions {
+            min_intervals: 1,
+            ..CycleOptions::default()
+        };
+        let c = &cycles_of(&text, "2024-01-11", &options)[0];
+        assert_eq!((c.remind, c.nudge, c.offer), (Some(8), Some(10), Some(13)));
+        assert_eq!(c.sd, None, "one interval has no sample sd");
+        assert_eq!(trigger(0.75, -10.0), -8);
+    }
+
+    #[test]
+    fn by_category_and_by_median() {
+        // Two teas of one category: A buys T1 then T2 ten days apart (one interval
+        // for the category, none per product).
+        let text = format!(
+            "{HEADER}1,A,2024-01-01,T1,tea,5\n2,A,2024-01-11,T2,tea,5\n3,B,2024-01-01,T1,tea,5\n\
+             4,B,2024-01-03,T1,tea,5\n5,B,2024-01-31,T1,tea,5\n"
+        );
+        let per_product = cycles_of(&text, "2024-01-31", &CycleOptions::default());
+        let summary: Vec<_> = per_product
+            .iter()
+            .map(|c| (c.product.as_str(), c.intervals))
+            .collect();
+        assert_eq!(summary, vec![("T1", 2), ("T2", 0)]);
+        let options = CycleOptions {
+            by: CycleBy::Category,
+            stat: CycleStat::Median,
+            min_intervals: 3,
+            triggers: [0.5, 1.0, 2.0],
+        };
+        let c = &cycles_of(&text, "2024-01-31", &options)[0];
+        // Gaps 10 (A), 2 and 28 (B): median 10, mean 40/3.
+        assert_eq!(
+            (c.product.as_str(), c.customers, c.intervals),
+            ("tea", 2, 3)
+        );
+        assert_eq!((c.remind, c.nudge, c.offer), (Some(5), Some(10), Some(20)));
+    }
+}
