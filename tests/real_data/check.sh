@@ -40,6 +40,7 @@ check online_retail.cohorts.csv cohorts "$data/online_retail.csv.gz" --format cs
 check online_retail.cohorts-week-extras.csv cohorts "$data/online_retail.csv.gz" --period week --extras --format csv
 check cdnow.rfm.csv rfm "$data/cdnow.csv" --format csv
 check online_retail.rfm.csv rfm "$data/online_retail.csv.gz" --format csv
+check online_retail.cycles.csv cycles "$data/online_retail.csv.gz" --format csv
 check online_retail.rfm-as-of-2011-06-30.json rfm "$data/online_retail.csv.gz" --as-of 2011-06-30 --format json
 
 if ! python3 -c 'import duckdb' 2>/dev/null; then
