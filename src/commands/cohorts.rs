@@ -212,21 +212,15 @@ fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
 
 /// The long format of contract §3: one row per cohort and offset.
 fn long_table(c: &Cohorts) -> Table {
-    let mut table = Table {
-        title: None,
-        header: [
-            "cohort",
-            "period_offset",
-            "cohort_size",
-            "active_customers",
-            "retention_rate",
-            "cumulative_revenue_per_customer",
-            "complete",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: Vec::new(),
-    };
+    let mut table = Table::untitled(&[
+        "cohort",
+        "period_offset",
+        "cohort_size",
+        "active_customers",
+        "retention_rate",
+        "cumulative_revenue_per_customer",
+        "complete",
+    ]);
     for cell in &c.cells {
         table.push(vec![
             Cell::Text(cell.cohort.clone()),
@@ -261,24 +255,18 @@ fn extras_document(extras: &[CohortExtras], period: Period, occasions: &Occasion
             "reached 4th+",
         ],
     );
-    let mut machine = Table {
-        title: None,
-        header: [
-            "cohort",
-            "cohort_size",
-            "repeat_within_30",
-            "repeat_within_60",
-            "repeat_within_90",
-            "repeat_within_180",
-            "repeat_within_365",
-            "reached_2nd",
-            "reached_3rd",
-            "reached_4plus",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: Vec::new(),
-    };
+    let mut machine = Table::untitled(&[
+        "cohort",
+        "cohort_size",
+        "repeat_within_30",
+        "repeat_within_60",
+        "repeat_within_90",
+        "repeat_within_180",
+        "repeat_within_365",
+        "reached_2nd",
+        "reached_3rd",
+        "reached_4plus",
+    ]);
     for e in extras {
         let row = vec![
             Cell::Text(e.cohort.clone()),

@@ -108,11 +108,7 @@ fn document(
         format!("Purchase cycles by {by}, as of {as_of}: days between a customer's purchases"),
         &header.map(|h| if h == "product" { by } else { h }),
     );
-    let mut machine = Table {
-        title: None,
-        header: header.map(String::from).to_vec(),
-        rows: Vec::new(),
-    };
+    let mut machine = Table::untitled(&header);
     let day = |d: Option<i64>| Cell::Days(d.map(|d| d as f64));
     for c in result {
         let row = vec![

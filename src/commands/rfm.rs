@@ -92,23 +92,17 @@ fn document(result: &Rfm) -> Document {
             "action",
         ],
     );
-    let mut machine = Table {
-        title: None,
-        header: [
-            "segment",
-            "customers",
-            "share",
-            "revenue",
-            "revenue_share",
-            "mean_recency",
-            "mean_frequency",
-            "mean_monetary",
-            "action",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: Vec::new(),
-    };
+    let mut machine = Table::untitled(&[
+        "segment",
+        "customers",
+        "share",
+        "revenue",
+        "revenue_share",
+        "mean_recency",
+        "mean_frequency",
+        "mean_monetary",
+        "action",
+    ]);
     for s in &result.segments {
         let row = vec![
             Cell::Text(s.segment.clone()),

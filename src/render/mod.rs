@@ -86,6 +86,14 @@ impl Table {
         }
     }
 
+    /// A table without a title: the csv form of a command.
+    pub fn untitled(header: &[&str]) -> Table {
+        Table {
+            title: None,
+            ..Table::new("", header)
+        }
+    }
+
     pub fn push(&mut self, row: Vec<Cell>) {
         self.rows.push(row);
     }
