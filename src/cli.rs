@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::input::occasions::SameDay;
+use crate::metrics::cycles::{CycleBy, CycleStat};
 use crate::metrics::periods::Period;
 use crate::render::Format;
 
@@ -55,6 +56,11 @@ pub enum Command {
     /// and the reminder trigger days (75%, 100%, 125% of the mean).
     #[command(after_help = CYCLES_HELP)]
     Cycles(CyclesArgs),
+
+    /// The reminder list: every customer due a remind, nudge or offer for a product
+    /// they buy on a cycle, for an email or SMS tool; --fires-on for a daily cron job.
+    #[command(after_help = DUE_HELP)]
+    Due(DueArgs),
 
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
@@ -270,9 +276,16 @@ pub struct CyclesArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
+    #[command(flatten)]
+    pub cycle: CycleFlags,
+}
+
+/// How cycles are measured: flags of `rebuy cycles` and `rebuy due`.
+#[derive(Debug, Args)]
+pub struct CycleFlags {
     /// Cycles per product, or per category.
-    #[arg(long, value_enum, default_value_t = crate::metrics::cycles::CycleBy::Product)]
-    pub by: crate::metrics::cycles::CycleBy,
+    #[arg(long, value_enum, default_value_t = CycleBy::Product)]
+    pub by: CycleBy,
 
     /// Fewer intervals than N: no trigger days (status insufficient_data).
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -283,8 +296,52 @@ pub struct CyclesArgs {
     pub triggers: String,
 
     /// What the fractions multiply: the mean interval, or the median.
-    #[arg(long, value_enum, default_value_t = crate::metrics::cycles::CycleStat::Mean)]
-    pub stat: crate::metrics::cycles::CycleStat,
+    #[arg(long, value_enum, default_value_t = CycleStat::Mean)]
+    pub stat: CycleStat,
+}
+
+const DUE_HELP: &str = "\
+Examples:
+  rebuy due orders.csv                                  who is due a reminder, as of the latest order
+  rebuy due orders.csv --fires-on today -o due-$(date +%F).csv    what a daily cron job sends
+  rebuy due orders.csv --stage lapsed                   customers past the offer, to win back
+
+For every customer and product with trigger days (see rebuy cycles), one-time buyers
+included: the last day they bought it, days_since = as-of - that day, the three trigger
+dates, and the stage reached: none before remind, then remind, nudge and offer (days_since
+at or past the trigger day), lapsed once days_since > offer + (offer - nudge).
+Columns: customer_id, product, last_purchase, days_since, remind_on, nudge_on, offer_on,
+stage. Rows are sorted by customer id, then product. CSV when stdout is not a terminal.
+With --fires-on DATE: only the rows with a trigger date on exactly DATE; their stage is
+the one firing that day and days_since counts to DATE.";
+
+/// `--stage` of `rebuy due`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StageChoice {
+    None,
+    Remind,
+    Nudge,
+    Offer,
+    Lapsed,
+    All,
+}
+
+/// Options of `rebuy due`.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Only the rows whose remind, nudge or offer date is DATE (YYYY-MM-DD, or today).
+    #[arg(long, value_name = "DATE")]
+    pub fires_on: Option<String>,
+
+    /// The stages to list (comma-separated or repeated). Default: remind, nudge, offer.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub stage: Vec<StageChoice>,
+
+    #[command(flatten)]
+    pub cycle: CycleFlags,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

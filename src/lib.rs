@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cohorts(args) => commands::cohorts::run(args)?,
         Command::Rfm(args) => commands::rfm::run(args)?,
         Command::Cycles(args) => commands::cycles::run(args)?,
+        Command::Due(args) => commands::due::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -3,10 +3,14 @@
 
 use serde_json::json;
 
-use crate::cli::CyclesArgs;
+use polars::prelude::DataFrame;
+
+use crate::cli::{CycleFlags, CyclesArgs};
 use crate::error::{Error, Result};
 use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
+use crate::input::occasions::Occasions;
+use crate::input::Inputs;
 use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -14,17 +18,59 @@ use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
 pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
-    let options = CycleOptions {
-        by: args.by,
-        stat: args.stat,
-        min_intervals: args.min_intervals,
-        triggers: parse_triggers(&args.triggers)?,
-    };
+    let options = options(&args.cycle)?;
     let settings = Settings::resolve(&args.common)?.with_products();
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
-    let (inputs, occasions) = super::load(&settings, &progress)?;
-    let role = match args.by {
+    let measured = measure(&settings, &options, &progress)?;
+    drop(progress);
+    let document = document(
+        &measured.cycles,
+        &options,
+        date_of_day(measured.occasions.as_of),
+        &measured.occasions.dropped,
+    );
+    super::emit(&document, &settings, output)
+}
+
+/// The cycle flags, checked.
+pub(crate) fn options(flags: &CycleFlags) -> Result<CycleOptions> {
+    Ok(CycleOptions {
+        by: flags.by,
+        stat: flags.stat,
+        min_intervals: flags.min_intervals,
+        triggers: parse_triggers(&flags.triggers)?,
+    })
+}
+
+/// What `cycles` and `due` both need: the inputs, the occasions, each item's purchase
+/// days and the cycles.
+pub(crate) struct Measured {
+    pub inputs: Inputs,
+    pub occasions: Occasions,
+    pub days: DataFrame,
+    pub cycles: Vec<Cycle>,
+}
+
+impl Measured {
+    /// The id of an item (product or category) by its code.
+    pub fn name(&self, by: CycleBy, code: u32) -> String {
+        let names = match by {
+            CycleBy::Product => &self.inputs.products,
+            CycleBy::Category => &self.inputs.categories,
+        };
+        String::from_utf8_lossy(names.bytes(code)).into_owned()
+    }
+}
+
+/// Reads the inputs (with products) and measures every item's cycle.
+pub(crate) fn measure(
+    settings: &Settings,
+    options: &CycleOptions,
+    progress: &Progress,
+) -> Result<Measured> {
+    let (inputs, occasions) = super::load(settings, progress)?;
+    let role = match options.by {
         CycleBy::Product => Role::Product,
         CycleBy::Category => Role::Category,
     };
@@ -36,8 +82,7 @@ pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
                 "name it with --map {role}=COLUMN (columns: {})",
                 file.columns.join(", ")
             ),
-        )
-        .into());
+        ));
     }
     progress.step("measuring purchase cycles");
     let lines = inputs
@@ -45,21 +90,16 @@ pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
         .as_ref()
         .ok_or_else(|| Error::internal("lines were not kept"))?;
     let days = purchase_days(lines, options.by, occasions.as_of)?;
-    let names = match options.by {
-        CycleBy::Product => &inputs.products,
-        CycleBy::Category => &inputs.categories,
+    let mut measured = Measured {
+        inputs,
+        occasions,
+        days,
+        cycles: Vec::new(),
     };
-    let result = cycles(&days, &options, &|code| {
-        String::from_utf8_lossy(names.bytes(code)).into_owned()
+    measured.cycles = cycles(&measured.days, options, &|code| {
+        measured.name(options.by, code)
     })?;
-    drop(progress);
-    let document = document(
-        &result,
-        &options,
-        date_of_day(occasions.as_of),
-        &occasions.dropped,
-    );
-    super::emit(&document, &settings, output)
+    Ok(measured)
 }
 
 /// `0.75,1.0,1.25`: three fractions, each above 0, in increasing order.

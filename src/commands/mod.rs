@@ -2,6 +2,7 @@
 
 pub mod cohorts;
 pub mod cycles;
+pub mod due;
 pub mod generate;
 pub mod inspect;
 pub mod rfm;
@@ -47,4 +48,76 @@ pub(crate) fn left_out(d: &Dropped) -> String {
         count_of(d.non_purchase_orders, "order", "orders"),
         count_of(d.occasions_after_as_of, "occasion", "occasions"),
     )
+}
+
+/// A list of many rows (customers, reminders): csv and json are written as the rows
+/// are made, so millions of rows are never held twice; tables and Markdown are built
+/// whole. The JSON is `{"as_of", key: [rows], "dropped"}`.
+pub(crate) struct List<'a> {
+    pub title: String,
+    pub header: &'a [&'a str],
+    pub key: &'a str,
+    pub as_of: chrono::NaiveDate,
+    pub dropped: &'a Dropped,
+}
+
+impl List<'_> {
+    pub fn write(
+        &self,
+        rows: impl Iterator<Item = Vec<render::Cell>>,
+        settings: &Settings,
+        output: Output,
+    ) -> anyhow::Result<()> {
+        use std::io::Write;
+        match settings.format {
+            render::Format::Csv => {
+                let mut stream = output.stream();
+                {
+                    let mut writer = ::csv::Writer::from_writer(&mut stream);
+                    writer.write_record(self.header)?;
+                    for row in rows {
+                        writer.write_record(row.iter().map(render::text::for_machines))?;
+                    }
+                    writer.flush()?;
+                }
+                stream.commit()
+            }
+            render::Format::Json => {
+                let mut stream = output.stream();
+                write!(
+                    stream,
+                    "{{\n  \"as_of\": \"{}\",\n  \"{}\": [",
+                    self.as_of, self.key
+                )?;
+                for (i, row) in rows.enumerate() {
+                    let item: serde_json::Map<String, serde_json::Value> = self
+                        .header
+                        .iter()
+                        .zip(&row)
+                        .map(|(name, cell)| (name.to_string(), render::text::to_json(cell)))
+                        .collect();
+                    let separator = if i == 0 { "" } else { "," };
+                    write!(
+                        stream,
+                        "{separator}\n    {}",
+                        serde_json::Value::Object(item)
+                    )?;
+                }
+                let dropped = serde_json::to_string(self.dropped)?;
+                write!(stream, "\n  ],\n  \"dropped\": {dropped}\n}}\n")?;
+                stream.commit()
+            }
+            render::Format::Table | render::Format::Markdown => {
+                let mut table = render::Table::new(self.title.clone(), self.header);
+                table.rows = rows.collect();
+                let document = Document {
+                    tables: vec![table],
+                    notes: vec![left_out(self.dropped)],
+                    machine: None,
+                    json: serde_json::Value::Null,
+                };
+                emit(&document, settings, output)
+            }
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! `rebuy rfm`: contract §4, as the segment table with its actions and the R × F grid,
 //! or one row per customer for an email or SMS tool.
 
-use std::io::Write;
-
 use serde_json::json;
 
 use crate::cli::RfmArgs;
@@ -12,8 +10,8 @@ use crate::metrics::rfm::{rfm, CustomerRfm, Rfm};
 use crate::metrics::segments::Segments;
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::text::{for_machines, thousands};
-use crate::render::{Cell, Document, Format, Table};
+use crate::render::text::thousands;
+use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
 /// Columns of `--customers`, in contract order.
@@ -177,8 +175,7 @@ fn customer_cells(c: &CustomerRfm, occasions: &Occasions, segments: &Segments) -
     ]
 }
 
-/// `--customers`: sorted by customer id; csv and json are written as they are made,
-/// so a list of millions needs no second copy in memory.
+/// `--customers`: sorted by customer id.
 fn write_customers(
     result: &Rfm,
     segments: &Segments,
@@ -197,62 +194,19 @@ fn write_customers(
     let rows = chosen
         .iter()
         .map(|c| customer_cells(c, occasions, segments));
-    match settings.format {
-        Format::Csv => {
-            let mut stream = output.stream();
-            {
-                let mut writer = ::csv::Writer::from_writer(&mut stream);
-                writer.write_record(CUSTOMER_COLUMNS)?;
-                for row in rows {
-                    writer.write_record(row.iter().map(for_machines))?;
-                }
-                writer.flush()?;
-            }
-            stream.commit()
-        }
-        Format::Json => {
-            let mut stream = output.stream();
-            write!(
-                stream,
-                "{{\n  \"as_of\": \"{}\",\n  \"customers\": [",
-                result.as_of
-            )?;
-            for (i, c) in chosen.iter().enumerate() {
-                let item = json!({
-                    "customer_id": String::from_utf8_lossy(occasions.customers.bytes(c.customer)),
-                    "recency_days": c.recency_days,
-                    "frequency": c.frequency,
-                    "monetary": c.monetary,
-                    "r": c.r,
-                    "f": c.f,
-                    "m": c.m,
-                    "rfm": c.rfm(),
-                    "segment": segments.rules[c.segment].name,
-                });
-                let separator = if i == 0 { "" } else { "," };
-                write!(stream, "{separator}\n    {item}")?;
-            }
-            let dropped = serde_json::to_string(&result.dropped)?;
-            write!(stream, "\n  ],\n  \"dropped\": {dropped}\n}}\n")?;
-            stream.commit()
-        }
-        Format::Table | Format::Markdown => {
-            let title = match only {
-                Some(s) => format!(
-                    "{} customers, as of {}",
-                    segments.rules[s].name, result.as_of
-                ),
-                None => format!("Customers by RFM, as of {}", result.as_of),
-            };
-            let mut table = Table::new(title, &CUSTOMER_COLUMNS);
-            table.rows = rows.collect();
-            let document = Document {
-                tables: vec![table],
-                notes: vec![super::left_out(&result.dropped)],
-                machine: None,
-                json: serde_json::Value::Null,
-            };
-            super::emit(&document, settings, output)
-        }
-    }
+    let title = match only {
+        Some(s) => format!(
+            "{} customers, as of {}",
+            segments.rules[s].name, result.as_of
+        ),
+        None => format!("Customers by RFM, as of {}", result.as_of),
+    };
+    let list = super::List {
+        title,
+        header: &CUSTOMER_COLUMNS,
+        key: "customers",
+        as_of: result.as_of,
+        dropped: &result.dropped,
+    };
+    list.write(rows, settings, output)
 }

@@ -100,7 +100,7 @@ fn sample_sd(values: &[f64], mean: f64) -> Option<f64> {
 const ITEM: &str = "item";
 const ORDER_DAY: &str = "order_day";
 const GAP: &str = "gap";
-const PAIR: &str = "pair";
+pub(crate) const PAIR: &str = "pair";
 
 /// The (item and customer packed as `pair`, day) of every purchased line of an item on
 /// or before `as_of`, sorted by pair, then day (a day can repeat). `lines` as the loader keeps

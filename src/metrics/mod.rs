@@ -3,6 +3,7 @@
 
 pub mod cohorts;
 pub mod cycles;
+pub mod due;
 pub mod periods;
 pub mod quantile;
 pub mod rfm;

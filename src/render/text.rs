@@ -81,6 +81,20 @@ pub fn for_machines(cell: &Cell) -> String {
     }
 }
 
+/// A cell as a JSON value: numbers as numbers, a missing value as null.
+pub fn to_json(cell: &Cell) -> serde_json::Value {
+    use serde_json::Value;
+    match cell {
+        Cell::Count(n) => Value::from(*n),
+        Cell::Rate(v) | Cell::Days(v) | Cell::MoneyMean(v) | Cell::Number(v) => {
+            v.map_or(Value::Null, Value::from)
+        }
+        Cell::Money(m) => m.map_or(Value::Null, |m| Value::from(m.to_f64())),
+        Cell::Date(d) => Value::from(d.format("%Y-%m-%d").to_string()),
+        Cell::Text(t) | Cell::Heat { text: t, .. } => Value::from(t.clone()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 mod cohorts;
 mod common;
 mod cycles;
+mod due;
 mod errors;
 mod generate;
 mod inputs;
