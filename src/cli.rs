@@ -117,8 +117,8 @@ Example:
   rebuy inspect orders.csv
 
 Shows, per file: format, encoding, delimiter, rows, and for each role (customer, date,
-order, amount, quantity, unit_price, product, category) the column that plays it and the
-columns that could have but lost to a preferred name. Then the date range, customers,
+order, amount, quantity, unit_price, product, category, product_name) the column that
+plays it and the columns that could have but lost to a preferred name. Then the date range, customers,
 orders, purchase occasions, and the rows or orders left out:
   guest_rows              rows without a customer id
   invalid_rows            rows whose date, amount or number of fields was wrong (--skip-invalid)
@@ -268,7 +268,8 @@ Columns: product, customers (with 1 or more interval), intervals, mean, sd (samp
 median, p25, p75, remind, nudge, offer (the trigger days: round(0.75, 1 and 1.25 x the
 mean), halves away from zero), status (ok, or insufficient_data below --min-intervals:
 then no trigger days). Needs a product column (sku, product_id, stockcode, ...), or a
-category column with --by category.";
+category column with --by category. Where the export names its products (product_name,
+description, ...), a name column goes beside the id.";
 
 /// Options of `rebuy cycles`.
 #[derive(Debug, Args)]
@@ -353,7 +354,7 @@ pub struct CommonArgs {
     pub files: Vec<String>,
 
     /// Use COLUMN for ROLE, where the names do not say it. Roles: customer, date,
-    /// order, amount, quantity, unit_price, product, category. Repeatable.
+    /// order, amount, quantity, unit_price, product, category, product_name. Repeatable.
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     pub map: Vec<String>,
 

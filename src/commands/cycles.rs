@@ -99,6 +99,16 @@ pub(crate) fn measure(
     measured.cycles = cycles(&measured.days, options, &|code| {
         measured.name(options.by, code)
     })?;
+    if options.by == CycleBy::Product {
+        for cycle in &mut measured.cycles {
+            cycle.name = measured
+                .inputs
+                .product_names
+                .get(cycle.code as usize)
+                .cloned()
+                .flatten();
+        }
+    }
     Ok(measured)
 }
 
@@ -144,14 +154,24 @@ fn document(
         "offer",
         "status",
     ];
+    // The name goes beside the id where the export has a name column.
+    let named = result.iter().any(|c| c.name.is_some());
+    let mut header: Vec<&str> = header.to_vec();
+    if named {
+        header.insert(1, "name");
+    }
+    let people_header: Vec<&str> = header
+        .iter()
+        .map(|&h| if h == "product" { by } else { h })
+        .collect();
     let mut people = Table::new(
         format!("Purchase cycles by {by}, as of {as_of}: days between a customer's purchases"),
-        &header.map(|h| if h == "product" { by } else { h }),
+        &people_header,
     );
     let mut machine = Table::untitled(&header);
     let day = |d: Option<i64>| Cell::Days(d.map(|d| d as f64));
     for c in result {
-        let row = vec![
+        let mut row = vec![
             Cell::Text(c.product.clone()),
             Cell::Count(c.customers),
             Cell::Count(c.intervals),
@@ -165,6 +185,9 @@ fn document(
             day(c.offer),
             Cell::Text(c.status.to_string()),
         ];
+        if named {
+            row.insert(1, Cell::Text(c.name.clone().unwrap_or_default()));
+        }
         people.push(row.clone());
         machine.push(row);
     }

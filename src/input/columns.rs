@@ -16,10 +16,11 @@ pub enum Role {
     UnitPrice,
     Product,
     Category,
+    ProductName,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Customer,
         Role::Date,
         Role::Order,
@@ -28,6 +29,7 @@ impl Role {
         Role::UnitPrice,
         Role::Product,
         Role::Category,
+        Role::ProductName,
     ];
 
     /// The role's name on the command line and the column name inside rebuy.
@@ -41,6 +43,7 @@ impl Role {
             Role::UnitPrice => "unit_price",
             Role::Product => "product",
             Role::Category => "category",
+            Role::ProductName => "product_name",
         }
     }
 
@@ -87,6 +90,13 @@ impl Role {
             Role::UnitPrice => &["unitprice", "price"],
             Role::Product => &["sku", "productid", "stockcode", "product", "itemid"],
             Role::Category => &["category", "producttype", "productcategory"],
+            Role::ProductName => &[
+                "productname",
+                "description",
+                "title",
+                "itemname",
+                "productdescription",
+            ],
         }
     }
 

@@ -60,6 +60,8 @@ pub struct Dictionaries {
     pub orders: Interner,
     pub products: Interner,
     pub categories: Interner,
+    /// Each product code's name: the first one written beside it.
+    pub product_names: Vec<Option<String>>,
     /// (customer, timestamp) of lines without an order id.
     timed_orders: hashbrown::HashMap<(u32, i64), u32>,
 }
@@ -150,6 +152,7 @@ pub(super) struct Chunk {
     pub(super) order: Vec<Span>,
     pub(super) product: Vec<Span>,
     pub(super) category: Vec<Span>,
+    pub(super) name: Vec<Span>,
     pub(super) ts: Vec<i64>,
     /// `NO_AMOUNT` where unknown.
     pub(super) amount: Vec<i64>,
@@ -334,6 +337,7 @@ struct Positions {
     unit_price: Option<usize>,
     product: Option<usize>,
     category: Option<usize>,
+    name: Option<usize>,
 }
 
 impl Positions {
@@ -355,6 +359,7 @@ impl Positions {
             unit_price: find(Role::UnitPrice),
             product: find(Role::Product).filter(|_| products),
             category: find(Role::Category).filter(|_| products),
+            name: find(Role::ProductName).filter(|_| products),
         }
     }
 }
@@ -440,6 +445,9 @@ fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvCon
                 chunk.order.push(span(p.order));
                 chunk.product.push(span(p.product));
                 chunk.category.push(span(p.category));
+                if p.name.is_some() {
+                    chunk.name.push(span(p.name));
+                }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
             }
@@ -545,6 +553,32 @@ fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
         || type_csv(bytes, 0..middle, block.first_line, context),
     );
     vec![first, second]
+}
+
+/// Notes the name of every product seen for the first time (or so far without one).
+fn name_products(
+    names: &mut Vec<Option<String>>,
+    products: &[u32],
+    spans: &[Span],
+    block: &[u8],
+    scratch: &[u8],
+    encoding: super::read::Encoding,
+) {
+    for (&code, span) in products.iter().zip(spans) {
+        if code == NO_CODE {
+            continue;
+        }
+        let code = code as usize;
+        if names.len() <= code {
+            names.resize(code + 1, None);
+        }
+        if names[code].is_none() {
+            let bytes = span.get(block, scratch);
+            if !bytes.is_empty() {
+                names[code] = Some(super::read::decode_text(bytes, encoding).into_owned());
+            }
+        }
+    }
 }
 
 /// The code of an absent id.
@@ -686,6 +720,7 @@ impl FileReader<'_> {
             orders,
             products,
             categories,
+            product_names,
             timed_orders,
         } = dictionaries;
         // Customers on one thread, the other ids on this one: the tables are apart.
@@ -721,6 +756,17 @@ impl FileReader<'_> {
         table.amount.extend_from_slice(&chunk.amount);
         if let Some(((product, product_1252), (category, category_1252))) = other {
             self.tally.windows_1252 |= product_1252 || category_1252;
+            if !chunk.name.is_empty() {
+                let encoding = options.encoding;
+                name_products(
+                    product_names,
+                    &product,
+                    &chunk.name,
+                    block,
+                    scratch,
+                    encoding,
+                );
+            }
             table.product.extend_from_slice(&product);
             table.category.extend_from_slice(&category);
         }

@@ -58,6 +58,8 @@ pub struct Inputs {
     /// Order ids by code.
     pub order_ids: Interner,
     pub products: Interner,
+    /// Each product code's name, where the export has a name column.
+    pub product_names: Vec<Option<String>>,
     pub categories: Interner,
 }
 
@@ -132,6 +134,7 @@ pub fn load(
         customers: Arc::new(dictionaries.customers),
         order_ids: dictionaries.orders,
         products: dictionaries.products,
+        product_names: dictionaries.product_names,
         categories: dictionaries.categories,
     })
 }

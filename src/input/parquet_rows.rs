@@ -18,6 +18,7 @@ struct ParquetColumns {
     order: Option<StringChunked>,
     product: Option<StringChunked>,
     category: Option<StringChunked>,
+    name: Option<StringChunked>,
     date: ParquetDates,
     amount: NumberColumn,
     quantity: NumberColumn,
@@ -115,6 +116,7 @@ impl ParquetColumns {
             order: text(Role::Order)?,
             product: text(Role::Product)?,
             category: text(Role::Category)?,
+            name: text(Role::ProductName)?,
             date,
             amount: number(Role::Amount)?,
             quantity: number(Role::Quantity)?,
@@ -181,6 +183,10 @@ fn type_parquet(
     let mut order = text_values(&columns.order, &rows);
     let mut product = text_values(&columns.product, &rows);
     let mut category = text_values(&columns.category, &rows);
+    let mut name = columns
+        .name
+        .as_ref()
+        .map(|_| text_values(&columns.name, &rows));
     let mut amount = number_values(&columns.amount, &rows);
     let mut quantity = number_values(&columns.quantity, &rows);
     let mut unit_price = number_values(&columns.unit_price, &rows);
@@ -195,6 +201,7 @@ fn type_parquet(
             product.next().unwrap_or_default(),
             category.next().unwrap_or_default(),
         );
+        let product_name = name.as_mut().map(|n| n.next().unwrap_or_default());
         let (amount, quantity, unit_price) = (
             amount.next().unwrap_or(Number::Fixed(None)),
             quantity.next().unwrap_or(Number::Fixed(None)),
@@ -222,6 +229,9 @@ fn type_parquet(
                 chunk.order.push(store(order_id));
                 chunk.product.push(store(product_id));
                 chunk.category.push(store(category_id));
+                if let Some(product_name) = product_name {
+                    chunk.name.push(store(product_name));
+                }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
             }

@@ -385,7 +385,9 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
     let wanted = roles
         .assigned
         .iter()
-        .filter(|(role, _)| options.products || !matches!(role, Role::Product | Role::Category))
+        .filter(|(role, _)| {
+            options.products || !matches!(role, Role::Product | Role::Category | Role::ProductName)
+        })
         .map(|(_, c)| c.clone())
         .collect();
     let frame = reader

@@ -71,6 +71,9 @@ pub struct Cycle {
     #[serde(skip)]
     pub code: u32,
     pub product: String,
+    /// The product's name, where the export has a name column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub customers: u64,
     pub intervals: u64,
     pub mean: Option<f64>,
@@ -237,6 +240,7 @@ fn cycle_of(
     Cycle {
         code,
         product,
+        name: None,
         customers,
         intervals,
         mean: average,

@@ -30,6 +30,8 @@ SKN-SER,0,0,,,,,,,,,insufficient_data
 TEA-200,0,0,,,,,,,,,insufficient_data
 "
     );
+    // No name column in this export: no name column in the output.
+    assert!(!out.ok().contains("name"));
     // With the default minimum of 10 intervals nothing has triggers.
     let out = w.run(&["cycles", &orders(), "-f", "csv"]);
     assert!(out
@@ -64,9 +66,10 @@ fn recovers_the_true_cycles_of_generated_data() {
     // cycle the generator drew from.
     for c in &measured[..10] {
         let sku = c["product"].as_str().unwrap();
-        let true_mean = products.iter().find(|p| p["sku"] == sku).unwrap()["cycle_mean_days"]
-            .as_f64()
-            .unwrap();
+        let product = products.iter().find(|p| p["sku"] == sku).unwrap();
+        let true_mean = product["cycle_mean_days"].as_f64().unwrap();
+        // The export's product_name column gives each id its name.
+        assert_eq!(c["name"], product["name"]);
         let mean = c["mean"].as_f64().unwrap();
         assert!(
             (mean - true_mean).abs() <= 2.0,
