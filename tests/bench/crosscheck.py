@@ -2,9 +2,10 @@
 """Compares `rebuy summary --format json` with contract section 2 computed by DuckDB
 (occasions.sql, then summary.sql) on the same file; with --cohorts PERIOD, compares
 `rebuy cohorts --period PERIOD --format csv` with cohorts.sql instead, and with --rfm,
-`rebuy rfm --customers --format csv` with rfm.sql. Usage:
+`rebuy rfm --customers --format csv` with rfm.sql, and with --cycles, `rebuy cycles
+--format csv` with cycles.sql. Usage:
 
-    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes]
+    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes | --cycles yes]
 
 DATASET says how the file's columns map to lines(customer, order_id, ts, amount):
 `standard` (customer_id, order_id?, order_date, line_total | quantity * unit_price),
@@ -26,25 +27,29 @@ HERE = Path(__file__).parent
 VIEWS = {
     "cdnow": """
         SELECT trim(customer_id) AS customer, NULL::VARCHAR AS order_id,
-               order_date::TIMESTAMP AS ts, amount::DECIMAL(18,4) AS amount
+               order_date::TIMESTAMP AS ts, amount::DECIMAL(18,4) AS amount,
+               NULL::VARCHAR AS product
         FROM read_csv('{file}', all_varchar = true)
         WHERE coalesce(trim(customer_id), '') <> ''""",
     "online_retail": """
         SELECT trim(CustomerID) AS customer, trim(InvoiceNo) AS order_id,
                InvoiceDate::TIMESTAMP AS ts,
-               round(Quantity::DECIMAL(18,4) * UnitPrice::DECIMAL(18,4), 4) AS amount
+               round(Quantity::DECIMAL(18,4) * UnitPrice::DECIMAL(18,4), 4) AS amount,
+               trim(StockCode) AS product
         FROM read_csv('{file}', all_varchar = true)
         WHERE coalesce(trim(CustomerID), '') <> ''""",
     "standard_parquet": """
         SELECT trim(customer_id) AS customer, nullif(trim(order_id::VARCHAR), '') AS order_id,
-               order_date::TIMESTAMP AS ts, line_total::DECIMAL(18,4) AS amount
+               order_date::TIMESTAMP AS ts, line_total::DECIMAL(18,4) AS amount,
+               trim(sku::VARCHAR) AS product
         FROM read_parquet('{file}')
         WHERE coalesce(trim(customer_id), '') <> ''""",
     "standard": """
         SELECT trim(customer_id) AS customer, nullif(trim(order_id), '') AS order_id,
                order_date::TIMESTAMP AS ts,
                coalesce(nullif(trim(line_total), '')::DECIMAL(18,4),
-                        round(quantity::DECIMAL(18,4) * unit_price::DECIMAL(18,4), 4)) AS amount
+                        round(quantity::DECIMAL(18,4) * unit_price::DECIMAL(18,4), 4)) AS amount,
+               trim(sku) AS product
         FROM read_csv('{file}', all_varchar = true)
         WHERE coalesce(trim(customer_id), '') <> ''""",
 }
@@ -128,6 +133,34 @@ def compare_rfm(ours_csv, theirs):
     return bad
 
 
+def duckdb_cycles(file, dataset, as_of):
+    """The rows of cycles.sql, one per product, in rebuy's order."""
+    return run_script(connect(file, dataset, as_of), "cycles.sql").fetchall()
+
+
+def compare_cycles(ours_csv, theirs):
+    """The products on which rebuy's cycles and DuckDB's rows differ."""
+    reader = csv.DictReader(io.StringIO(ours_csv))
+    rows = list(reader)
+    if len(rows) != len(theirs):
+        return [f"rebuy has {len(rows)} products, duckdb {len(theirs)}"]
+    names = ["product", "customers", "intervals", "mean", "sd", "median", "p25", "p75",
+             "remind", "nudge", "offer"]
+    bad = []
+    for ours, expected in zip(rows, theirs):
+        for name, value in zip(names, expected):
+            mine = ours[name]
+            if name == "product":
+                same = mine == value
+            elif value is None or mine == "":
+                same = value is None and mine == ""
+            else:
+                same = math.isclose(float(mine), float(value), rel_tol=1e-9, abs_tol=1e-9)
+            if not same:
+                bad.append(f"{ours['product']} {name}: rebuy {mine!r}, duckdb {value!r}")
+    return bad
+
+
 def compare_cohorts(ours_csv, theirs):
     """The cells on which rebuy's long CSV and DuckDB's rows differ."""
     rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
@@ -177,7 +210,13 @@ def main():
     as_of = options.get("--as-of")
     period = options.get("--cohorts")
     extra = ["--as-of", as_of] if as_of else []
-    if "--rfm" in options:
+    if "--cycles" in options:
+        command = [rebuy, "cycles", file, "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = duckdb_cycles(file, dataset, as_of)
+        bad = compare_cycles(ours, theirs)
+        what = "products' cycles"
+    elif "--rfm" in options:
         command = [rebuy, "rfm", file, "--customers", "--format", "csv"] + extra
         ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         theirs = duckdb_rfm(file, dataset, as_of)

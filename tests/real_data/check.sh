@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs rebuy on the real exports in ../shared/data (see its README) and compares the
 # output with the expected files beside this script; where DuckDB is available, also
-# compares every summary key, cohort cell and customer's RFM scores with the SQL
-# definitions in tests/bench/.
+# compares every summary key, cohort cell, customer's RFM scores and product cycle with
+# the SQL definitions in tests/bench/.
 # Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
 # Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
 set -uo pipefail
@@ -54,7 +54,9 @@ if python3 -c 'import duckdb' 2>/dev/null; then
               "$data/online_retail.csv.gz online_retail --cohorts week" \
               "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cohorts quarter" \
               "$data/cdnow.csv cdnow --rfm yes" "$data/online_retail.csv.gz online_retail --rfm yes" \
-              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --rfm yes"; do
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --rfm yes" \
+              "$data/online_retail.csv.gz online_retail --cycles yes" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cycles yes"; do
     # shellcheck disable=SC2086
     if python3 tests/bench/crosscheck.py "$rebuy" $args; then
       passed=$((passed + 1))
