@@ -11,7 +11,7 @@ use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
 use crate::input::occasions::Occasions;
 use crate::input::Inputs;
-use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions};
+use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions, KeySizes};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
@@ -89,7 +89,18 @@ pub(crate) fn measure(
         .lines
         .as_ref()
         .ok_or_else(|| Error::internal("lines were not kept"))?;
-    let days = purchase_days(lines, options.by, occasions.as_of)?;
+    let items = match options.by {
+        CycleBy::Product => inputs.products.len(),
+        CycleBy::Category => inputs.categories.len(),
+    };
+    let sizes = KeySizes {
+        items,
+        customers: inputs.customers.len(),
+        first_day: inputs
+            .order_days
+            .map_or(occasions.as_of, |(first, _)| first),
+    };
+    let days = purchase_days(lines, options.by, occasions.as_of, sizes)?;
     let mut measured = Measured {
         inputs,
         occasions,

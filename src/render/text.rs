@@ -54,6 +54,13 @@ fn days(value: f64) -> String {
     }
 }
 
+/// `2024-03-09`. Written by hand: chrono's `format` reads its pattern on every call,
+/// which shows on lists of a million dates.
+pub fn iso_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+}
+
 pub fn for_people(cell: &Cell) -> String {
     let or_missing = |v: Option<String>| v.unwrap_or_else(|| MISSING.to_string());
     match cell {
@@ -63,7 +70,7 @@ pub fn for_people(cell: &Cell) -> String {
         Cell::Money(m) => or_missing(m.map(|m| decimal(m.to_f64(), 2))),
         Cell::MoneyMean(m) => or_missing(m.map(|m| decimal(m, 2))),
         Cell::Number(n) => or_missing(n.map(|n| decimal(n, 2))),
-        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Date(d) => iso_date(*d),
         Cell::Text(t) | Cell::Heat { text: t, .. } => t.clone(),
     }
 }
@@ -76,7 +83,7 @@ pub fn for_machines(cell: &Cell) -> String {
             or_empty(v.map(|v| v.to_string()))
         }
         Cell::Money(m) => or_empty(m.map(|m| m.to_string())),
-        Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Cell::Date(d) => iso_date(*d),
         Cell::Text(t) | Cell::Heat { text: t, .. } => t.clone(),
     }
 }
@@ -90,7 +97,7 @@ pub fn to_json(cell: &Cell) -> serde_json::Value {
             v.map_or(Value::Null, Value::from)
         }
         Cell::Money(m) => m.map_or(Value::Null, |m| Value::from(m.to_f64())),
-        Cell::Date(d) => Value::from(d.format("%Y-%m-%d").to_string()),
+        Cell::Date(d) => Value::from(iso_date(*d)),
         Cell::Text(t) | Cell::Heat { text: t, .. } => Value::from(t.clone()),
     }
 }
@@ -116,6 +123,14 @@ mod tests {
         );
         assert_eq!(for_people(&Cell::MoneyMean(Some(-0.004))), "0.00");
         assert_eq!(for_people(&Cell::MoneyMean(Some(-1234.5))), "-1,234.50");
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(iso_date(date(2024, 3, 9)), "2024-03-09");
+        assert_eq!(iso_date(date(987, 12, 31)), "0987-12-31");
+        assert_eq!(for_machines(&Cell::Date(date(2025, 1, 1))), "2025-01-01");
     }
 
     #[test]
