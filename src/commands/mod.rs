@@ -74,9 +74,11 @@ impl List<'_> {
                 let mut stream = output.stream();
                 {
                     let mut writer = ::csv::Writer::from_writer(&mut stream);
-                    writer.write_record(self.header)?;
+                    writer.write_record(self.header).map_err(io_error)?;
                     for row in rows {
-                        writer.write_record(row.iter().map(render::text::for_machines))?;
+                        writer
+                            .write_record(row.iter().map(render::text::for_machines))
+                            .map_err(io_error)?;
                     }
                     writer.flush()?;
                 }
@@ -119,5 +121,14 @@ impl List<'_> {
                 emit(&document, settings, output)
             }
         }
+    }
+}
+
+/// The I/O error inside a csv writer's error, so that a closed pipe (`rebuy … | head`)
+/// is recognised as one by `main`.
+fn io_error(error: ::csv::Error) -> anyhow::Error {
+    match error.into_kind() {
+        ::csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("writing csv: {other:?}"),
     }
 }

@@ -159,3 +159,33 @@ fn help_shows_examples_rules_and_columns() {
         ],
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    // `rebuy rfm --customers big.csv | head -1`: the pipe closes while rebuy writes.
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let w = Workdir::new();
+    w.run(&["generate", "--customers", "30000", "-o", "big.csv"])
+        .ok();
+    let mut child = w
+        .command(&["rfm", "big.csv", "--customers", "-f", "csv"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("customer_id,"));
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).as_ref()
+        ),
+        (Some(0), "")
+    );
+}
