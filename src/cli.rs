@@ -62,6 +62,11 @@ pub enum Command {
     #[command(after_help = DUE_HELP)]
     Due(DueArgs),
 
+    /// Gates for CI: fail (exit 1) when a summary number is out of bounds, or has
+    /// moved from a baseline summary by more than a tolerance.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
     #[command(after_help = GENERATE_HELP)]
@@ -343,6 +348,50 @@ pub struct DueArgs {
 
     #[command(flatten)]
     pub cycle: CycleFlags,
+}
+
+const CHECK_HELP: &str = "\
+Examples:
+  rebuy check orders.csv --min repeat_purchase_rate=0.25 --max time_to_second.median=45
+  rebuy summary fixture.csv -f json -o baseline.json      once, and commit the file
+  rebuy check fixture.csv --baseline baseline.json --tolerance 0.02
+  rebuy check orders.csv --config gates.toml
+
+Keys are those of rebuy summary as --format csv writes them: repeat_purchase_rate,
+time_to_second.median, repeat_within.d30, ladder.2.next_share, dropped.guest_rows, ...
+(rebuy summary --help lists them). A missing value (null) passes no bound.
+--baseline compares every number of a saved summary JSON: it fails where the value
+moved by more than --tolerance, relative to the baseline (0.02 = 2%; default 0, any
+change fails), or appeared or went missing.
+A gates file: [min] and [max] tables of KEY = NUMBER (quote dotted keys:
+\"time_to_second.median\" = 45), and optionally baseline = \"FILE\" and tolerance = N.
+Exit codes: 0 every gate passes, 1 a gate failed, 2 bad usage or bad input.";
+
+/// Options of `rebuy check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Fail when KEY is below NUMBER (repeatable).
+    #[arg(long, value_name = "KEY=NUMBER")]
+    pub min: Vec<String>,
+
+    /// Fail when KEY is above NUMBER (repeatable).
+    #[arg(long, value_name = "KEY=NUMBER")]
+    pub max: Vec<String>,
+
+    /// A summary saved with rebuy summary --format json: fail on any number that moved.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// How far a number may move from the baseline, relative to it (0.02 = 2%).
+    #[arg(long, value_name = "FRACTION")]
+    pub tolerance: Option<f64>,
+
+    /// Gates from a TOML file ([min], [max], baseline, tolerance).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod frames;
+pub mod gates;
 pub mod generate;
 pub mod input;
 pub mod metrics;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rfm(args) => commands::rfm::run(args)?,
         Command::Cycles(args) => commands::cycles::run(args)?,
         Command::Due(args) => commands::due::run(args)?,
+        Command::Check(args) => return commands::check::run(args),
         Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! One file per subcommand; each wires input, metrics and render together.
 
+pub mod check;
 pub mod cohorts;
 pub mod cycles;
 pub mod due;

@@ -8,6 +8,8 @@ mod markdown;
 mod table;
 pub mod text;
 
+pub use self::csv::flatten as csv_flatten;
+
 use chrono::NaiveDate;
 use serde_json::Value;
 

@@ -1,5 +1,6 @@
 //! The rebuy binary, run on files written by each test.
 
+mod check;
 mod cohorts;
 mod common;
 mod cycles;
