@@ -67,6 +67,11 @@ pub enum Command {
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
 
+    /// One report of everything: summary, cohort heatmap and retention curves, RFM
+    /// segments, purchase cycles, definitions; HTML, Markdown, or a folder of CSVs.
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
+
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
     #[command(after_help = GENERATE_HELP)]
@@ -392,6 +397,32 @@ pub struct CheckArgs {
     /// Gates from a TOML file ([min], [max], baseline, tolerance).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+const REPORT_HELP: &str = "\
+Examples:
+  rebuy report orders.csv -o report.html      one page that works offline: tables and charts
+  rebuy report orders.csv -o report.md        Markdown, charts as report-*.svg beside it
+  rebuy report orders.csv -o weekly/          summary.json and every table as CSV
+  rebuy report orders.csv                     Markdown on stdout (no charts)
+
+Sections: the summary with what was dropped; cohort retention (heatmap, curves, the
+triangle with its average); RFM segments with actions and the R x F grid; purchase
+cycles with trigger days (when the export has a product column); definitions.";
+
+/// Options of `rebuy report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Cohorts by week, month, quarter or year.
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
+
+    /// How many products the cycles table shows (those with most intervals).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub top: usize,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cycles(args) => commands::cycles::run(args)?,
         Command::Due(args) => commands::due::run(args)?,
         Command::Check(args) => return commands::check::run(args),
+        Command::Report(args) => commands::report::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }
     Ok(ExitCode::SUCCESS)

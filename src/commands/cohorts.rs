@@ -93,7 +93,7 @@ fn value(metric: CohortMetric, rate: Option<f64>, revenue: Option<f64>) -> Optio
     }
 }
 
-fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
+pub(crate) fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
     let offsets = c.average.len();
     let mut header = vec!["cohort".to_string(), "customers".to_string()];
     // The space lines a header up with the digits of the figures under it.

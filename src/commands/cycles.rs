@@ -70,10 +70,7 @@ pub(crate) fn measure(
     progress: &Progress,
 ) -> Result<Measured> {
     let (inputs, occasions) = super::load(settings, progress)?;
-    let role = match options.by {
-        CycleBy::Product => Role::Product,
-        CycleBy::Category => Role::Category,
-    };
+    let role = role_of(options.by);
     if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
         return Err(Error::file(
             &file.name,
@@ -85,42 +82,61 @@ pub(crate) fn measure(
         ));
     }
     progress.step("measuring purchase cycles");
-    let lines = inputs
-        .lines
-        .as_ref()
-        .ok_or_else(|| Error::internal("lines were not kept"))?;
-    let items = match options.by {
-        CycleBy::Product => inputs.products.len(),
-        CycleBy::Category => inputs.categories.len(),
-    };
-    let sizes = KeySizes {
-        items,
-        customers: inputs.customers.len(),
-        first_day: inputs
-            .order_days
-            .map_or(occasions.as_of, |(first, _)| first),
-    };
-    let days = purchase_days(lines, options.by, occasions.as_of, sizes)?;
-    let mut measured = Measured {
-        inputs,
-        occasions,
-        days,
-        cycles: Vec::new(),
-    };
-    measured.cycles = cycles(&measured.days, options, &|code| {
-        measured.name(options.by, code)
-    })?;
-    if options.by == CycleBy::Product {
-        for cycle in &mut measured.cycles {
-            cycle.name = measured
-                .inputs
-                .product_names
-                .get(cycle.code as usize)
-                .cloned()
-                .flatten();
-        }
+    Measured::of(inputs, occasions, options)
+}
+
+/// The column role cycles are measured by.
+pub(crate) fn role_of(by: CycleBy) -> Role {
+    match by {
+        CycleBy::Product => Role::Product,
+        CycleBy::Category => Role::Category,
     }
-    Ok(measured)
+}
+
+impl Measured {
+    /// Measures the cycles of inputs read with products.
+    pub(crate) fn of(
+        inputs: Inputs,
+        occasions: Occasions,
+        options: &CycleOptions,
+    ) -> Result<Measured> {
+        let lines = inputs
+            .lines
+            .as_ref()
+            .ok_or_else(|| Error::internal("lines were not kept"))?;
+        let items = match options.by {
+            CycleBy::Product => inputs.products.len(),
+            CycleBy::Category => inputs.categories.len(),
+        };
+        let sizes = KeySizes {
+            items,
+            customers: inputs.customers.len(),
+            first_day: inputs
+                .order_days
+                .map_or(occasions.as_of, |(first, _)| first),
+        };
+        let days = purchase_days(lines, options.by, occasions.as_of, sizes)?;
+        let mut measured = Measured {
+            inputs,
+            occasions,
+            days,
+            cycles: Vec::new(),
+        };
+        measured.cycles = cycles(&measured.days, options, &|code| {
+            measured.name(options.by, code)
+        })?;
+        if options.by == CycleBy::Product {
+            for cycle in &mut measured.cycles {
+                cycle.name = measured
+                    .inputs
+                    .product_names
+                    .get(cycle.code as usize)
+                    .cloned()
+                    .flatten();
+            }
+        }
+        Ok(measured)
+    }
 }
 
 /// `0.75,1.0,1.25`: three fractions, each above 0, in increasing order.
@@ -141,7 +157,7 @@ fn parse_triggers(text: &str) -> Result<[f64; 3]> {
     }
 }
 
-fn document(
+pub(crate) fn document(
     result: &[Cycle],
     options: &CycleOptions,
     as_of: chrono::NaiveDate,

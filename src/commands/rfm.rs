@@ -75,7 +75,7 @@ fn load_segments(args: &RfmArgs) -> Result<Segments> {
     Segments::parse(&text, &name)
 }
 
-fn document(result: &Rfm) -> Document {
+pub(crate) fn document(result: &Rfm) -> Document {
     let mut people = Table::new(
         format!("RFM segments, as of {}", result.as_of),
         &[

@@ -2,7 +2,9 @@
 //! (tables of typed cells for people, one table or a JSON value for machines), and one
 //! exporter per `--format` turns that into bytes.
 
+pub mod charts;
 mod csv;
+pub mod html;
 mod json;
 mod markdown;
 mod table;

@@ -10,5 +10,6 @@ mod generate;
 mod inputs;
 mod inspect;
 mod properties;
+mod report;
 mod rfm;
 mod summary;

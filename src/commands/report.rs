@@ -1,0 +1,303 @@
+//! `rebuy report`: every analysis in one place. `-o report.html`: one self-contained
+//! page with charts; `-o report.md`: the same in Markdown with the charts as SVG
+//! files beside it; `-o DIR/`: every table as CSV and the summary as JSON.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{CohortMetric, ReportArgs};
+use crate::error::{Error, Result};
+use crate::input::dates::date_of_day;
+use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
+use crate::metrics::cycles::CycleOptions;
+use crate::metrics::rfm::rfm;
+use crate::metrics::segments::Segments;
+use crate::metrics::summary::summary;
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::render::html::{self, Section};
+use crate::render::text::thousands;
+use crate::render::{charts, Document, Format};
+use crate::settings::Settings;
+
+/// What the report shows, computed once.
+struct Parts {
+    title: String,
+    subtitle: String,
+    summary: Document,
+    cohorts: Cohorts,
+    cohort_table: Document,
+    rfm: Document,
+    /// The products with most intervals, and all of them; `None` when the export has
+    /// no product column.
+    cycles: Option<(Document, Document)>,
+}
+
+/// Where `-o` sends the report.
+enum Target {
+    Stdout,
+    Html(PathBuf),
+    Markdown(PathBuf),
+    Folder(PathBuf),
+}
+
+fn target(output: Option<&Path>) -> Result<Target> {
+    let Some(path) = output else {
+        return Ok(Target::Stdout);
+    };
+    let text = path.to_string_lossy();
+    if text.ends_with('/') || path.is_dir() {
+        return Ok(Target::Folder(path.to_path_buf()));
+    }
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("html" | "htm") => Ok(Target::Html(path.to_path_buf())),
+        Some("md" | "markdown") => Ok(Target::Markdown(path.to_path_buf())),
+        _ => Err(Error::usage(format!(
+            "-o {}: name an .html or .md file, or a folder ending in / for the CSV bundle",
+            path.display()
+        ))),
+    }
+}
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    let target = target(args.common.output.as_deref())?;
+    let mut settings = Settings::resolve(&args.common)?.with_products();
+    // The report's files are written here, one by one; `settings.output` is not used.
+    settings.output = None;
+    let progress = Progress::start();
+    let parts = compute(&settings, args, &progress)?;
+    drop(progress);
+    match target {
+        Target::Stdout => {
+            let text = markdown(&parts, None)?;
+            Output::Stdout.write(text.as_bytes())
+        }
+        Target::Html(path) => write_file(&path, html_page(&parts)?.as_bytes(), &settings),
+        Target::Markdown(path) => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "report".into());
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let charts = [
+                (
+                    format!("{stem}-cohorts.svg"),
+                    charts::cohort_heatmap(&parts.cohorts)?,
+                ),
+                (
+                    format!("{stem}-retention.svg"),
+                    charts::retention_curves(&parts.cohorts)?,
+                ),
+            ];
+            for (name, svg) in &charts {
+                write_file(&folder.join(name), svg.as_bytes(), &settings)?;
+            }
+            let names = [charts[0].0.as_str(), charts[1].0.as_str()];
+            write_file(&path, markdown(&parts, Some(names))?.as_bytes(), &settings)
+        }
+        Target::Folder(folder) => bundle(&folder, &parts, &settings),
+    }
+}
+
+/// The document without its line on what was left out: the report says it once, in
+/// the summary.
+fn once(mut doc: Document) -> Document {
+    let line = super::left_out(&crate::input::occasions::Dropped::default());
+    let prefix = &line[..line.find(':').unwrap_or(0)];
+    doc.notes.retain(|n| !n.starts_with(prefix));
+    doc
+}
+
+fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
+    let (inputs, occasions) = super::load(settings, progress)?;
+    progress.step("computing the report");
+    let s = summary(&occasions)?;
+    let c = cohorts(&occasions, args.period, CohortFilter::default())?;
+    let cohort_table = once(super::cohorts::triangle_document(
+        &c,
+        CohortMetric::Retention,
+    ));
+    let rfm_doc = once(super::rfm::document(&rfm(
+        &occasions,
+        &Segments::default(),
+    )?));
+    let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
+    let options = CycleOptions::default();
+    let role = super::cycles::role_of(options.by);
+    let has_products = inputs.files.iter().all(|f| f.roles.has(role));
+    let as_of = date_of_day(occasions.as_of);
+    let dropped = occasions.dropped;
+    let cycles = if has_products {
+        let measured = super::cycles::Measured::of(inputs, occasions, &options)?;
+        let shown = &measured.cycles[..measured.cycles.len().min(args.top)];
+        let mut doc = once(super::cycles::document(shown, &options, as_of, &dropped));
+        let all = super::cycles::document(&measured.cycles, &options, as_of, &dropped);
+        if measured.cycles.len() > shown.len() {
+            doc.notes.insert(
+                0,
+                format!(
+                    "The {} products with the most intervals of {}; rebuy cycles lists them all.",
+                    shown.len(),
+                    thousands(measured.cycles.len() as u64)
+                ),
+            );
+        }
+        Some((doc, all))
+    } else {
+        None
+    };
+    Ok(Parts {
+        title: "rebuy report".to_string(),
+        subtitle: format!(
+            "{} · as of {as_of} · {} customers · rebuy {}",
+            files.join(", "),
+            thousands(s.customers),
+            env!("CARGO_PKG_VERSION")
+        ),
+        summary: super::summary::document(&s),
+        cohorts: c,
+        cohort_table,
+        rfm: rfm_doc,
+        cycles,
+    })
+}
+
+/// Writes one file of the report atomically, never onto an input.
+fn write_file(path: &Path, bytes: &[u8], settings: &Settings) -> anyhow::Result<()> {
+    Output::prepare(Some(path), &settings.sources)?.write(bytes)
+}
+
+const NO_PRODUCTS: &str =
+    "The export has no product column, so there are no purchase cycles (--map product=COLUMN names one).";
+
+/// The short version of the definitions, for the report's last section.
+const DEFINITIONS: [(&str, &str); 8] = [
+    ("Purchase occasion", "A customer's purchases on one calendar day (orders of amount above 0, or unknown). Every figure counts occasions; refunds, cancellations and guest rows are left out and counted."),
+    ("Customer", "A customer id with at least one occasion on or before the as-of date."),
+    ("Repeat purchase rate", "Customers with 2 or more occasions / customers."),
+    ("2nd purchase within N days", "Kaplan–Meier estimate: customers who have not yet had N days count for the time they were watched."),
+    ("Cohort", "Customers whose first occasion fell in the same period. Retention at offset k: the share of the cohort with an occasion in period cohort + k. A period not over on the as-of date is incomplete; the average curve weighs complete cells by cohort size."),
+    ("RFM", "Recency, frequency and revenue, each scored 1–5 by quintile without splitting ties; segments by the first matching rule, Champions to Lost Customers."),
+    ("Purchase cycle", "Days between a customer's consecutive purchases of a product; remind, nudge and offer are 75%, 100% and 125% of the mean, rounded, for products with 10 or more intervals."),
+    ("Money", "Exact fixed point with 4 decimals; shown with 2."),
+];
+
+fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> Section {
+    let mut body = before.to_string();
+    for table in &doc.tables {
+        body.push_str(&html::table(table));
+    }
+    body.push_str(&html::notes(&doc.notes));
+    Section {
+        id,
+        title: title.to_string(),
+        body,
+    }
+}
+
+fn html_page(parts: &Parts) -> Result<String> {
+    let figures = format!(
+        "<figure>{}</figure>\n<figure>{}</figure>\n",
+        charts::cohort_heatmap(&parts.cohorts)?,
+        charts::retention_curves(&parts.cohorts)?
+    );
+    let mut sections = vec![
+        html_section("summary", "Summary", &parts.summary, ""),
+        html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
+        html_section("rfm", "RFM segments", &parts.rfm, ""),
+    ];
+    sections.push(match &parts.cycles {
+        Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, ""),
+        None => Section {
+            id: "cycles",
+            title: "Purchase cycles".into(),
+            body: html::notes(&[NO_PRODUCTS.to_string()]),
+        },
+    });
+    let definitions: String = DEFINITIONS
+        .iter()
+        .map(|(term, meaning)| {
+            format!(
+                "<dt>{}</dt><dd>{}</dd>\n",
+                html::escape(term),
+                html::escape(meaning)
+            )
+        })
+        .collect();
+    sections.push(Section {
+        id: "definitions",
+        title: "Definitions".into(),
+        body: format!("<dl>\n{definitions}</dl>\n"),
+    });
+    Ok(html::page(&parts.title, &parts.subtitle, &sections))
+}
+
+/// The report in Markdown; `charts` names the SVG files beside it, if written.
+fn markdown(parts: &Parts, charts: Option<[&str; 2]>) -> Result<String> {
+    let section = |title: &str, doc: &Document| {
+        let body = crate::render::render(doc, Format::Markdown, false);
+        format!("## {title}\n\n{}\n", String::from_utf8_lossy(&body))
+    };
+    let mut out = format!("# {}\n\n{}\n\n", parts.title, parts.subtitle);
+    out.push_str(&section("Summary", &parts.summary));
+    let figures = match charts {
+        Some([heatmap, curves]) => format!(
+            "![Retention by {} of first purchase]({heatmap})\n\n![Share of each cohort buying again]({curves})\n\n",
+            parts.cohorts.period.singular()
+        ),
+        None => "Charts: write the report with -o report.html, or -o report.md for SVG files beside it.\n\n".to_string(),
+    };
+    out.push_str(&format!("## Cohort retention\n\n{figures}"));
+    let cohorts = section("", &parts.cohort_table);
+    out.push_str(cohorts.trim_start_matches("## \n\n"));
+    out.push_str(&section("RFM segments", &parts.rfm));
+    match &parts.cycles {
+        Some((doc, _)) => out.push_str(&section("Purchase cycles", doc)),
+        None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
+    }
+    out.push_str("## Definitions\n\n");
+    for (term, meaning) in DEFINITIONS {
+        out.push_str(&format!("- **{term}**: {meaning}\n"));
+    }
+    Ok(out)
+}
+
+/// `-o DIR/`: every table as CSV, and the summary as JSON.
+fn bundle(folder: &Path, parts: &Parts, settings: &Settings) -> anyhow::Result<()> {
+    std::fs::create_dir_all(folder).map_err(|e| {
+        Error::usage(format!(
+            "-o {}: cannot create the folder: {e}",
+            folder.display()
+        ))
+    })?;
+    let csv = |doc: &Document| crate::render::render(doc, Format::Csv, false);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "summary.json",
+            crate::render::render(&parts.summary, Format::Json, false),
+        ),
+        ("summary.csv", csv(&parts.summary)),
+        ("cohorts.csv", csv(&parts.cohort_table)),
+        ("rfm-segments.csv", csv(&parts.rfm)),
+    ];
+    let grid = parts.rfm.json["grid"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut grid_csv = String::from("r,f,customers\n");
+    for g in grid {
+        grid_csv.push_str(&format!("{},{},{}\n", g["r"], g["f"], g["customers"]));
+    }
+    files.push(("rfm-grid.csv", grid_csv.into_bytes()));
+    if let Some((_, all)) = &parts.cycles {
+        files.push(("cycles.csv", csv(all)));
+    }
+    for (name, bytes) in files {
+        write_file(&folder.join(name), &bytes, settings)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! The report as one self-contained HTML page: inline CSS and SVG, no scripts, no
+//! fonts or images from anywhere.
+
+use super::charts::palette;
+use super::text::for_people;
+use super::{Cell, Table};
+
+/// Text made safe inside HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table; numbers right-aligned, heatmap cells shaded with the report's ramp.
+pub fn table(t: &Table) -> String {
+    let mut out = String::from("<div class=\"scroll\"><table>\n");
+    if let Some(title) = &t.title {
+        out.push_str(&format!("<caption>{}</caption>\n", escape(title)));
+    }
+    let numeric = |i: usize| {
+        t.rows
+            .iter()
+            .any(|r| r.get(i).is_some_and(Cell::is_numeric))
+    };
+    out.push_str("<thead><tr>");
+    for (i, h) in t.header.iter().enumerate() {
+        let class = if numeric(i) { " class=\"num\"" } else { "" };
+        out.push_str(&format!("<th{class}>{}</th>", escape(h.trim())));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let text = escape(for_people(cell).trim());
+            match cell {
+                Cell::Heat {
+                    level: Some(level), ..
+                } => {
+                    let (r, g, b) = palette::ramp(*level);
+                    // Dark text on the pale half of the ramp, white on the deep half.
+                    let ink = if *level > 0.6 { "#fff" } else { "#222" };
+                    out.push_str(&format!(
+                        "<td class=\"num\" style=\"background:{};color:{ink}\">{text}</td>",
+                        palette::hex((r, g, b))
+                    ));
+                }
+                c if c.is_numeric() => out.push_str(&format!("<td class=\"num\">{text}</td>")),
+                _ => out.push_str(&format!("<td>{text}</td>")),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+    out
+}
+
+/// Paragraphs of notes.
+pub fn notes(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("<p class=\"note\">{}</p>\n", escape(l)))
+        .collect()
+}
+
+/// One part of the page.
+pub struct Section {
+    pub id: &'static str,
+    pub title: String,
+    pub body: String,
+}
+
+/// The whole page.
+pub fn page(title: &str, subtitle: &str, sections: &[Section]) -> String {
+    let accent = palette::hex(palette::AVERAGE);
+    let text = palette::hex(palette::TEXT);
+    let muted = palette::hex(palette::MUTED);
+    let nav: String = sections
+        .iter()
+        .map(|s| format!("<a href=\"#{}\">{}</a>", s.id, escape(&s.title)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let body: String = sections
+        .iter()
+        .map(|s| {
+            format!(
+                "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n",
+                s.id,
+                escape(&s.title),
+                s.body
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif; color: {text}; margin: 0 auto; max-width: 1100px; padding: 24px; line-height: 1.45; }}
+h1 {{ color: {accent}; margin-bottom: 0; }}
+h2 {{ color: {accent}; border-bottom: 2px solid #e5e5e5; padding-bottom: 4px; margin-top: 40px; }}
+.subtitle {{ color: {muted}; margin-top: 4px; }}
+nav {{ margin: 16px 0; font-size: 14px; }}
+nav a {{ color: {accent}; text-decoration: none; }}
+.scroll {{ overflow-x: auto; margin: 12px 0; }}
+table {{ border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }}
+caption {{ text-align: left; font-weight: 600; padding: 6px 0; }}
+th, td {{ padding: 4px 10px; border-bottom: 1px solid #eee; white-space: nowrap; }}
+th {{ text-align: left; border-bottom: 2px solid #ccc; }}
+.num {{ text-align: right; }}
+.note {{ color: {muted}; font-size: 13px; margin: 4px 0; }}
+figure {{ margin: 16px 0; }}
+svg {{ max-width: 100%; height: auto; }}
+dt {{ font-weight: 600; margin-top: 8px; }}
+dd {{ margin-left: 16px; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p class=\"subtitle\">{subtitle}</p>
+<nav>{nav}</nav>
+{body}</body>
+</html>
+",
+        title = escape(title),
+        subtitle = escape(subtitle),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_shades() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        let mut t = Table::new("T", &["cohort", "0"]);
+        t.push(vec![
+            Cell::Text("2024-01".into()),
+            Cell::Heat {
+                text: "100.0% ".into(),
+                level: Some(1.0),
+            },
+        ]);
+        let html = table(&t);
+        assert!(html.contains("<caption>T</caption>"));
+        assert!(html.contains("<th class=\"num\">0</th>"));
+        assert!(
+            html.contains("style=\"background:#006d2c;color:#fff\">100.0%</td>"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! `rebuy report`: the Markdown report byte for byte (a snapshot), the HTML page's
+//! shape (self-contained, two charts), and the CSV bundle.
+
+use crate::common::{assert_mentions, fixture, Workdir};
+
+/// A workdir holding the hand-made fixture as `orders.csv`, so that the report names
+/// the same file on every machine.
+fn with_orders() -> Workdir {
+    let w = Workdir::new();
+    w.write("orders.csv", std::fs::read(fixture("orders.csv")).unwrap());
+    w
+}
+
+#[test]
+fn markdown_with_charts_beside_it() {
+    let w = with_orders();
+    assert_eq!(w.run(&["report", "orders.csv", "-o", "report.md"]).ok(), "");
+    let markdown = std::fs::read_to_string(w.path("report.md")).unwrap();
+    insta::assert_snapshot!("markdown", markdown);
+    for chart in ["report-cohorts.svg", "report-retention.svg"] {
+        let svg = std::fs::read_to_string(w.path(chart)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{chart}"
+        );
+    }
+}
+
+#[test]
+fn markdown_on_stdout_without_charts() {
+    let w = with_orders();
+    let out = w.run(&["report", "orders.csv"]).ok().to_string();
+    assert_mentions(
+        &out,
+        &[
+            "# rebuy report",
+            "## Cohort retention",
+            "Charts: write the report with -o report.html",
+        ],
+    );
+}
+
+#[test]
+fn html_is_one_self_contained_page() {
+    let w = with_orders();
+    w.run(&["report", "orders.csv", "-o", "report.html"]).ok();
+    let html = std::fs::read_to_string(w.path("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "the heatmap and the curves"
+    );
+    assert_eq!(html.matches("</svg>").count(), 2);
+    // Nothing from the network: no scripts, links, images or fonts to fetch.
+    for outside in ["<script", "<link", "<img", "@import", "url(", "src="] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    let external: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 30).min(html.len())])
+        .filter(|s| !s.starts_with("http://www.w3.org/2000/svg"))
+        .collect();
+    assert!(external.is_empty(), "{external:?}");
+    for section in [
+        "id=\"summary\"",
+        "id=\"cohorts\"",
+        "id=\"rfm\"",
+        "id=\"cycles\"",
+        "id=\"definitions\"",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert_mentions(
+        &html,
+        &[
+            "Left out: 1 guest row",
+            "reward, engage, ask for reviews",
+            "COF-1KG",
+        ],
+    );
+}
+
+#[test]
+fn a_folder_gets_every_table_as_csv() {
+    let w = with_orders();
+    assert_eq!(w.run(&["report", "orders.csv", "-o", "weekly/"]).ok(), "");
+    let mut names: Vec<String> = std::fs::read_dir(w.path("weekly"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cohorts.csv",
+            "cycles.csv",
+            "rfm-grid.csv",
+            "rfm-segments.csv",
+            "summary.csv",
+            "summary.json"
+        ]
+    );
+    // The same bytes as the commands themselves write.
+    let cohorts = w
+        .run(&["cohorts", "orders.csv", "-f", "csv"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        std::fs::read_to_string(w.path("weekly/cohorts.csv")).unwrap(),
+        cohorts
+    );
+    let summary = w
+        .run(&["summary", "orders.csv", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        std::fs::read_to_string(w.path("weekly/summary.json")).unwrap(),
+        summary
+    );
+}
+
+#[test]
+fn without_products_the_cycles_section_says_why() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,order_date,amount\nA,2024-01-01,5\nA,2024-02-01,5\nB,2024-01-09,7\n",
+    );
+    let out = w.run(&["report", "o.csv"]).ok().to_string();
+    assert_mentions(&out, &["## Purchase cycles", "no product column"]);
+    let err = w
+        .run(&["report", "o.csv", "-o", "report.pdf"])
+        .bad_input()
+        .to_string();
+    assert_mentions(&err, &["report.pdf", ".html or .md"]);
+}
