@@ -186,6 +186,20 @@ const DEFINITIONS: [(&str, &str); 8] = [
     ("Money", "Exact fixed point with 4 decimals; shown with 2."),
 ];
 
+/// How to read the heatmap's shades.
+fn heatmap_caption(c: &Cohorts) -> String {
+    format!(
+        "Shade: the share of the cohort buying in that {}, from 0 (palest) to {} (deepest), the highest after its first {}; faded cells: a {} not over on {}.",
+        c.period.singular(),
+        crate::render::text::for_people(&crate::render::Cell::Rate(Some(charts::highest_later_rate(c)))),
+        c.period.singular(),
+        c.period.singular(),
+        c.as_of
+    )
+}
+
+const CURVES_CAPTION: &str = "Each thin line is one cohort over its complete periods; the bold line is the average, weighted by cohort size.";
+
 fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> Section {
     let mut body = before.to_string();
     for table in &doc.tables {
@@ -201,9 +215,11 @@ fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> 
 
 fn html_page(parts: &Parts) -> Result<String> {
     let figures = format!(
-        "<figure>{}</figure>\n<figure>{}</figure>\n",
+        "<figure>{}<figcaption>{}</figcaption></figure>\n<figure>{}<figcaption>{}</figcaption></figure>\n",
         charts::cohort_heatmap(&parts.cohorts)?,
-        charts::retention_curves(&parts.cohorts)?
+        html::escape(&heatmap_caption(&parts.cohorts)),
+        charts::retention_curves(&parts.cohorts)?,
+        html::escape(CURVES_CAPTION),
     );
     let mut sections = vec![
         html_section("summary", "Summary", &parts.summary, ""),
@@ -246,8 +262,9 @@ fn markdown(parts: &Parts, charts: Option<[&str; 2]>) -> Result<String> {
     out.push_str(&section("Summary", &parts.summary));
     let figures = match charts {
         Some([heatmap, curves]) => format!(
-            "![Retention by {} of first purchase]({heatmap})\n\n![Share of each cohort buying again]({curves})\n\n",
-            parts.cohorts.period.singular()
+            "![Retention by {} of first purchase]({heatmap})\n\n{}\n\n![Share of each cohort buying again]({curves})\n\n{CURVES_CAPTION}\n\n",
+            parts.cohorts.period.singular(),
+            heatmap_caption(&parts.cohorts)
         ),
         None => "Charts: write the report with -o report.html, or -o report.md for SVG files beside it.\n\n".to_string(),
     };

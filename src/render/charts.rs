@@ -47,7 +47,7 @@ fn chart_error(e: impl std::fmt::Display) -> Error {
 const FONT: &str = "sans-serif";
 
 /// The highest retention after offset 0: the top of the heatmap's scale.
-fn highest_later_rate(c: &Cohorts) -> f64 {
+pub fn highest_later_rate(c: &Cohorts) -> f64 {
     c.cells
         .iter()
         .filter(|cell| cell.period_offset > 0)

@@ -22,10 +22,11 @@ pub fn escape(text: &str) -> String {
 
 /// A table; numbers right-aligned, heatmap cells shaded with the report's ramp.
 pub fn table(t: &Table) -> String {
-    let mut out = String::from("<div class=\"scroll\"><table>\n");
+    let mut out = String::new();
     if let Some(title) = &t.title {
-        out.push_str(&format!("<caption>{}</caption>\n", escape(title)));
+        out.push_str(&format!("<h3>{}</h3>\n", escape(title)));
     }
+    out.push_str("<div class=\"scroll\"><table>\n");
     let numeric = |i: usize| {
         t.rows
             .iter()
@@ -54,6 +55,10 @@ pub fn table(t: &Table) -> String {
                     ));
                 }
                 c if c.is_numeric() => out.push_str(&format!("<td class=\"num\">{text}</td>")),
+                // Long text (an action) may wrap; ids and labels stay on one line.
+                _ if text.chars().count() > 30 => {
+                    out.push_str(&format!("<td class=\"wrap\">{text}</td>"))
+                }
                 _ => out.push_str(&format!("<td>{text}</td>")),
             }
         }
@@ -115,10 +120,12 @@ nav {{ margin: 16px 0; font-size: 14px; }}
 nav a {{ color: {accent}; text-decoration: none; }}
 .scroll {{ overflow-x: auto; margin: 12px 0; }}
 table {{ border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }}
-caption {{ text-align: left; font-weight: 600; padding: 6px 0; }}
-th, td {{ padding: 4px 10px; border-bottom: 1px solid #eee; white-space: nowrap; }}
+h3 {{ font-size: 15px; margin: 20px 0 4px; }}
+th, td {{ padding: 4px 10px; border-bottom: 1px solid #eee; vertical-align: top; white-space: nowrap; }}
+td.wrap {{ white-space: normal; min-width: 14em; }}
 th {{ text-align: left; border-bottom: 2px solid #ccc; }}
 .num {{ text-align: right; }}
+figcaption {{ color: {muted}; font-size: 13px; }}
 .note {{ color: {muted}; font-size: 13px; margin: 4px 0; }}
 figure {{ margin: 16px 0; }}
 svg {{ max-width: 100%; height: auto; }}
@@ -154,7 +161,7 @@ mod tests {
             },
         ]);
         let html = table(&t);
-        assert!(html.contains("<caption>T</caption>"));
+        assert!(html.starts_with("<h3>T</h3>"));
         assert!(html.contains("<th class=\"num\">0</th>"));
         assert!(
             html.contains("style=\"background:#006d2c;color:#fff\">100.0%</td>"),
