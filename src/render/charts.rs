@@ -209,6 +209,7 @@ pub fn retention_curves(c: &Cohorts) -> Result<String> {
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], rgb(palette::COHORT)));
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(220, 220, 220))
             .label_font((FONT, 16).into_font().color(&rgb(palette::TEXT)))
