@@ -9,9 +9,7 @@ use serde_json::json;
 use crate::cli::CheckArgs;
 use crate::error::{Error, Result};
 use crate::gates::{check_key, numbers, parse_bound, Gate, GateFile, Verdict};
-use crate::metrics::summary::summary;
 use crate::output::Output;
-use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
@@ -65,11 +63,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let progress = Progress::start();
-    let (_, occasions) = super::load(&settings, &progress)?;
-    progress.step("computing the summary");
-    let result = summary(&occasions)?;
-    drop(progress);
+    let result = super::summary::compute(&settings)?;
     let json = serde_json::to_value(&result)?;
     let actual = numbers(&json);
 

@@ -10,12 +10,16 @@ use crate::settings::Settings;
 pub fn run(args: &CommonArgs) -> anyhow::Result<()> {
     let settings = Settings::resolve(args)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let progress = Progress::start();
-    let (_, occasions) = super::load(&settings, &progress)?;
-    progress.step("computing the summary");
-    let result = summary(&occasions)?;
-    drop(progress);
+    let result = compute(&settings)?;
     super::emit(&document(&result), &settings, output)
+}
+
+/// Reads the inputs and computes the summary, with a spinner meanwhile.
+pub(crate) fn compute(settings: &Settings) -> crate::error::Result<Summary> {
+    let progress = Progress::start();
+    let (_, occasions) = super::load(settings, &progress)?;
+    progress.step("computing the summary");
+    summary(&occasions)
 }
 
 /// The summary for people (two tables and a line on what was dropped) and machines.
