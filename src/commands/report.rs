@@ -68,15 +68,19 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let mut settings = Settings::resolve(&args.common)?.with_products();
     // The report's files are written here, one by one; `settings.output` is not used.
     settings.output = None;
+    // The main file is checked before the work, so a bad path fails at once.
+    let main = match &target {
+        Target::Html(path) | Target::Markdown(path) => {
+            Output::prepare(Some(path), &settings.sources)?
+        }
+        Target::Stdout | Target::Folder(_) => Output::Stdout,
+    };
     let progress = Progress::start();
     let parts = compute(&settings, args, &progress)?;
     drop(progress);
     match target {
-        Target::Stdout => {
-            let text = markdown(&parts, None)?;
-            Output::Stdout.write(text.as_bytes())
-        }
-        Target::Html(path) => write_file(&path, html_page(&parts)?.as_bytes(), &settings),
+        Target::Stdout => main.write(markdown(&parts, None)?.as_bytes()),
+        Target::Html(_) => main.write(html_page(&parts)?.as_bytes()),
         Target::Markdown(path) => {
             let stem = path
                 .file_stem()
@@ -97,7 +101,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                 write_file(&folder.join(name), svg.as_bytes(), &settings)?;
             }
             let names = [charts[0].0.as_str(), charts[1].0.as_str()];
-            write_file(&path, markdown(&parts, Some(names))?.as_bytes(), &settings)
+            main.write(markdown(&parts, Some(names))?.as_bytes())
         }
         Target::Folder(folder) => bundle(&folder, &parts, &settings),
     }
