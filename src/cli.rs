@@ -11,7 +11,8 @@ use crate::metrics::periods::Period;
 use crate::render::Format;
 
 const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
-rate, time to second purchase, cohorts, RFM segments, and what every row dropped on the way.";
+rate, time to second purchase, cohorts, RFM segments, purchase cycles and reminders, and what \
+every row dropped on the way.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -19,6 +20,8 @@ Examples:
   rebuy summary orders.csv                    the headline numbers
   rebuy cohorts orders.csv --period quarter   retention by quarter of first purchase
   rebuy rfm orders.csv --segment \"At Risk\"    the customers to win back
+  rebuy due orders.csv --fires-on today       the reminders to send today
+  rebuy report orders.csv -o report.html      everything on one page, with charts
   rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
 
 Exit codes: 0 success, 1 a check gate failed, 2 bad usage or bad input.";
