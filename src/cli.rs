@@ -457,8 +457,9 @@ pub struct CommonArgs {
     pub date_format: String,
 
     /// Count calendar days in this zone (Europe/Berlin, UTC, +02:00). Applies to
-    /// timestamps with Z, an offset, or Unix time; others are taken as written.
-    #[arg(long, value_name = "ZONE")]
+    /// timestamps with Z, an offset, or Unix time, and to Parquet timestamps with a
+    /// time zone; others are taken as written.
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 
     /// Drop rows whose date or amount cannot be read, or whose number of fields is

@@ -61,7 +61,7 @@ impl Zone {
     }
 
     /// Milliseconds to add to a UTC instant to get this zone's wall clock.
-    fn offset_ms(&self, utc_ms: i64) -> i64 {
+    pub fn offset_ms(&self, utc_ms: i64) -> i64 {
         match self {
             Zone::Fixed(seconds) => i64::from(*seconds) * 1000,
             Zone::Named(tz) => {

@@ -518,7 +518,9 @@ pub fn read_file(
             }
         }
         Body::Parquet(ref frame) => {
-            for chunk in type_parquet_frame(frame, &file.dates, options.skip_invalid)? {
+            let chunks =
+                type_parquet_frame(frame, &file.dates, options.zone, options.skip_invalid)?;
+            for chunk in chunks {
                 file.take(chunk, &[], options, table, dictionaries)?;
             }
         }

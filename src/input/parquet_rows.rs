@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::columns::Role;
 use super::csv_scan::Span;
-use super::dates;
+use super::dates::{self, Zone};
 use super::line_table::NO_AMOUNT;
 use super::lines::{both, Chunk, DateReading, DateValue, Number, RowValues};
 use crate::error::{Error, Result};
@@ -46,7 +46,10 @@ fn present(value: i64) -> Option<i64> {
 }
 
 impl ParquetColumns {
-    fn of(frame: &DataFrame) -> Result<ParquetColumns> {
+    /// `zone` is `--tz`: where a timestamp carries a time zone (an instant), its day is
+    /// taken there; without `--tz`, in the timestamp's own zone, as its wall clock reads.
+    /// Timestamps without a zone and dates are taken as written.
+    fn of(frame: &DataFrame, zone: Option<Zone>) -> Result<ParquetColumns> {
         let text = |role: Role| -> Result<Option<StringChunked>> {
             match frame.column(role.name()) {
                 Ok(c) => Ok(Some(c.str().map_err(Error::internal)?.clone())),
@@ -108,7 +111,23 @@ impl ParquetColumns {
                         v.div_euclid(per_ms)
                     }
                 };
-                ParquetDates::Millis(values.iter().map(|v| v.map_or(MISSING, to_ms)).collect())
+                let own_zone = match date_column.dtype() {
+                    DataType::Datetime(_, Some(tz)) => {
+                        Some(Zone::parse(&tz.to_string()).map_err(Error::internal)?)
+                    }
+                    _ => None,
+                };
+                // An instant with a zone: its wall clock in --tz, else in its own zone.
+                let wall = |utc: i64| match zone.or(own_zone) {
+                    Some(z) if own_zone.is_some() => utc + z.offset_ms(utc),
+                    _ => utc,
+                };
+                ParquetDates::Millis(
+                    values
+                        .iter()
+                        .map(|v| v.map_or(MISSING, |v| wall(to_ms(v))))
+                        .collect(),
+                )
             }
         };
         Ok(ParquetColumns {
@@ -250,9 +269,10 @@ fn type_parquet(
 pub(super) fn type_parquet_frame(
     frame: &DataFrame,
     dates: &DateReading,
+    zone: Option<Zone>,
     skip_invalid: bool,
 ) -> Result<Vec<Chunk>> {
-    let columns = ParquetColumns::of(frame)?;
+    let columns = ParquetColumns::of(frame, zone)?;
     let height = frame.height();
     if height < 256 {
         return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);

@@ -219,3 +219,45 @@ fn parquet_with_nulls_integer_ids_and_a_date_column() {
         &["\"guest_rows\": 1", "\"customers\": 3", "\"orders\": 6"],
     );
 }
+
+#[test]
+fn parquet_timestamps_with_a_zone_count_days_on_their_wall_clock_or_in_tz() {
+    use polars::prelude::*;
+    // 2024-01-01 23:30 UTC is 2024-01-02 00:30 in Berlin. A zoned timestamp is an
+    // instant: without --tz its day is that of its own zone (UTC here, 01-01); with
+    // --tz Europe/Berlin it is 01-02. A second customer buys on 01-10.
+    let w = Workdir::new();
+    let ms = |text: &str| {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    };
+    let when = Int64Chunked::from_vec(
+        "order_date".into(),
+        vec![ms("2024-01-01 23:30"), ms("2024-01-10 12:00")],
+    )
+    .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+    .into_column();
+    let mut frame = DataFrame::new(
+        2,
+        vec![
+            Column::new("customer_id".into(), ["A", "B"]),
+            when,
+            Column::new("amount".into(), [10.0, 20.0]),
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(w.path("zoned.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let first_day = |extra: &[&str]| {
+        let mut args = vec!["inspect", "zoned.parquet", "-f", "json"];
+        args.extend_from_slice(extra);
+        let out = w.run(&args);
+        let json: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+        json["first_date"].as_str().unwrap().to_string()
+    };
+    assert_eq!(first_day(&[]), "2024-01-01");
+    assert_eq!(first_day(&["--tz", "Europe/Berlin"]), "2024-01-02");
+    assert_eq!(first_day(&["--tz", "-05:00"]), "2024-01-01");
+}
