@@ -1,9 +1,10 @@
 //! Contract §5, first half: purchase cycles per product (or category) and their
 //! reminder trigger days.
 //!
-//! Polars finds the purchase orders among the lines, keeps each customer's distinct
-//! days per product on or before as-of, and takes the gaps between consecutive days;
-//! the statistics per product are plain Rust over those gaps.
+//! Polars finds the purchase orders among the lines, sorts each customer's purchase
+//! days per product (on or before as-of), and takes the gaps between consecutive days,
+//! a gap of 0 (the same day again) being no interval; the statistics per product are
+//! plain Rust over those gaps.
 
 use polars::prelude::*;
 use serde::Serialize;
