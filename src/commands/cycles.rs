@@ -115,7 +115,11 @@ impl Measured {
                 .order_days
                 .map_or(occasions.as_of, |(first, _)| first),
         };
-        let days = purchase_days(lines, options.by, occasions.as_of, sizes)?;
+        let purchases = inputs
+            .purchase_orders
+            .as_ref()
+            .ok_or_else(|| Error::internal("purchase orders were not kept"))?;
+        let days = purchase_days(lines, purchases, options.by, occasions.as_of, sizes)?;
         let mut measured = Measured {
             inputs,
             occasions,

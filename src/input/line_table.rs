@@ -34,7 +34,7 @@ pub struct LineTable {
     split_possible: bool,
 }
 
-/// The amount of a line whose amount is unknown, until polars makes it null.
+/// The amount of a line whose amount is unknown, until `flush` makes it a null.
 pub const NO_AMOUNT: i64 = i64::MIN;
 
 /// Lines between folds: `options.flush_lines`, or `FLUSH_LINES`.
@@ -118,7 +118,14 @@ impl LineTable {
             take(col_name::ORDER, &mut self.order),
             Column::new(col_name::TS.into(), ts),
             Column::new(col_name::DAY.into(), day),
-            Column::new(col_name::AMOUNT.into(), std::mem::take(&mut self.amount)),
+            // Unknown amounts become nulls here, once, for every query over the lines.
+            Column::new(
+                col_name::AMOUNT.into(),
+                std::mem::take(&mut self.amount)
+                    .into_iter()
+                    .map(|a| (a != NO_AMOUNT).then_some(a))
+                    .collect::<Int64Chunked>(),
+            ),
         ];
         if products {
             columns.push(take(col_name::PRODUCT, &mut self.product));
@@ -154,7 +161,7 @@ impl LineTable {
     ) -> Result<(DataFrame, Option<DataFrame>)> {
         self.flush(products, false)?;
         let regroup = !ascending_ids || self.split_possible;
-        let orders = super::occasions::combine_orders(self.partial_orders, regroup)?;
+        let orders = super::occasions::combine_orders(self.partial_orders, regroup, products)?;
         let lines = if products {
             let mut stacked: Option<DataFrame> = None;
             for part in self.product_lines {

@@ -31,7 +31,7 @@ pub mod col_name {
     pub const ORDER: &str = "order";
     pub const TS: &str = "ts";
     pub const DAY: &str = "day";
-    /// Fixed point; `NO_AMOUNT` where unknown.
+    /// Fixed point; null where unknown.
     pub const AMOUNT: &str = "amount";
     pub const PRODUCT: &str = "product";
     pub const CATEGORY: &str = "category";

@@ -49,6 +49,9 @@ pub struct Inputs {
     pub orders: DataFrame,
     /// The lines (`lines::col_name`), only where products are asked for.
     pub lines: Option<DataFrame>,
+    /// `order_key` and `day` of every purchase order, where products are asked for;
+    /// set by `occasions::build`.
+    pub purchase_orders: Option<DataFrame>,
     /// Day numbers of the first and the last order, of any amount.
     pub order_days: Option<(i32, i32)>,
     pub guest_rows: u64,
@@ -128,6 +131,7 @@ pub fn load(
         files,
         orders,
         lines,
+        purchase_orders: None,
         order_days,
         guest_rows,
         invalid_rows,

@@ -126,15 +126,10 @@ fn order_aggregates(known: Expr) -> [Expr; 6] {
 /// order id, earliest time and day, and the sum and count of its known amounts, to be
 /// combined with other batches by `combine_orders`.
 pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
-    let amount = when(col(line::AMOUNT).eq(lit(super::line_table::NO_AMOUNT)))
-        .then(lit(NULL).cast(DataType::Int64))
-        .otherwise(col(line::AMOUNT))
-        .alias(line::AMOUNT);
     collect(
         lines
             .clone()
             .lazy()
-            .with_column(amount)
             .group_by([col(line::ORDER_KEY)])
             .agg(order_aggregates(
                 col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
@@ -144,8 +139,13 @@ pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
 
 /// The orders of all batches: an order whose lines fell in several batches is put
 /// together again (unless `regroup` is false: no order was split); its amount is
-/// null when none of its lines had one.
-pub fn combine_orders(partials: Vec<DataFrame>, regroup: bool) -> Result<DataFrame> {
+/// null when none of its lines had one. `keep_keys` keeps each order's key, which
+/// ties its lines to it (for cycles).
+pub fn combine_orders(
+    partials: Vec<DataFrame>,
+    regroup: bool,
+    keep_keys: bool,
+) -> Result<DataFrame> {
     let single = partials.len() == 1 || !regroup;
     let all = concat(
         partials.into_iter().map(|p| p.lazy()).collect::<Vec<_>>(),
@@ -158,17 +158,28 @@ pub fn combine_orders(partials: Vec<DataFrame>, regroup: bool) -> Result<DataFra
         all.group_by([col(line::ORDER_KEY)])
             .agg(order_aggregates(col(KNOWN).sum()))
     };
+    let mut columns = vec![
+        col(line::CUSTOMER),
+        col(line::ORDER),
+        col(line::TS),
+        col(line::DAY),
+        col(line::AMOUNT),
+    ];
+    if keep_keys {
+        columns.push(col(line::ORDER_KEY));
+    }
     collect(
         combined
             .with_column(null_unless_known(line::AMOUNT))
-            .select([
-                col(line::CUSTOMER),
-                col(line::ORDER),
-                col(line::TS),
-                col(line::DAY),
-                col(line::AMOUNT),
-            ]),
+            .select(columns),
     )
+}
+
+/// A purchase: an order of amount above 0, or of unknown amount (contract §1 step 5).
+fn is_purchase() -> Expr {
+    col(col_name::AMOUNT)
+        .is_null()
+        .or(col(col_name::AMOUNT).gt(lit(0i64)))
 }
 
 /// Above this many orders, occasions are built for one range of customers at a time,
@@ -182,6 +193,16 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
     use col_name::*;
     let orders = std::mem::take(&mut inputs.orders);
     let all_orders = orders.height() as u64;
+    if inputs.lines.is_some() {
+        // Cycles join the lines to their purchase orders: the key and day of each.
+        inputs.purchase_orders = Some(collect(
+            orders
+                .clone()
+                .lazy()
+                .filter(is_purchase())
+                .select([col(line::ORDER_KEY), col(DAY)]),
+        )?);
+    }
     let part_orders = if options.part_orders == 0 {
         PART_ORDERS
     } else {
@@ -267,7 +288,7 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
 /// id's text) one per order.
 fn occasions_of(orders: LazyFrame, ranks: Option<Arc<Vec<u32>>>) -> Result<DataFrame> {
     use col_name::*;
-    let purchases = orders.filter(col(AMOUNT).is_null().or(col(AMOUNT).gt(lit(0i64))));
+    let purchases = orders.filter(is_purchase());
     let (occasions, order_by) = match ranks {
         None => (
             purchases

@@ -12,7 +12,6 @@ use serde::Serialize;
 use super::quantile::{mean, quantile_sorted};
 use crate::error::{Error, Result};
 use crate::frames::{collect, column_i32};
-use crate::input::line_table::NO_AMOUNT;
 use crate::input::lines::{col_name as line, NO_CODE};
 
 /// `--by`.
@@ -136,37 +135,21 @@ const GAP: &str = "gap";
 pub(crate) const PAIR: &str = "pair";
 
 /// The (item and customer packed as `pair`, day) of every purchased line of an item on
-/// or before `as_of`, sorted by pair, then day (a day can repeat). `lines` as the loader keeps
-/// them with products.
+/// or before `as_of`, sorted by pair, then day (a day can repeat). `lines` as the
+/// loader keeps them with products; `purchase_orders` the key and day of each purchase
+/// order (`Inputs::purchase_orders`): a line takes its order's day.
 pub fn purchase_days(
     lines: &DataFrame,
+    purchase_orders: &DataFrame,
     by: CycleBy,
     as_of: i32,
     sizes: KeySizes,
 ) -> Result<DataFrame> {
-    let amount = when(col(line::AMOUNT).eq(lit(NO_AMOUNT)))
-        .then(lit(NULL).cast(DataType::Int64))
-        .otherwise(col(line::AMOUNT))
-        .alias(line::AMOUNT);
-    // Orders: their day is that of their earliest line; a purchase has an amount
-    // above 0, or none known (contract §1 steps 4-5).
-    let orders = lines
+    let orders = purchase_orders
         .clone()
         .lazy()
-        .select([col(line::ORDER_KEY), col(line::DAY), amount])
-        .group_by([col(line::ORDER_KEY)])
-        .agg([
-            col(line::DAY).min().alias(ORDER_DAY),
-            col(line::AMOUNT).sum().alias("total"),
-            col(line::AMOUNT).count().alias("known"),
-        ])
-        .filter(
-            col("known")
-                .eq(lit(0))
-                .or(col("total").gt(lit(0i64)))
-                .and(col(ORDER_DAY).lt_eq(lit(as_of))),
-        )
-        .select([col(line::ORDER_KEY), col(ORDER_DAY)]);
+        .filter(col(line::DAY).lt_eq(lit(as_of)))
+        .select([col(line::ORDER_KEY), col(line::DAY).alias(ORDER_DAY)]);
     let item = col(ITEM).cast(DataType::UInt64);
     let customer = col(line::CUSTOMER).cast(DataType::UInt64);
     let day = col(ORDER_DAY).cast(DataType::Int64);
@@ -336,8 +319,14 @@ mod tests {
             products: true,
             ..ValueOptions::default()
         };
-        let inputs = load_texts_with(&[text], &read, &values).unwrap();
+        let mut inputs = load_texts_with(&[text], &read, &values).unwrap();
         let as_of = crate::input::dates::day_of_date(as_of.parse().unwrap());
+        let occasion_options = crate::input::occasions::OccasionOptions {
+            as_of: Some(as_of),
+            ..Default::default()
+        };
+        crate::input::occasions::build(&mut inputs, occasion_options).unwrap();
+        let purchases = inputs.purchase_orders.as_ref().unwrap();
         let names = match options.by {
             CycleBy::Product => &inputs.products,
             CycleBy::Category => &inputs.categories,
@@ -348,13 +337,16 @@ mod tests {
             first_day: inputs.order_days.unwrap().0,
         };
         let lines = inputs.lines.as_ref().unwrap();
-        let days = purchase_days(lines, options.by, as_of, sizes).unwrap();
+        let days = purchase_days(lines, purchases, options.by, as_of, sizes).unwrap();
         // Packed or not, the same purchase days.
         let wide = KeySizes {
             customers: usize::MAX >> 8,
             ..sizes
         };
-        assert_eq!(days, purchase_days(lines, options.by, as_of, wide).unwrap());
+        assert_eq!(
+            days,
+            purchase_days(lines, purchases, options.by, as_of, wide).unwrap()
+        );
         cycles(&days, options, &|code| {
             String::from_utf8_lossy(names.bytes(code)).into_owned()
         })
