@@ -38,6 +38,7 @@ pub fn run(args: &CohortsArgs) -> anyhow::Result<()> {
         triangle_document(&result, args.metric)
     };
     drop(progress);
+    let document = super::noting_left_out(document, &occasions.dropped);
     super::emit(&document, &settings, output)
 }
 
@@ -194,7 +195,6 @@ pub(crate) fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
     }
     notes.extend([
         "average: each offset over the cohorts whose period there is complete, weighted by cohort size (a share under --metric active); its customers are those of the cohorts complete at offset 0.".to_string(),
-        super::left_out(&c.dropped),
     ]);
     Document {
         tables: vec![table],
@@ -287,7 +287,6 @@ fn extras_document(extras: &[CohortExtras], period: Period, occasions: &Occasion
         tables: vec![people],
         notes: vec![
             format!("{MISSING} not every member of the cohort has had that many days since their first purchase on {as_of}."),
-            super::left_out(&occasions.dropped),
         ],
         machine: Some(machine),
         json: json!({

@@ -30,6 +30,7 @@ pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
         date_of_day(measured.occasions.as_of),
         &measured.occasions.dropped,
     );
+    let document = super::noting_left_out(document, &measured.occasions.dropped);
     super::emit(&document, &settings, output)
 }
 
@@ -237,7 +238,6 @@ pub(crate) fn document(
                 },
                 options.min_intervals
             ),
-            super::left_out(dropped),
         ],
         machine: Some(machine),
         json: json!({

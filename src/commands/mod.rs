@@ -41,6 +41,13 @@ pub(crate) fn emit(document: &Document, settings: &Settings, output: Output) -> 
     output.write(&bytes)
 }
 
+/// The document with the line on what was left out under its notes (the report
+/// shows that line once, under the summary, so the analyses' builders leave it out).
+pub(crate) fn noting_left_out(mut document: Document, dropped: &Dropped) -> Document {
+    document.notes.push(left_out(dropped));
+    document
+}
+
 /// The line under every analysis: what was left out, and why.
 pub(crate) fn left_out(d: &Dropped) -> String {
     format!(

@@ -9,9 +9,9 @@ use crate::error::{Error, Result};
 use crate::input::dates::date_of_day;
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
 use crate::metrics::cycles::CycleOptions;
-use crate::metrics::rfm::rfm;
+use crate::metrics::rfm::rfm_from;
 use crate::metrics::segments::Segments;
-use crate::metrics::summary::summary;
+use crate::metrics::summary::{per_customer, summary_from};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::html::{self, Section};
@@ -107,28 +107,15 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The document without its line on what was left out: the report says it once, in
-/// the summary.
-fn once(mut doc: Document) -> Document {
-    let line = super::left_out(&crate::input::occasions::Dropped::default());
-    let prefix = &line[..line.find(':').unwrap_or(0)];
-    doc.notes.retain(|n| !n.starts_with(prefix));
-    doc
-}
-
 fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
     let (inputs, occasions) = super::load(settings, progress)?;
     progress.step("computing the report");
-    let s = summary(&occasions)?;
+    // The per-customer reduction serves both the summary and RFM.
+    let stats = per_customer(&occasions)?;
+    let s = summary_from(&occasions, &stats)?;
     let c = cohorts(&occasions, args.period, CohortFilter::default())?;
-    let cohort_table = once(super::cohorts::triangle_document(
-        &c,
-        CohortMetric::Retention,
-    ));
-    let rfm_doc = once(super::rfm::document(&rfm(
-        &occasions,
-        &Segments::default(),
-    )?));
+    let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
+    let rfm_doc = super::rfm::document(&rfm_from(&occasions, &stats, &Segments::default()));
     let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
     let options = CycleOptions::default();
     let role = super::cycles::role_of(options.by);
@@ -138,7 +125,7 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     let cycles = if has_products {
         let measured = super::cycles::Measured::of(inputs, occasions, &options)?;
         let shown = &measured.cycles[..measured.cycles.len().min(args.top)];
-        let mut doc = once(super::cycles::document(shown, &options, as_of, &dropped));
+        let mut doc = super::cycles::document(shown, &options, as_of, &dropped);
         let all = super::cycles::document(&measured.cycles, &options, as_of, &dropped);
         if measured.cycles.len() > shown.len() {
             doc.notes.insert(

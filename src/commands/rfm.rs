@@ -56,7 +56,8 @@ pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
     if args.customers || only.is_some() {
         write_customers(&result, &segments, &occasions, only, &settings, output)
     } else {
-        super::emit(&document(&result), &settings, output)
+        let document = super::noting_left_out(document(&result), &result.dropped);
+        super::emit(&document, &settings, output)
     }
 }
 
@@ -148,7 +149,6 @@ pub(crate) fn document(result: &Rfm) -> Document {
         tables: vec![people, grid],
         notes: vec![
             "Scores 1-5: 1 + floor(5 × customers with a worse value / customers); ties share a score, so a tie at the top can cap it below 5.".to_string(),
-            super::left_out(&result.dropped),
         ],
         machine: Some(machine),
         json: json!({

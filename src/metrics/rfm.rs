@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::quantile::{money_mean, ratio};
 use super::segments::Segments;
-use super::summary::per_customer;
+use super::summary::{per_customer, CustomerStats};
 use crate::error::Result;
 use crate::input::dates::date_of_day;
 use crate::input::money::Money;
@@ -64,8 +64,8 @@ pub struct Rfm {
     pub dropped: Dropped,
 }
 
-/// `1 + floor(5 b / n)` for every value, where b counts the values strictly worse;
-/// `key` orders values so that smaller is worse.
+/// `1 + floor(5 b / n)` for every value, where b counts the values strictly smaller:
+/// callers pass values ordered so that smaller is worse (recency negated).
 pub fn scores<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
     let n = values.len();
     let mut sorted = values.to_vec();
@@ -80,7 +80,12 @@ pub fn scores<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
 }
 
 pub fn rfm(occasions: &Occasions, segments: &Segments) -> Result<Rfm> {
-    let stats = per_customer(occasions)?;
+    Ok(rfm_from(occasions, &per_customer(occasions)?, segments))
+}
+
+/// RFM from the per-customer reduction (`summary::per_customer`), when another metric
+/// needs it too.
+pub(crate) fn rfm_from(occasions: &Occasions, stats: &[CustomerStats], segments: &Segments) -> Rfm {
     let as_of = occasions.as_of;
     // Recency: larger is worse, so score its negation. Unknown revenue counts as 0.
     let r = scores(&stats.iter().map(|c| c.last_day - as_of).collect::<Vec<_>>());
@@ -109,13 +114,13 @@ pub fn rfm(occasions: &Occasions, segments: &Segments) -> Result<Rfm> {
             }
         })
         .collect();
-    Ok(Rfm {
+    Rfm {
         as_of: date_of_day(as_of),
         segments: segment_rows(&customers, segments),
         customers,
         grid,
         dropped: occasions.dropped,
-    })
+    }
 }
 
 fn segment_rows(customers: &[CustomerRfm], segments: &Segments) -> Vec<SegmentRow> {

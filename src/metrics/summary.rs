@@ -166,7 +166,12 @@ fn share(part: i128, whole: Option<i64>) -> Option<f64> {
 }
 
 pub fn summary(occasions: &Occasions) -> Result<Summary> {
-    let customers = per_customer(occasions)?;
+    summary_from(occasions, &per_customer(occasions)?)
+}
+
+/// The summary from the per-customer reduction (`per_customer`), when another metric
+/// needs it too.
+pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -> Result<Summary> {
     let as_of = occasions.as_of;
     let n = customers.len() as u64;
     let repeaters: Vec<&CustomerStats> = customers.iter().filter(|c| c.occasions >= 2).collect();
