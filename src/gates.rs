@@ -41,20 +41,14 @@ pub struct Verdict {
     pub pass: bool,
 }
 
-/// The summary's numeric keys and values, flattened as `--format csv` writes them.
+/// The summary's numeric keys and values, keyed as `--format csv` writes them.
 pub fn numbers(summary: &Value) -> BTreeMap<String, Option<f64>> {
-    let table = crate::render::csv_flatten(summary);
-    table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let key = crate::render::text::for_machines(&row[0]);
-            let value = crate::render::text::for_machines(&row[1]);
-            if value.is_empty() {
-                Some((key, None))
-            } else {
-                value.parse::<f64>().ok().map(|v| (key, Some(v)))
-            }
+    crate::render::json_leaves(summary)
+        .into_iter()
+        .filter_map(|(key, value)| match value {
+            Value::Null => Some((key, None)),
+            Value::Number(n) => Some((key, n.as_f64())),
+            _ => None,
         })
         .collect()
 }

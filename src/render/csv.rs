@@ -36,11 +36,25 @@ pub fn flatten(json: &Value) -> Table {
         header: vec!["key".into(), "value".into()],
         rows: Vec::new(),
     };
-    walk(json, String::new(), &mut table.rows);
+    for (key, value) in leaves(json) {
+        let text = match value {
+            Value::Null => String::new(),
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        table.rows.push(vec![Cell::Text(key), Cell::Text(text)]);
+    }
     table
 }
 
-fn walk(value: &Value, path: String, rows: &mut Vec<Vec<Cell>>) {
+/// Every leaf of a JSON value with its dotted key, named as `flatten` names them.
+pub fn leaves(json: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    walk(json, String::new(), &mut out);
+    out
+}
+
+fn walk(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
     let join = |key: &str| {
         if path.is_empty() {
             key.to_string()
@@ -51,7 +65,7 @@ fn walk(value: &Value, path: String, rows: &mut Vec<Vec<Cell>>) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map {
-                walk(inner, join(key), rows);
+                walk(inner, join(key), out);
             }
         }
         Value::Array(items) => {
@@ -60,15 +74,13 @@ fn walk(value: &Value, path: String, rows: &mut Vec<Vec<Cell>>) {
                     (Some(k), Value::Object(fields)) => {
                         let mut rest = fields.clone();
                         rest.remove("k");
-                        walk(&Value::Object(rest), join(&k.to_string()), rows);
+                        walk(&Value::Object(rest), join(&k.to_string()), out);
                     }
-                    _ => walk(item, join(&i.to_string()), rows),
+                    _ => walk(item, join(&i.to_string()), out),
                 }
             }
         }
-        Value::Null => rows.push(vec![Cell::Text(path), Cell::Text(String::new())]),
-        Value::String(s) => rows.push(vec![Cell::Text(path), Cell::Text(s.clone())]),
-        other => rows.push(vec![Cell::Text(path), Cell::Text(other.to_string())]),
+        leaf => out.push((path, leaf.clone())),
     }
 }
 
