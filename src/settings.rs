@@ -23,6 +23,8 @@ pub struct Settings {
     pub values: ValueOptions,
     pub occasions: OccasionOptions,
     pub format: Format,
+    /// The format was asked for, by `--format` or the `-o` extension.
+    pub format_given: bool,
     pub output: Option<PathBuf>,
     /// Colour on a terminal that allows it (`NO_COLOR` unset, stdout a terminal).
     pub color: bool,
@@ -49,10 +51,10 @@ impl Settings {
             .as_deref()
             .map(|d| parse_date("--as-of", d))
             .transpose()?;
-        let format = args
+        let given = args
             .format
-            .or_else(|| args.output.as_deref().and_then(Format::from_extension))
-            .unwrap_or(Format::Table);
+            .or_else(|| args.output.as_deref().and_then(Format::from_extension));
+        let format = given.unwrap_or(Format::Table);
         let color = args.output.is_none()
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -85,6 +87,7 @@ impl Settings {
                 part_orders: 0,
             },
             format,
+            format_given: given.is_some(),
             output: args.output.clone(),
             color,
         })

@@ -7,7 +7,6 @@ use polars::prelude::DataFrame;
 
 use crate::cli::{CycleFlags, CyclesArgs};
 use crate::error::{Error, Result};
-use crate::input::columns::Role;
 use crate::input::dates::date_of_day;
 use crate::input::occasions::Occasions;
 use crate::input::Inputs;
@@ -56,10 +55,7 @@ pub(crate) struct Measured {
 impl Measured {
     /// The id of an item (product or category) by its code.
     pub fn name(&self, by: CycleBy, code: u32) -> String {
-        let names = match by {
-            CycleBy::Product => &self.inputs.products,
-            CycleBy::Category => &self.inputs.categories,
-        };
+        let names = by.ids(&self.inputs);
         String::from_utf8_lossy(names.bytes(code)).into_owned()
     }
 }
@@ -71,7 +67,7 @@ pub(crate) fn measure(
     progress: &Progress,
 ) -> Result<Measured> {
     let (inputs, occasions) = super::load(settings, progress)?;
-    let role = role_of(options.by);
+    let role = options.by.role();
     if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
         return Err(Error::file(
             &file.name,
@@ -86,14 +82,6 @@ pub(crate) fn measure(
     Measured::of(inputs, occasions, options)
 }
 
-/// The column role cycles are measured by.
-pub(crate) fn role_of(by: CycleBy) -> Role {
-    match by {
-        CycleBy::Product => Role::Product,
-        CycleBy::Category => Role::Category,
-    }
-}
-
 impl Measured {
     /// Measures the cycles of inputs read with products.
     pub(crate) fn of(
@@ -105,10 +93,7 @@ impl Measured {
             .lines
             .as_ref()
             .ok_or_else(|| Error::internal("lines were not kept"))?;
-        let items = match options.by {
-            CycleBy::Product => inputs.products.len(),
-            CycleBy::Category => inputs.categories.len(),
-        };
+        let items = options.by.ids(&inputs).len();
         let sizes = KeySizes {
             items,
             customers: inputs.customers.len(),
@@ -168,10 +153,7 @@ pub(crate) fn document(
     as_of: chrono::NaiveDate,
     dropped: &crate::input::occasions::Dropped,
 ) -> Document {
-    let by = match options.by {
-        CycleBy::Product => "product",
-        CycleBy::Category => "category",
-    };
+    let by = options.by.role().name();
     let header = [
         "product",
         "customers",

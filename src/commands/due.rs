@@ -32,14 +32,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     let stages = stages(&args.stage);
     let mut settings = Settings::resolve(&args.common)?.with_products();
     // What a tool imports: csv, unless asked otherwise or shown on a terminal.
-    let chosen = args.common.format.is_some()
-        || args
-            .common
-            .output
-            .as_deref()
-            .and_then(Format::from_extension)
-            .is_some();
-    if !chosen && (args.common.output.is_some() || !std::io::stdout().is_terminal()) {
+    if !settings.format_given && (settings.output.is_some() || !std::io::stdout().is_terminal()) {
         settings.format = Format::Csv;
     }
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
@@ -58,10 +51,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     // Sorted by the ids' text; comparing the rows' own ids costs less than ranking
     // every customer when few are due.
     let customers = &measured.occasions.customers;
-    let items = match options.by {
-        crate::metrics::cycles::CycleBy::Product => &measured.inputs.products,
-        crate::metrics::cycles::CycleBy::Category => &measured.inputs.categories,
-    };
+    let items = options.by.ids(&measured.inputs);
     rows.sort_unstable_by(|a, b| {
         customers
             .bytes(a.customer)

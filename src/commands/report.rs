@@ -118,7 +118,7 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     let rfm_doc = super::rfm::document(&rfm_from(&occasions, &stats, &Segments::default()));
     let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
     let options = CycleOptions::default();
-    let role = super::cycles::role_of(options.by);
+    let role = options.by.role();
     let has_products = inputs.files.iter().all(|f| f.roles.has(role));
     let as_of = date_of_day(occasions.as_of);
     let dropped = occasions.dropped;

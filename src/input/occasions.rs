@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::lines::col_name as line;
 use super::Inputs;
 use crate::error::{Error, Result};
-use crate::frames::collect;
+use crate::frames::{collect, sorted};
 use crate::input::dates;
 use crate::render::text::count_of;
 
@@ -325,15 +325,6 @@ fn occasions_of(orders: LazyFrame, ranks: Option<Arc<Vec<u32>>>) -> Result<DataF
     sorted(collect(occasions)?, order_by)?
         .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS])
         .map_err(polars_error)
-}
-
-/// The frame sorted by the given columns, with polars' in-memory sort (within a
-/// streaming query the sort took longer: 0.9 s against 0.8 s for 5 million occasions).
-fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
-    frame
-        .sort_in_place(by, SortMultipleOptions::default().with_multithreaded(true))
-        .map_err(polars_error)?;
-    Ok(frame)
 }
 
 /// The `order` column replaced by the rank of each order id's text, so that orders of

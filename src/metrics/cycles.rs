@@ -10,9 +10,12 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::quantile::{mean, quantile_sorted};
-use crate::error::{Error, Result};
-use crate::frames::{collect, column_i32};
+use crate::error::Result;
+use crate::frames::{collect, column_i32, column_u64, sorted};
+use crate::input::columns::Role;
+use crate::input::intern::Interner;
 use crate::input::lines::{col_name as line, NO_CODE};
+use crate::input::Inputs;
 
 /// `--by`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -24,6 +27,22 @@ pub enum CycleBy {
 }
 
 impl CycleBy {
+    /// The column role the items come from.
+    pub fn role(self) -> Role {
+        match self {
+            CycleBy::Product => Role::Product,
+            CycleBy::Category => Role::Category,
+        }
+    }
+
+    /// The ids of the items, by code.
+    pub fn ids(self, inputs: &Inputs) -> &Interner {
+        match self {
+            CycleBy::Product => &inputs.products,
+            CycleBy::Category => &inputs.categories,
+        }
+    }
+
     pub fn column(self) -> &'static str {
         match self {
             CycleBy::Product => line::PRODUCT,
@@ -171,13 +190,7 @@ pub fn purchase_days(
                 + customer * lit(1u64 << p.day_bits)
                 + (day - lit(i64::from(sizes.first_day))).cast(DataType::UInt64))
             .alias(KEY);
-            let mut frame = collect(bought.select([key]))?;
-            frame
-                .sort_in_place(
-                    [KEY],
-                    SortMultipleOptions::default().with_multithreaded(true),
-                )
-                .map_err(Error::internal)?;
+            let frame = sorted(collect(bought.select([key]))?, &[KEY])?;
             let key = || col(KEY);
             let item = key() / lit(1u64 << (p.customer_bits + p.day_bits));
             let customer = (key() / lit(1u64 << p.day_bits)) % lit(1u64 << p.customer_bits);
@@ -190,14 +203,8 @@ pub fn purchase_days(
         }
         None => {
             let pair = (item * lit(1u64 << 32) + customer).alias(PAIR);
-            let mut frame = collect(bought.select([pair, col(ORDER_DAY).alias(line::DAY)]))?;
-            frame
-                .sort_in_place(
-                    [PAIR, line::DAY],
-                    SortMultipleOptions::default().with_multithreaded(true),
-                )
-                .map_err(Error::internal)?;
-            frame
+            let frame = collect(bought.select([pair, col(ORDER_DAY).alias(line::DAY)]))?;
+            sorted(frame, &[PAIR, line::DAY])?
         }
     };
     Ok(frame)
@@ -223,10 +230,7 @@ pub fn cycles(
             )
             .select([col(PAIR), col(GAP)]),
     )?;
-    let pairs: Vec<u64> = gaps
-        .column(PAIR)
-        .and_then(|c| c.u64().map(|v| v.iter().map(|p| p.unwrap_or(0)).collect()))
-        .map_err(Error::internal)?;
+    let pairs = column_u64(&gaps, PAIR)?;
     let item_of = |i: usize| (pairs[i] >> 32) as u32;
     let gap: Vec<Option<i32>> = column_i32(&gaps, GAP)?
         .into_iter()
@@ -327,10 +331,7 @@ mod tests {
         };
         crate::input::occasions::build(&mut inputs, occasion_options).unwrap();
         let purchases = inputs.purchase_orders.as_ref().unwrap();
-        let names = match options.by {
-            CycleBy::Product => &inputs.products,
-            CycleBy::Category => &inputs.categories,
-        };
+        let names = options.by.ids(&inputs);
         let sizes = KeySizes {
             items: names.len(),
             customers: inputs.customers.len(),

@@ -5,8 +5,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::cycles::Cycle;
-use crate::error::{Error, Result};
-use crate::frames::column_i32;
+use crate::error::Result;
+use crate::frames::{column_i32, column_u64};
 
 /// Where a customer is in a product's reminder sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -111,10 +111,7 @@ pub fn due(
             });
         }
     }
-    let pairs: Vec<u64> = days
-        .column(super::cycles::PAIR)
-        .and_then(|c| c.u64().map(|v| v.iter().map(|p| p.unwrap_or(0)).collect()))
-        .map_err(Error::internal)?;
+    let pairs = column_u64(days, super::cycles::PAIR)?;
     let day = column_i32(days, crate::input::lines::col_name::DAY)?;
     let mut rows = Vec::new();
     for i in 0..pairs.len() {
