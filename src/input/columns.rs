@@ -47,6 +47,12 @@ impl Role {
         }
     }
 
+    /// Read only where products are asked for (cycles, due, report): product,
+    /// category and product name.
+    pub fn describes_products(self) -> bool {
+        matches!(self, Role::Product | Role::Category | Role::ProductName)
+    }
+
     pub fn required(self) -> bool {
         matches!(self, Role::Customer | Role::Date)
     }

@@ -83,9 +83,7 @@ impl<R: Read> Blocks<R> {
             }
         }
     }
-}
 
-impl<R: Read> Blocks<R> {
     /// Gives back a block's buffer once its records are read.
     pub fn recycle(&mut self, bytes: Vec<u8>) {
         self.spare = bytes;

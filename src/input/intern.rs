@@ -48,13 +48,7 @@ impl Interner {
         }
         let hash = self.state.hash_one(key);
         let (arena, ends) = (&self.arena, &self.ends);
-        let same = |&(h, code): &(u64, u32)| {
-            h == hash && {
-                let i = code as usize;
-                let start = if i == 0 { 0 } else { ends[i - 1] };
-                &arena[start..ends[i]] == key
-            }
-        };
+        let same = |&(h, code): &(u64, u32)| h == hash && entry(arena, ends, code) == key;
         if let Some(&(_, code)) = self.table.find(hash, same) {
             return (code, false);
         }
@@ -86,9 +80,7 @@ impl Interner {
     }
 
     pub fn bytes(&self, code: u32) -> &[u8] {
-        let i = code as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.arena[start..self.ends[i]]
+        entry(&self.arena, &self.ends, code)
     }
 
     pub fn len(&self) -> usize {
@@ -101,6 +93,10 @@ impl Interner {
 
     /// For each code, its rank when the entries are sorted by their bytes.
     pub fn ranks(&self) -> Vec<u32> {
+        if self.ascending {
+            // Each entry was greater than the one before: codes are already ranks.
+            return (0..self.len() as u32).collect();
+        }
         let mut codes: Vec<u32> = (0..self.len() as u32).collect();
         codes.sort_unstable_by(|&a, &b| self.bytes(a).cmp(self.bytes(b)));
         let mut ranks = vec![0; codes.len()];
@@ -109,6 +105,13 @@ impl Interner {
         }
         ranks
     }
+}
+
+/// The bytes of entry `code`: it starts where the entry before it ends.
+fn entry<'a>(arena: &'a [u8], ends: &[usize], code: u32) -> &'a [u8] {
+    let i = code as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &arena[start..ends[i]]
 }
 
 #[cfg(test)]

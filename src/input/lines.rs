@@ -346,7 +346,7 @@ impl Positions {
             opened
                 .positions
                 .iter()
-                .find(|(r, _)| *r == role)
+                .find(|(r, _)| *r == role && (products || !role.describes_products()))
                 .map(|(_, i)| *i)
         };
         Positions {
@@ -357,9 +357,9 @@ impl Positions {
             amount: find(Role::Amount),
             quantity: find(Role::Quantity),
             unit_price: find(Role::UnitPrice),
-            product: find(Role::Product).filter(|_| products),
-            category: find(Role::Category).filter(|_| products),
-            name: find(Role::ProductName).filter(|_| products),
+            product: find(Role::Product),
+            category: find(Role::Category),
+            name: find(Role::ProductName),
         }
     }
 }

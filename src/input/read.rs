@@ -385,9 +385,7 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
     let wanted = roles
         .assigned
         .iter()
-        .filter(|(role, _)| {
-            options.products || !matches!(role, Role::Product | Role::Category | Role::ProductName)
-        })
+        .filter(|(role, _)| options.products || !role.describes_products())
         .map(|(_, c)| c.clone())
         .collect();
     let frame = reader
@@ -428,13 +426,6 @@ fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<
 /// quantities and prices keep their type; other columns (ids written as numbers)
 /// become text.
 fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFrame> {
-    if frame.height() == 0 {
-        return Err(Error::file(
-            name,
-            "the file has a header but no rows",
-            "export the orders again, or leave this file out",
-        ));
-    }
     let mut columns = Vec::with_capacity(roles.assigned.len());
     for (role, column) in &roles.assigned {
         if !frame.schema().contains(column) {
