@@ -261,3 +261,33 @@ fn parquet_timestamps_with_a_zone_count_days_on_their_wall_clock_or_in_tz() {
     assert_eq!(first_day(&["--tz", "Europe/Berlin"]), "2024-01-02");
     assert_eq!(first_day(&["--tz", "-05:00"]), "2024-01-01");
 }
+
+#[test]
+fn parquet_decimal_amounts_are_read_exactly() {
+    // Warehouses keep money as DECIMAL; 0.1 + 0.2 must be 0.3, not a float's 0.30000000000000004.
+    use polars::prelude::*;
+    let w = Workdir::new();
+    let amount = Column::new("amount".into(), [0.1f64, 0.2, 12.5])
+        .cast(&DataType::Decimal(10, 2))
+        .unwrap();
+    let mut frame = DataFrame::new(
+        3,
+        vec![
+            Column::new("customer_id".into(), ["A", "A", "B"]),
+            Column::new(
+                "order_date".into(),
+                ["2024-01-01", "2024-01-01", "2024-01-05"],
+            ),
+            amount,
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(w.path("decimal.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let out = w
+        .run(&["summary", "decimal.parquet", "-f", "csv"])
+        .ok()
+        .to_string();
+    assert!(out.contains("\nrevenue,12.8\n"), "{out}");
+    assert!(out.contains("\naov_first,6.4\n"), "{out}");
+}
