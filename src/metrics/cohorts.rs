@@ -596,6 +596,36 @@ mod tests {
     }
 
     #[test]
+    fn extras_once_every_member_has_had_a_year() {
+        // A: first 2023-01-01, second 2023-05-01 (120 days later). B: once, 2023-01-10.
+        // As of 2024-02-01 both have had over 365 days: within 30, 60, 90 days 0 of 2;
+        // within 180 and 365, A: 1 of 2.
+        let text = "customer,date,amount\nA,2023-01-01,1\nA,2023-05-01,1\nB,2023-01-10,1\n";
+        let e = cohort_extras(
+            &occasions(text, Some("2024-02-01")),
+            Period::Month,
+            CohortFilter::default(),
+        )
+        .unwrap();
+        let c = &e[0];
+        assert_eq!((c.cohort.as_str(), c.cohort_size), ("2023-01", 2));
+        assert_eq!(
+            [
+                c.repeat_within_30,
+                c.repeat_within_60,
+                c.repeat_within_90,
+                c.repeat_within_180,
+                c.repeat_within_365
+            ],
+            [Some(0.0), Some(0.0), Some(0.0), Some(0.5), Some(0.5)]
+        );
+        assert_eq!(
+            (c.reached_2nd, c.reached_3rd, c.reached_4plus),
+            (0.5, 0.0, 0.0)
+        );
+    }
+
+    #[test]
     fn many_parts_give_the_same_triangle() {
         let one = occasions(FIXTURE, None);
         let options = OccasionOptions {

@@ -448,5 +448,11 @@ mod tests {
             ("tea", 2, 3)
         );
         assert_eq!((c.remind, c.nudge, c.offer), (Some(5), Some(10), Some(20)));
+        // Sorted 2, 10, 28: p25 at position 0.5 is 6, p75 at 1.5 is 19.
+        assert_eq!(
+            (c.median, c.p25, c.p75),
+            (Some(10.0), Some(6.0), Some(19.0))
+        );
+        assert_eq!(c.mean, Some(40.0 / 3.0));
     }
 }

@@ -114,3 +114,34 @@ fn table_on_request_and_errors() {
         ],
     );
 }
+
+#[test]
+fn one_time_buyers_of_a_product_with_triggers_are_listed() {
+    // X: A's two purchases ten days apart are its one interval (mean 10: remind 8,
+    // nudge 10, offer 13). B bought X once, on 01-05: by 01-14 that is 9 days, past
+    // remind. Both are on the list.
+    let w = Workdir::new();
+    w.write(
+        "x.csv",
+        "customer,order,date,sku,amount\nA,1,2024-01-01,X,5\nA,2,2024-01-11,X,5\nB,3,2024-01-05,X,5\n",
+    );
+    let out = w.run(&[
+        "due",
+        "x.csv",
+        "--min-intervals",
+        "1",
+        "--as-of",
+        "2024-01-14",
+        "--stage",
+        "all",
+    ]);
+    assert_eq!(
+        out.ok(),
+        format!(
+            "{HEADER}\
+A,X,2024-01-11,3,2024-01-19,2024-01-21,2024-01-24,none
+B,X,2024-01-05,9,2024-01-13,2024-01-15,2024-01-18,remind
+"
+        )
+    );
+}
