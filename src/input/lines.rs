@@ -229,14 +229,9 @@ impl Chunk {
             },
         )?;
         if let Some(alternative) = day_first {
-            if self.first_pending.is_none() {
-                self.first_pending = Some((
-                    line,
-                    text(match values.date {
-                        DateValue::Text(raw) => raw,
-                        DateValue::Millis(_) => b"",
-                    }),
-                ));
+            // Only a text date can be ambiguous.
+            if let (None, DateValue::Text(raw)) = (&self.first_pending, &values.date) {
+                self.first_pending = Some((line, text(raw)));
             }
             self.pending.push((self.ts.len(), alternative));
         }
