@@ -1,6 +1,12 @@
 //! Where results go: stdout, or `-o FILE` written atomically (a temporary file beside
 //! it, then a rename), never onto an input file. The file is prepared before the work
 //! starts, so a bad path fails at once rather than after the computing.
+//!
+//! An input is recognised by identity (device and inode), so the same file through a
+//! symlink, a hard link or `./` is refused too. A target that is not a regular file (a
+//! FIFO, a device such as `/dev/null`, `/dev/stdout`) is written directly, as a shell's
+//! `>` would: renaming a file onto it would replace it rather than write into it. A
+//! symlink to a regular file keeps its link: the file it points to is replaced.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -11,12 +17,37 @@ use tempfile::NamedTempFile;
 use crate::error::Error;
 use crate::input::read::Source;
 
+/// The temporary file of `-o NAME` is `.NAME.rebuy-unfinished-XXXXXX`, beside NAME:
+/// one left behind by a run that was killed can be deleted.
+pub const UNFINISHED: &str = "rebuy-unfinished-";
+
 pub enum Output {
     Stdout,
     File {
         path: PathBuf,
         temporary: NamedTempFile,
     },
+    /// Not a regular file: written in place.
+    Direct {
+        path: PathBuf,
+        file: std::fs::File,
+    },
+}
+
+/// The same file: device and inode on Unix, the canonical path elsewhere.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+    }
 }
 
 impl Output {
@@ -32,26 +63,52 @@ impl Output {
             ))
             .into());
         }
-        if let Ok(target) = path.canonicalize() {
-            for input in inputs {
-                if let Source::Path(input_path) = input {
-                    if input_path.canonicalize().is_ok_and(|p| p == target) {
-                        return Err(Error::usage(format!(
-                            "-o {}: that is an input file; rebuy never writes over its input. Choose another name",
-                            path.display()
-                        ))
-                        .into());
-                    }
+        for input in inputs {
+            if let Source::Path(input_path) = input {
+                if same_file(input_path, path) {
+                    return Err(Error::usage(format!(
+                        "-o {}: that is an input file ({}); rebuy never writes over its input. Choose another name",
+                        path.display(),
+                        input_path.display()
+                    ))
+                    .into());
                 }
             }
         }
-        let folder = match path.parent() {
+        let cannot = |e: std::io::Error| {
+            Error::usage(format!("-o {}: cannot write there: {e}", path.display()))
+        };
+        let in_place = path.starts_with("/dev") || path.starts_with("/proc");
+        if let Ok(existing) = std::fs::metadata(path) {
+            if !existing.is_file() || in_place {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(existing.is_file())
+                    .open(path)
+                    .map_err(cannot)?;
+                return Ok(Output::Direct {
+                    path: path.to_path_buf(),
+                    file,
+                });
+            }
+        }
+        // A symlink to a regular file: replace the file, keep the link.
+        let target = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => path.canonicalize().map_err(cannot)?,
+            _ => path.to_path_buf(),
+        };
+        let folder = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let prefix = format!(".{name}.{UNFINISHED}");
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".rebuy-").suffix(".tmp");
-        if let Some(permissions) = permissions_for(path) {
+        builder.prefix(&prefix);
+        if let Some(permissions) = permissions_for(&target) {
             builder.permissions(permissions);
         }
         let temporary = builder.tempfile_in(folder).map_err(|e| {
@@ -62,7 +119,7 @@ impl Output {
             ))
         })?;
         Ok(Output::File {
-            path: path.to_path_buf(),
+            path: target,
             temporary,
         })
     }
@@ -74,13 +131,17 @@ impl Output {
         stream.commit()
     }
 
-    /// A buffered writer; nothing reaches the target file until `commit`.
+    /// A buffered writer; nothing reaches a regular target file until `commit`.
     pub fn stream(self) -> Stream {
         match self {
             Output::Stdout => Stream::Stdout(BufWriter::new(std::io::stdout())),
             Output::File { path, temporary } => Stream::File {
                 path,
                 temporary: BufWriter::with_capacity(1 << 20, temporary),
+            },
+            Output::Direct { path, file } => Stream::Direct {
+                path,
+                file: BufWriter::with_capacity(1 << 20, file),
             },
         }
     }
@@ -105,6 +166,10 @@ pub enum Stream {
         path: PathBuf,
         temporary: BufWriter<NamedTempFile>,
     },
+    Direct {
+        path: PathBuf,
+        file: BufWriter<std::fs::File>,
+    },
 }
 
 impl Write for Stream {
@@ -112,6 +177,7 @@ impl Write for Stream {
         match self {
             Stream::Stdout(out) => out.write(buf),
             Stream::File { temporary, .. } => temporary.write(buf),
+            Stream::Direct { file, .. } => file.write(buf),
         }
     }
 
@@ -119,6 +185,7 @@ impl Write for Stream {
         match self {
             Stream::Stdout(out) => out.write_all(buf),
             Stream::File { temporary, .. } => temporary.write_all(buf),
+            Stream::Direct { file, .. } => file.write_all(buf),
         }
     }
 
@@ -126,6 +193,7 @@ impl Write for Stream {
         match self {
             Stream::Stdout(out) => out.flush(),
             Stream::File { temporary, .. } => temporary.flush(),
+            Stream::Direct { file, .. } => file.flush(),
         }
     }
 }
@@ -135,6 +203,9 @@ impl Stream {
     pub fn commit(self) -> anyhow::Result<()> {
         match self {
             Stream::Stdout(mut out) => Ok(out.flush()?),
+            Stream::Direct { path, mut file } => file
+                .flush()
+                .with_context(|| format!("writing {}", path.display())),
             Stream::File { path, temporary } => {
                 let temporary = temporary
                     .into_inner()
