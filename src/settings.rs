@@ -138,11 +138,19 @@ pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
     if text.eq_ignore_ascii_case("today") {
         return Ok(chrono::Local::now().date_naive());
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         Error::usage(format!(
             "{flag} {text:?}: not a date; write it as YYYY-MM-DD (e.g. 2024-06-30) or today"
         ))
-    })
+    })?;
+    if !dates::YEARS.contains(&chrono::Datelike::year(&date)) {
+        return Err(Error::usage(format!(
+            "{flag} {text}: rebuy reads dates from {} to {}; choose a date in those years",
+            dates::YEARS.start(),
+            dates::YEARS.end()
+        )));
+    }
+    Ok(date)
 }
 
 #[cfg(test)]

@@ -1,27 +1,38 @@
-//! CSV text, read fast: blocks of whole records from any byte stream, records (a
-//! quoted field may hold newlines), and the fields of a record as spans of the block.
+//! CSV text, read fast and as RFC 4180 and the common readers (the `csv` crate,
+//! Python's csv module, DuckDB) read it:
 //!
-//! A record without a quote character, the common case, is split with `memchr`; one
-//! with quotes goes through a small RFC 4180 reader (`""` inside quotes is one `"`).
-//! A block ends where a line ends outside quotes, so blocks can be read in parallel.
+//! - a quote opens a quoted field only at the start of a field; anywhere else it is an
+//!   ordinary character (`27" Monitor`), and after a quoted field closes, the rest of
+//!   the field up to the delimiter is ordinary text (`"a"b` is `ab`);
+//! - inside a quoted field `""` is one `"`, and the delimiter, CR and LF are text;
+//! - outside quotes CR, LF and CRLF each end a record; blank lines are skipped;
+//! - a quoted field still open at the end of the input is reported with the line
+//!   where it opened (`Record::unclosed`).
+//!
+//! A record without a quote, the common case, is found and split with `memchr`; one
+//! with a quoted field goes through a small reader. A block of the input ends where a
+//! record ends, so the blocks of a file can be typed in parallel. `tests::
+//! same_records_and_fields_as_the_csv_crate` holds this reader to the `csv` crate's.
 
 use std::io::{self, Read};
 
-use memchr::{memchr, memchr_iter, memrchr2};
+use memchr::{memchr, memchr2, memchr3, memchr_iter, memrchr2};
 
-/// How many bytes a block holds, about.
-pub const BLOCK_BYTES: usize = 32 << 20;
+/// How many bytes a block holds, about. A batch of blocks, one per thread, is typed
+/// at a time.
+pub const BLOCK_BYTES: usize = 16 << 20;
 
 /// Whole records from a stream, a block at a time.
 pub struct Blocks<R: Read> {
     reader: R,
     pending: Vec<u8>,
-    /// A used block's buffer, to read the next one into: reusing it spares the
+    /// Used blocks' buffers, to read the next ones into: reusing them spares the
     /// kernel from handing over (and zeroing) fresh memory for every block.
-    spare: Vec<u8>,
+    spare: Vec<Vec<u8>>,
     done: bool,
     next_line: u64,
     block_bytes: usize,
+    delimiter: u8,
 }
 
 pub struct Block {
@@ -32,14 +43,21 @@ pub struct Block {
 
 impl<R: Read> Blocks<R> {
     /// `already` holds bytes read before (after the header), starting on `first_line`.
-    pub fn new(reader: R, already: Vec<u8>, first_line: u64, block_bytes: usize) -> Blocks<R> {
+    pub fn new(
+        reader: R,
+        already: Vec<u8>,
+        first_line: u64,
+        block_bytes: usize,
+        delimiter: u8,
+    ) -> Blocks<R> {
         Blocks {
             reader,
             pending: already,
             spare: Vec::new(),
             done: false,
             next_line: first_line,
-            block_bytes,
+            block_bytes: block_bytes.max(1),
+            delimiter,
         }
     }
 
@@ -64,18 +82,18 @@ impl<R: Read> Blocks<R> {
             let cut = if self.done {
                 Some(self.pending.len())
             } else {
-                last_record_end(&self.pending)
+                last_record_end(&self.pending, self.delimiter)
             };
             match cut {
                 Some(cut) => {
-                    let mut rest = std::mem::take(&mut self.spare);
+                    let mut rest = self.spare.pop().unwrap_or_default();
                     rest.clear();
                     rest.reserve(self.block_bytes + 64);
                     rest.extend_from_slice(&self.pending[cut..]);
                     self.pending.truncate(cut);
                     let bytes = std::mem::replace(&mut self.pending, rest);
                     let first_line = self.next_line;
-                    self.next_line += memchr_iter(b'\n', &bytes).count() as u64;
+                    self.next_line += count_line_ends(&bytes);
                     return Ok(Some(Block { bytes, first_line }));
                 }
                 // One record longer than a block: read on.
@@ -84,42 +102,92 @@ impl<R: Read> Blocks<R> {
         }
     }
 
+    /// Up to `count` blocks, for as many threads.
+    pub fn next_blocks(&mut self, count: usize) -> io::Result<Vec<Block>> {
+        let mut blocks = Vec::with_capacity(count);
+        while blocks.len() < count.max(1) {
+            match self.next_block()? {
+                Some(block) => blocks.push(block),
+                None => break,
+            }
+        }
+        Ok(blocks)
+    }
+
     /// Gives back a block's buffer once its records are read.
     pub fn recycle(&mut self, bytes: Vec<u8>) {
-        self.spare = bytes;
+        self.spare.push(bytes);
     }
 }
 
-/// Just past the last newline that is outside quotes, if any.
-pub fn last_record_end(bytes: &[u8]) -> Option<usize> {
-    // Parity of the quotes before `position`, walking back from the end.
-    let mut odd = memchr_iter(b'"', bytes).count() % 2 == 1;
-    let mut position = bytes.len();
-    while let Some(i) = memrchr2(b'\n', b'"', &bytes[..position]) {
-        if bytes[i] == b'"' {
-            odd = !odd;
-        } else if !odd {
-            return Some(i + 1);
+/// Line ends in `bytes`: LF, CRLF and a CR alone each count once.
+pub fn count_line_ends(bytes: &[u8]) -> u64 {
+    let lf = memchr_iter(b'\n', bytes).count();
+    let lone_cr = memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    (lf + lone_cr) as u64
+}
+
+/// Whether the quote at `at` opens a quoted field: it starts a field (the input, a
+/// record or a field begins right there).
+fn opens_field(bytes: &[u8], at: usize, delimiter: u8) -> bool {
+    at == 0 || matches!(bytes[at - 1], b'\n' | b'\r') || bytes[at - 1] == delimiter
+}
+
+/// The quote that closes the quoted field whose content starts at `from` (a `""`
+/// is one quote of the content), if the bytes hold it.
+fn closing_quote(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let k = at + memchr(b'"', &bytes[at..])?;
+        if bytes.get(k + 1) == Some(&b'"') {
+            at = k + 2;
+        } else {
+            return Some(k);
         }
-        position = i;
+    }
+}
+
+/// Just past the last record end in `bytes[from..until]`: a LF, or a CR whose next
+/// byte is known and is not LF (a CR at the very end may be the first half of a CRLF).
+fn last_line_end_in(bytes: &[u8], from: usize, until: usize) -> Option<usize> {
+    let mut until = until;
+    while let Some(k) = memrchr2(b'\n', b'\r', &bytes[from..until]) {
+        let i = from + k;
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'\n', _) => return Some(i + 1),
+            (_, Some(&next)) if next != b'\n' => return Some(i + 1),
+            _ => until = i,
+        }
     }
     None
 }
 
-/// A point of a block near `target` where a record starts (after a newline outside
-/// quotes), for splitting work; `bytes.len()` when there is none after it.
-pub fn record_start_after(bytes: &[u8], target: usize) -> usize {
-    let mut odd = memchr_iter(b'"', &bytes[..target.min(bytes.len())]).count() % 2 == 1;
-    let mut position = target.min(bytes.len());
-    while let Some(i) = memchr::memchr2(b'\n', b'"', &bytes[position..]).map(|k| position + k) {
-        if bytes[i] == b'"' {
-            odd = !odd;
-        } else if !odd {
-            return i + 1;
+/// Just past the last record end of `bytes` (which start at a record's start), if
+/// any: where a block can be cut. Only the quotes that open fields are followed; the
+/// bytes between them are searched with `memchr`.
+pub fn last_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let mut last = None;
+    let mut position = 0;
+    loop {
+        let quote = memchr(b'"', &bytes[position..]).map(|k| position + k);
+        let until = quote.unwrap_or(bytes.len());
+        if let Some(end) = last_line_end_in(bytes, position, until) {
+            last = Some(end);
         }
-        position = i + 1;
+        let Some(quote) = quote else {
+            return last;
+        };
+        if !opens_field(bytes, quote, delimiter) {
+            position = quote + 1;
+            continue;
+        }
+        match closing_quote(bytes, quote + 1) {
+            Some(close) => position = close + 1,
+            None => return last,
+        }
     }
-    bytes.len()
 }
 
 /// One record: its text (without the line end), where it starts, and its line.
@@ -128,7 +196,11 @@ pub struct Record<'a> {
     pub text: &'a [u8],
     pub offset: usize,
     pub line: u64,
+    /// The record has a quoted field (its fields need `split_fields`' slow path).
     pub has_quotes: bool,
+    /// The line where a quoted field opened that the input never closes; the record
+    /// then runs to the end of the input.
+    pub unclosed: Option<u64>,
 }
 
 /// The records of a block, blank lines skipped.
@@ -136,28 +208,55 @@ pub struct Records<'a> {
     bytes: &'a [u8],
     position: usize,
     line: u64,
-    /// Added to every record's offset: where `bytes` starts in its block.
-    base: usize,
+    delimiter: u8,
 }
 
 impl<'a> Records<'a> {
-    pub fn new(bytes: &'a [u8], first_line: u64) -> Records<'a> {
-        Records::with_base(bytes, first_line, 0)
-    }
-
-    /// Records of `bytes`, a part of a block that starts at `base`.
-    pub fn with_base(bytes: &'a [u8], first_line: u64, base: usize) -> Records<'a> {
+    /// The records of `bytes`, which start at a record's start on line `first_line`.
+    pub fn new(bytes: &'a [u8], first_line: u64, delimiter: u8) -> Records<'a> {
         Records {
             bytes,
             position: 0,
             line: first_line,
-            base,
+            delimiter,
         }
     }
 
     /// Where the next record would start, and its line.
     pub fn position(&self) -> (usize, u64) {
         (self.position, self.line)
+    }
+
+    /// Where the record starting at `start` ends (at its line end, or the end of the
+    /// input), the line ends inside its quoted fields, whether it has a quoted field,
+    /// and the line of a quoted field that never closes.
+    fn quoted_record_end(&self, start: usize) -> (usize, u64, bool, Option<u64>) {
+        let bytes = self.bytes;
+        let (mut position, mut inner_lines, mut has_quotes) = (start, 0, false);
+        loop {
+            let Some(k) = memchr3(b'\n', b'\r', b'"', &bytes[position..]) else {
+                return (bytes.len(), inner_lines, has_quotes, None);
+            };
+            let at = position + k;
+            if bytes[at] != b'"' {
+                return (at, inner_lines, has_quotes, None);
+            }
+            if at != start && bytes[at - 1] != self.delimiter {
+                position = at + 1; // an ordinary character
+                continue;
+            }
+            has_quotes = true;
+            match closing_quote(bytes, at + 1) {
+                Some(close) => {
+                    inner_lines += count_line_ends(&bytes[at + 1..close]);
+                    position = close + 1;
+                }
+                None => {
+                    let opened = self.line + inner_lines;
+                    return (bytes.len(), inner_lines, true, Some(opened));
+                }
+            }
+        }
     }
 }
 
@@ -170,30 +269,26 @@ impl<'a> Iterator for Records<'a> {
             let start = self.position;
             let line = self.line;
             let line_end =
-                |from: usize| memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |k| from + k);
-            let mut end = line_end(start);
-            let has_quotes = memchr(b'"', &bytes[start..end]).is_some();
-            if has_quotes {
-                let mut odd = memchr_iter(b'"', &bytes[start..end]).count() % 2 == 1;
-                while odd && end < bytes.len() {
-                    let next = line_end(end + 1);
-                    odd ^= memchr_iter(b'"', &bytes[end + 1..next]).count() % 2 == 1;
-                    self.line += 1;
-                    end = next;
-                }
-            }
-            self.line += 1;
-            self.position = end + 1;
-            let mut text = &bytes[start..end];
-            if let [rest @ .., b'\r'] = text {
-                text = rest;
-            }
-            if !text.is_empty() {
+                memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |k| start + k);
+            let (end, inner_lines, has_quotes, unclosed) =
+                if memchr(b'"', &bytes[start..line_end]).is_some() {
+                    self.quoted_record_end(start)
+                } else {
+                    (line_end, 0, false, None)
+                };
+            self.line += inner_lines + u64::from(end < bytes.len());
+            self.position = match &bytes[end.min(bytes.len())..] {
+                [b'\r', b'\n', ..] => end + 2,
+                [] => end,
+                _ => end + 1,
+            };
+            if end > start {
                 return Some(Record {
-                    text,
-                    offset: self.base + start,
+                    text: &bytes[start..end],
+                    offset: start,
                     line,
                     has_quotes,
+                    unclosed,
                 });
             }
         }
@@ -328,15 +423,41 @@ pub fn split_fields(record: &Record, delimiter: u8, fields: &mut Vec<Span>, scra
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Records and fields as this reader sees them.
+    fn read(bytes: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+        let (mut fields, mut scratch) = (Vec::new(), Vec::new());
+        Records::new(bytes, 1, delimiter)
+            .map(|record| {
+                scratch.clear();
+                split_fields(&record, delimiter, &mut fields, &mut scratch);
+                fields
+                    .iter()
+                    .map(|s| s.get(bytes, &scratch).to_vec())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Records and fields as the `csv` crate sees them.
+    fn read_with_csv_crate(bytes: &[u8], delimiter: u8) -> Vec<Vec<Vec<u8>>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(bytes)
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
 
     fn fields_of(text: &str) -> Vec<String> {
-        let records: Vec<Record> = Records::new(text.as_bytes(), 1).collect();
+        let records = read(text.as_bytes(), b',');
         assert_eq!(records.len(), 1, "{text:?}");
-        let (mut fields, mut scratch) = (Vec::new(), Vec::new());
-        split_fields(&records[0], b',', &mut fields, &mut scratch);
-        fields
+        records[0]
             .iter()
-            .map(|s| String::from_utf8(s.get(text.as_bytes(), &scratch).to_vec()).unwrap())
+            .map(|f| String::from_utf8(f.clone()).unwrap())
             .collect()
     }
 
@@ -354,9 +475,36 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_inside_a_field_is_an_ordinary_character() {
+        let text = "A,2024-01-01,27\" Monitor,199\nA,2024-02-01,Cable,10\nB,x\"y\"z,\"q\"\n";
+        let records = read(text.as_bytes(), b',');
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[0][2], b"27\" Monitor");
+        assert_eq!(records[2], [&b"B"[..], b"x\"y\"z", b"q"]);
+    }
+
+    #[test]
+    fn cr_lf_and_crlf_each_end_a_record() {
+        let text = b"a,1\rb,2\nc,3\r\nd,4\r";
+        let records: Vec<(Vec<u8>, u64)> = Records::new(text, 1, b',')
+            .map(|r| (r.text.to_vec(), r.line))
+            .collect();
+        assert_eq!(
+            records,
+            vec![
+                (b"a,1".to_vec(), 1),
+                (b"b,2".to_vec(), 2),
+                (b"c,3".to_vec(), 3),
+                (b"d,4".to_vec(), 4)
+            ]
+        );
+        assert_eq!(count_line_ends(text), 4);
+    }
+
+    #[test]
     fn records_skip_blank_lines_and_count_lines() {
         let text = b"a,1\r\n\r\n\"b\nc\",2\nd,3";
-        let records: Vec<(String, u64)> = Records::new(text, 10)
+        let records: Vec<(String, u64)> = Records::new(text, 10, b',')
             .map(|r| (String::from_utf8(r.text.to_vec()).unwrap(), r.line))
             .collect();
         assert_eq!(
@@ -370,30 +518,98 @@ mod tests {
     }
 
     #[test]
+    fn an_unclosed_quoted_field_names_the_line_it_opened_on() {
+        let text = b"a,1\n\"b\nc\",2\nd,\"open\nmore\n";
+        let records: Vec<(u64, Option<u64>)> = Records::new(text, 1, b',')
+            .map(|r| (r.line, r.unclosed))
+            .collect();
+        assert_eq!(records, vec![(1, None), (2, None), (4, Some(4))]);
+    }
+
+    #[test]
     fn blocks_end_outside_quotes_and_keep_line_numbers() {
-        let text = "h\na,1\n\"x\ny\",2\nb,3\nc,4\n".repeat(5);
+        let text = "h\na,1\n\"x\ny\",2\r\nb,3\rc,4\"\n27\" tv,5\n".repeat(5);
         for block_bytes in [1, 3, 7, 16, 1000] {
-            let mut blocks = Blocks::new(text.as_bytes(), Vec::new(), 1, block_bytes);
+            let mut blocks = Blocks::new(text.as_bytes(), Vec::new(), 1, block_bytes, b',');
             let mut joined = Vec::new();
             let mut lines = Vec::new();
             while let Some(block) = blocks.next_block().unwrap() {
-                assert!(block.bytes.ends_with(b"\n"), "{block_bytes}");
-                lines.extend(Records::new(&block.bytes, block.first_line).map(|r| r.line));
+                assert!(
+                    block.bytes.ends_with(b"\n") || block.bytes.ends_with(b"\r"),
+                    "{block_bytes}"
+                );
+                lines.extend(Records::new(&block.bytes, block.first_line, b',').map(|r| r.line));
                 joined.extend_from_slice(&block.bytes);
             }
             assert_eq!(joined, text.as_bytes());
-            let expected: Vec<u64> = Records::new(text.as_bytes(), 1).map(|r| r.line).collect();
+            let expected: Vec<u64> = Records::new(text.as_bytes(), 1, b',')
+                .map(|r| r.line)
+                .collect();
             assert_eq!(lines, expected, "{block_bytes}");
         }
     }
 
     #[test]
-    fn split_points_fall_between_records() {
+    fn cut_points_fall_between_records() {
         let text = b"a,1\n\"x\ny\",2\nb,3\n";
-        assert_eq!(last_record_end(text), Some(text.len()));
-        assert_eq!(last_record_end(b"a,\"open\nstill"), None);
-        assert_eq!(record_start_after(text, 5), 12);
-        assert_eq!(record_start_after(text, 0), 4);
-        assert_eq!(record_start_after(text, 13), text.len());
+        assert_eq!(last_record_end(text, b','), Some(text.len()));
+        assert_eq!(last_record_end(b"a,\"open\nstill", b','), None);
+        assert_eq!(last_record_end(b"x\na,\"open\nstill", b','), Some(2));
+        // A stray quote does not open a field: the line end after it is a record end.
+        assert_eq!(last_record_end(b"a,27\" tv\nb,", b','), Some(9));
+        // A CR at the very end may be half of a CRLF: not a cut point yet.
+        assert_eq!(last_record_end(b"a\nb\r", b','), Some(2));
+        assert_eq!(last_record_end(b"a\rb", b','), Some(2));
+    }
+
+    fn csv_text() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            &b"a"[..],
+            b"bc",
+            b",",
+            b";",
+            b"\t",
+            b"|",
+            b"\"",
+            b"\"\"",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b" ",
+            b"\"x,y\"",
+            b"\"p\nq\"",
+        ]);
+        prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn same_records_and_fields_as_the_csv_crate(
+            text in csv_text(),
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
+        ) {
+            prop_assert_eq!(read(&text, delimiter), read_with_csv_crate(&text, delimiter));
+        }
+
+        #[test]
+        fn any_block_size_gives_the_same_records(
+            text in csv_text(),
+            block_bytes in 1usize..20,
+        ) {
+            let whole: Vec<(Vec<u8>, u64)> = Records::new(&text, 1, b',')
+                .map(|r| (r.text.to_vec(), r.line))
+                .collect();
+            let mut blocks = Blocks::new(&text[..], Vec::new(), 1, block_bytes, b',');
+            let mut parts = Vec::new();
+            while let Some(block) = blocks.next_block().unwrap() {
+                parts.extend(
+                    Records::new(&block.bytes, block.first_line, b',')
+                        .map(|r| (r.text.to_vec(), r.line)),
+                );
+            }
+            prop_assert_eq!(parts, whole);
+        }
     }
 }

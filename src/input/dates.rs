@@ -84,6 +84,8 @@ pub enum DateError {
     Impossible(String),
     /// A slashed date in a file whose day/month order is unknown.
     NeedsOrder,
+    /// A real date, in a year no shop's orders have (see `YEARS`).
+    OutOfRange(i32),
 }
 
 impl DateError {
@@ -92,6 +94,11 @@ impl DateError {
             DateError::Unrecognised => "not a date rebuy can read".to_string(),
             DateError::Impossible(why) => format!("not a real date: {why}"),
             DateError::NeedsOrder => "a slashed date whose day/month order is unknown".to_string(),
+            DateError::OutOfRange(year) => format!(
+                "the year {year} is outside the years rebuy reads ({} to {})",
+                YEARS.start(),
+                YEARS.end()
+            ),
         }
     }
 }
@@ -144,9 +151,28 @@ impl DateParser {
     }
 }
 
+/// The years of the dates rebuy reads. Work over periods (cohort triangles, trends)
+/// grows with the span of the dates, so a date no shop has (`0001-01-01`, a
+/// placeholder `9999-12-31`) is refused rather than spending minutes on millennia.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// Day numbers of 1900-01-01 and 2200-01-01, the bounds of `YEARS`.
+const FIRST_DAY: i64 = -25_567;
+const END_DAY: i64 = 84_006;
+
+/// A millisecond timestamp, if its year is among `YEARS`.
+pub fn check_range(ms: i64) -> Result<i64, DateError> {
+    if (FIRST_DAY * MS_PER_DAY..END_DAY * MS_PER_DAY).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(DateError::OutOfRange(date_of_day(day_of(ms)).year()))
+    }
+}
+
 /// Day number (days since 1970-01-01) of a millisecond timestamp.
 pub fn day_of(ms: i64) -> i32 {
-    ms.div_euclid(MS_PER_DAY) as i32
+    ms.div_euclid(MS_PER_DAY)
+        .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// The calendar date of a day number.
@@ -634,6 +660,35 @@ mod tests {
             Ok(Zone::Named(_))
         ));
         assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn years_outside_1900_to_2199_are_refused() {
+        let p = auto();
+        assert_eq!(
+            p.parse("1900-01-01").and_then(check_range),
+            Ok(ymd(1900, 1, 1))
+        );
+        assert_eq!(
+            p.parse("2199-12-31 23:59:59").and_then(check_range),
+            Ok(ymd(2199, 12, 31) + 86_399_000)
+        );
+        assert_eq!(
+            p.parse("1899-12-31").and_then(check_range),
+            Err(DateError::OutOfRange(1899))
+        );
+        assert_eq!(
+            p.parse("2200-01-01").and_then(check_range),
+            Err(DateError::OutOfRange(2200))
+        );
+        assert_eq!(
+            p.parse("0001-01-01").and_then(check_range),
+            Err(DateError::OutOfRange(1))
+        );
+        assert_eq!(
+            p.parse("9999-12-31").and_then(check_range),
+            Err(DateError::OutOfRange(9999))
+        );
     }
 
     #[test]

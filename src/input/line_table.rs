@@ -27,6 +27,9 @@ pub struct LineTable {
     pub(super) amount: Vec<i64>,
     pub(super) product: Vec<u32>,
     pub(super) category: Vec<u32>,
+    /// The sum of the absolute values of every known amount read (see
+    /// `money::SUM_LIMIT`).
+    pub(super) amount_magnitude: u128,
     partial_orders: Vec<DataFrame>,
     product_lines: Vec<DataFrame>,
     /// A fold could not hold back the lines of its last order, which may go on

@@ -4,19 +4,21 @@
 //! an error naming file, line, column and value, or with `--skip-invalid` is dropped
 //! and counted.
 //!
-//! CSV blocks are typed on two threads (the two halves of each block); then the ids
-//! become codes, customers on one thread and the other ids on the other.
+//! CSV blocks are typed in parallel, a batch of blocks at a time, one per thread of
+//! rayon's pool; Parquet rows likewise, a range of rows per thread. Then, in the
+//! order of the file, the ids become codes: customers on one thread and the other ids
+//! on another. Results never depend on the number of threads.
 
-use std::ops::Range;
+use rayon::prelude::*;
 
 use super::columns::Role;
-use super::csv_scan::{record_start_after, split_fields, Block, Records, Span};
+use super::csv_scan::{split_fields, Records, Span};
 use super::dates::{
-    is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder, Zone,
+    self, is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder, Zone,
 };
 use super::intern::Interner;
 use super::line_table::{flush_lines, LineTable, NO_AMOUNT};
-use super::money::Money;
+use super::money::{Money, SUM_LIMIT};
 use super::parquet_rows::type_parquet_frame;
 use super::read::{Body, Encoding, Opened};
 use crate::error::{Error, Location, Result};
@@ -69,6 +71,7 @@ pub struct Dictionaries {
 /// What reading one file found, besides its lines.
 pub struct FileTally {
     pub rows: u64,
+    pub loaded_rows: u64,
     pub guest_rows: u64,
     pub invalid_rows: u64,
     pub slash_order: Option<SlashOrder>,
@@ -156,6 +159,8 @@ pub(super) struct Chunk {
     pub(super) ts: Vec<i64>,
     /// `NO_AMOUNT` where unknown.
     pub(super) amount: Vec<i64>,
+    /// The line (a Parquet file's row) of each typed row, for messages.
+    pub(super) line: Vec<u64>,
     pub(super) scratch: Vec<u8>,
     pub(super) rows: u64,
     pub(super) guest_rows: u64,
@@ -217,11 +222,18 @@ impl Chunk {
                 parsed.map_err(|e| date_problem(line, raw, &e))?
             }
         };
+        dates::check_range(ts).map_err(|e| {
+            let shown = match values.date {
+                DateValue::Text(raw) => text(raw),
+                DateValue::Millis(_) => dates::date_of_day(dates::day_of(ts)).to_string(),
+            };
+            date_problem(line, shown.as_bytes(), &e)
+        })?;
         let amount = line_amount(values.amount, values.quantity, values.unit_price).map_err(
-            |(role, raw, problem)| Problem {
+            |(role, value, problem)| Problem {
                 line,
                 role: Some(role),
-                value: text(raw),
+                value,
                 problem,
                 hint: format!(
                     "fix the value, {SKIP_HINT}, or choose another column with --map {role}=COLUMN"
@@ -297,17 +309,28 @@ fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
 }
 
 /// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
+/// A value that cannot be used names its role, its text and the problem.
 fn line_amount<'a>(
     amount: Number<'a>,
     quantity: Number<'a>,
     unit_price: Number<'a>,
-) -> std::result::Result<Option<Money>, (Role, &'a [u8], String)> {
+) -> std::result::Result<Option<Money>, (Role, String, String)> {
+    use super::money::NumberError;
     let number = |role: Role, value: Number<'a>| match value {
-        Number::Fixed(fixed) => Ok(Money(fixed.unwrap_or(0))),
+        Number::Fixed(fixed) => {
+            let fixed = fixed.unwrap_or(0);
+            Money::checked(fixed).map_err(|e| {
+                (
+                    role,
+                    Money(fixed).to_string(),
+                    format!("the {role} is {}", e.describe()),
+                )
+            })
+        }
         Number::Text(raw) => std::str::from_utf8(raw)
-            .map_err(|_| super::money::NumberError::NotANumber)
+            .map_err(|_| NumberError::NotANumber)
             .and_then(Money::parse)
-            .map_err(|e| (role, raw, format!("the {role} is {}", e.describe()))),
+            .map_err(|e| (role, text(raw), format!("the {role} is {}", e.describe()))),
     };
     if !amount.is_missing() {
         return number(Role::Amount, amount).map(Some);
@@ -315,10 +338,20 @@ fn line_amount<'a>(
     if quantity.is_missing() || unit_price.is_missing() {
         return Ok(None);
     }
-    Ok(Some(Money::times(
+    let (quantity, unit_price) = (
         number(Role::Quantity, quantity)?,
         number(Role::UnitPrice, unit_price)?,
-    )))
+    );
+    Money::times(quantity, unit_price).map(Some).map_err(|e| {
+        (
+            Role::UnitPrice,
+            unit_price.to_string(),
+            format!(
+                "quantity {quantity} × unit price {unit_price} is {}",
+                e.describe()
+            ),
+        )
+    })
 }
 
 /// Where each role's field is in a CSV record.
@@ -369,14 +402,24 @@ struct CsvContext<'a> {
     strict_utf8: bool,
 }
 
-/// Types the records of `block.bytes[range]`, which start on line `first_line`.
-fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvContext) -> Chunk {
+/// Types the records of a block, which starts on line `first_line`.
+fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
     let mut chunk = Chunk::default();
     let mut fields = Vec::with_capacity(context.columns);
     // Apart from the chunk, so field spans can borrow it while the chunk grows.
     let mut scratch = Vec::new();
     let p = context.positions;
-    for record in Records::with_base(&block[range.clone()], first_line, range.start) {
+    for record in Records::new(block, first_line, context.delimiter) {
+        if let Some(line) = record.unclosed {
+            chunk.problem = Some(Problem {
+                line,
+                role: None,
+                value: text(&record.text[..record.text.len().min(80)]),
+                problem: "a quoted field opens on this line and is never closed: the rest of the file would be one value".to_string(),
+                hint: "a value that starts with a quote must end with one (a quote inside it is written twice, \"\"); fix the export".to_string(),
+            });
+            break;
+        }
         chunk.rows += 1;
         split_fields(&record, context.delimiter, &mut fields, &mut scratch);
         if fields.len() != context.columns {
@@ -445,6 +488,7 @@ fn type_csv(block: &[u8], range: Range<usize>, first_line: u64, context: &CsvCon
                 }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
+                chunk.line.push(record.line);
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, context.skip_invalid) {
@@ -473,6 +517,7 @@ pub fn read_file(
         first_pending: None,
         tally: FileTally {
             rows: 0,
+            loaded_rows: 0,
             guest_rows: 0,
             invalid_rows: 0,
             slash_order: None,
@@ -484,13 +529,18 @@ pub fn read_file(
     match opened.body {
         Body::Csv(mut blocks) => {
             let columns = opened.header.len();
-            while let Some(block) = blocks.next_block().map_err(|e| {
-                Error::file(
-                    &opened.name,
-                    format!("cannot read the file: {e}"),
-                    "the file may be truncated; export it again",
-                )
-            })? {
+            let threads = rayon::current_num_threads();
+            loop {
+                let batch = blocks.next_blocks(threads).map_err(|e| {
+                    Error::file(
+                        &opened.name,
+                        format!("cannot read the file: {e}"),
+                        "the file may be truncated; export it again",
+                    )
+                })?;
+                if batch.is_empty() {
+                    break;
+                }
                 let context = CsvContext {
                     delimiter: opened.delimiter.unwrap_or(b','),
                     columns,
@@ -499,17 +549,21 @@ pub fn read_file(
                     skip_invalid: options.skip_invalid,
                     strict_utf8: options.encoding == Encoding::Utf8,
                 };
-                let chunks = type_block(&block, &context);
+                let chunks: Vec<Chunk> = batch
+                    .par_iter()
+                    .map(|block| type_csv(&block.bytes, block.first_line, &context))
+                    .collect();
                 if let (Some(size), true) = (opened.size, table.is_empty()) {
-                    // Room for the whole file at the first block's bytes per row.
+                    // Room for the whole file at the first batch's bytes per row.
                     let rows: u64 = chunks.iter().map(|c| c.rows).sum();
-                    let per_row = (block.bytes.len() as u64 / rows.max(1)).max(1);
+                    let bytes: usize = batch.iter().map(|b| b.bytes.len()).sum();
+                    let per_row = (bytes as u64 / rows.max(1)).max(1);
                     table.reserve(((size / per_row) as usize).min(flush_lines(options)));
                 }
-                for chunk in chunks {
+                for (chunk, block) in chunks.into_iter().zip(batch) {
                     file.take(chunk, &block.bytes, options, table, dictionaries)?;
+                    blocks.recycle(block.bytes);
                 }
-                blocks.recycle(block.bytes);
             }
         }
         Body::Parquet(ref frame) => {
@@ -521,35 +575,6 @@ pub fn read_file(
         }
     }
     file.finish()
-}
-
-/// Runs `a` on another thread and `b` on this one; a panic in `a` (a bug in rebuy)
-/// is passed on.
-pub(super) fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    std::thread::scope(|scope| {
-        let a = scope.spawn(a);
-        let b = b();
-        let a = a
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (a, b)
-    })
-}
-
-/// Types a block on two threads, one half each.
-fn type_block(block: &Block, context: &CsvContext) -> Vec<Chunk> {
-    let bytes = &block.bytes;
-    let middle = record_start_after(bytes, bytes.len() / 2);
-    if middle == 0 || middle >= bytes.len() || bytes.len() < 4096 {
-        return vec![type_csv(bytes, 0..bytes.len(), block.first_line, context)];
-    }
-    let second_line =
-        block.first_line + memchr::memchr_iter(b'\n', &bytes[..middle]).count() as u64;
-    let (second, first) = both(
-        || type_csv(bytes, middle..bytes.len(), second_line, context),
-        || type_csv(bytes, 0..middle, block.first_line, context),
-    );
-    vec![first, second]
 }
 
 /// Notes the name of every product seen for the first time (or so far without one).
@@ -650,6 +675,7 @@ impl FileReader<'_> {
         dictionaries: &mut Dictionaries,
     ) -> Result<()> {
         self.tally.rows += chunk.rows;
+        self.tally.loaded_rows += chunk.ts.len() as u64;
         self.tally.guest_rows += chunk.guest_rows;
         self.tally.invalid_rows += chunk.invalid_rows;
         if let Some(p) = chunk.problem {
@@ -669,6 +695,7 @@ impl FileReader<'_> {
                 "one file must use one order; pass --date-format dmy or mdy, or fix the odd rows",
             ));
         }
+        self.add_amounts(&chunk, table)?;
         let base = table.len();
         self.pending
             .extend(chunk.pending.iter().map(|&(row, ts)| (base + row, ts)));
@@ -703,6 +730,28 @@ impl FileReader<'_> {
         Ok(())
     }
 
+    /// Adds the chunk's amounts to the input's sum of absolute amounts, which bounds
+    /// every sum of money made later; past `SUM_LIMIT` a sum could wrap, so the input
+    /// is refused at the value that crosses it.
+    fn add_amounts(&self, chunk: &Chunk, table: &mut LineTable) -> Result<()> {
+        for (i, &amount) in chunk.amount.iter().enumerate() {
+            if amount == NO_AMOUNT {
+                continue;
+            }
+            table.amount_magnitude += u128::from(amount.unsigned_abs());
+            if table.amount_magnitude > u128::from(SUM_LIMIT.0.unsigned_abs()) {
+                return Err(Error::input(
+                    self.location(chunk.line[i], Some(Role::Amount), Some(Money(amount).to_string())),
+                    format!(
+                        "the amounts read so far add up (ignoring their signs) past {SUM_LIMIT}, the largest sum rebuy keeps exact"
+                    ),
+                    "check that the amount column holds money (rebuy inspect shows the roles), or split the input into smaller files",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn intern(
         &mut self,
         chunk: &Chunk,
@@ -721,7 +770,7 @@ impl FileReader<'_> {
             timed_orders,
         } = dictionaries;
         // Customers on one thread, the other ids on this one: the tables are apart.
-        let ((customer, customer_1252), ((order, order_1252), other)) = both(
+        let ((customer, customer_1252), ((order, order_1252), other)) = rayon::join(
             || codes(customers, &chunk.customer, block, scratch),
             || {
                 let order = codes(orders, &chunk.order, block, scratch);
@@ -814,9 +863,16 @@ mod tests {
     fn a_value_used_for_the_amount_must_be_a_number() {
         let t = |raw: &'static str| Number::Text(raw.as_bytes());
         let (role, value, _) = line_amount(t("12,50"), t(""), t("")).unwrap_err();
-        assert_eq!((role, value), (Role::Amount, &b"12,50"[..]));
+        assert_eq!((role, value.as_str()), (Role::Amount, "12,50"));
         let (role, value, _) = line_amount(t(""), t("two"), t("1")).unwrap_err();
-        assert_eq!((role, value), (Role::Quantity, &b"two"[..]));
+        assert_eq!((role, value.as_str()), (Role::Quantity, "two"));
+        let (role, value, problem) =
+            line_amount(t(""), t("99999999999999"), t("99999999999999")).unwrap_err();
+        assert_eq!((role, value.as_str()), (Role::UnitPrice, "99999999999999"));
+        assert_eq!(
+            problem,
+            "quantity 99999999999999 × unit price 99999999999999 is too large for an amount (over 10^14)"
+        );
         // A bad quantity is not used when the amount is there, so it is no error.
         assert_eq!(line_amount(t("5"), t("two"), t("")), Ok(Some(m("5"))));
     }

@@ -34,7 +34,11 @@ pub struct FileReport {
     pub delimiter: Option<char>,
     pub columns: Vec<String>,
     pub roles: ColumnRoles,
+    /// Data rows read (blank lines aside): always `loaded_rows + guest_rows +
+    /// invalid_rows`, each counted where it happens.
     pub rows: u64,
+    /// Rows typed and kept as order lines.
+    pub loaded_rows: u64,
     pub guest_rows: u64,
     pub invalid_rows: u64,
     /// How slashed dates were read: `None` when the file has none or they agree.
@@ -105,6 +109,7 @@ pub fn load(
             columns,
             roles,
             rows: tally.rows,
+            loaded_rows: tally.loaded_rows,
             guest_rows: tally.guest_rows,
             invalid_rows: tally.invalid_rows,
             slash_order: tally.slash_order.map(|o| match o {
@@ -265,6 +270,27 @@ mod tests {
                     summary_json(GENERATED, block_bytes, flush_lines, same_day),
                     whole,
                     "blocks of {block_bytes} bytes, folds every {flush_lines} lines, {same_day:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn thread_counts_change_nothing() {
+        let in_pool = |threads: usize, block_bytes: usize, same_day: SameDay| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| summary_json(GENERATED, block_bytes, 0, same_day))
+        };
+        for same_day in [SameDay::Merge, SameDay::Keep] {
+            let whole = summary_json(GENERATED, 0, 0, same_day);
+            for (threads, block_bytes) in [(1, 0), (1, 700), (4, 700), (4, 5000), (3, 20_000)] {
+                assert_eq!(
+                    in_pool(threads, block_bytes, same_day),
+                    whole,
+                    "{threads} threads, blocks of {block_bytes} bytes, {same_day:?}"
                 );
             }
         }

@@ -9,8 +9,14 @@ pub struct Money(pub i64);
 
 pub const SCALE: i64 = 10_000;
 const DECIMALS: usize = 4;
-/// Above this many whole units a value is refused rather than risk overflowing a sum.
+/// Above this many whole units a value is refused (also `quantity × unit_price`).
 const LIMIT_UNITS: i64 = 100_000_000_000_000;
+/// The largest value, in ten-thousandths.
+const LIMIT: i64 = LIMIT_UNITS * SCALE;
+/// Every sum rebuy makes of amounts (orders, occasions, revenue) is bounded by the sum
+/// of their absolute values; `input` refuses an input whose absolute values add up
+/// past this, so no sum can wrap.
+pub const SUM_LIMIT: Money = Money(i64::MAX);
 
 /// Why a text is not a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,8 +75,9 @@ impl Money {
         Ok(Money(if negative { -magnitude } else { magnitude }))
     }
 
-    /// quantity × unit price, rounded half away from zero to four decimals.
-    pub fn times(quantity: Money, unit_price: Money) -> Money {
+    /// quantity × unit price, rounded half away from zero to four decimals; too large
+    /// past 10^14, like a value read.
+    pub fn times(quantity: Money, unit_price: Money) -> Result<Money, NumberError> {
         let product = i128::from(quantity.0) * i128::from(unit_price.0);
         let scale = i128::from(SCALE);
         let half = scale / 2;
@@ -79,7 +86,19 @@ impl Money {
         } else {
             (product - half) / scale
         };
-        Money(rounded.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
+        if rounded.abs() > i128::from(LIMIT) {
+            return Err(NumberError::TooLarge);
+        }
+        Ok(Money(rounded as i64))
+    }
+
+    /// A value already in fixed point (a typed column), within the same limit.
+    pub fn checked(value: i64) -> Result<Money, NumberError> {
+        if value.unsigned_abs() > LIMIT.unsigned_abs() {
+            Err(NumberError::TooLarge)
+        } else {
+            Ok(Money(value))
+        }
     }
 
     pub fn to_f64(self) -> f64 {
@@ -153,10 +172,29 @@ mod tests {
     #[test]
     fn quantity_times_price_rounds_half_away_from_zero() {
         let m = |s| Money::parse(s).unwrap();
-        assert_eq!(Money::times(m("3"), m("2.55")), m("7.65"));
-        assert_eq!(Money::times(m("0.5"), m("0.0001")), m("0.0001"));
-        assert_eq!(Money::times(m("-0.5"), m("0.0001")), m("-0.0001"));
-        assert_eq!(Money::times(m("-12"), m("1.25")), m("-15"));
+        assert_eq!(Money::times(m("3"), m("2.55")), Ok(m("7.65")));
+        assert_eq!(Money::times(m("0.5"), m("0.0001")), Ok(m("0.0001")));
+        assert_eq!(Money::times(m("-0.5"), m("0.0001")), Ok(m("-0.0001")));
+        assert_eq!(Money::times(m("-12"), m("1.25")), Ok(m("-15")));
+    }
+
+    #[test]
+    fn quantity_times_price_past_the_limit_is_too_large() {
+        let m = |s| Money::parse(s).unwrap();
+        assert_eq!(
+            Money::times(m("100000000000000"), m("1")),
+            Ok(m("100000000000000"))
+        );
+        assert_eq!(
+            Money::times(m("99999999999999"), m("99999999999999")),
+            Err(NumberError::TooLarge)
+        );
+        assert_eq!(
+            Money::times(m("-2"), m("60000000000000")),
+            Err(NumberError::TooLarge)
+        );
+        assert_eq!(Money::checked(-LIMIT), Ok(Money(-LIMIT)));
+        assert_eq!(Money::checked(i64::MIN), Err(NumberError::TooLarge));
     }
 
     #[test]

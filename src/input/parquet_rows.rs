@@ -1,5 +1,5 @@
 //! The rows of a Parquet file, typed like CSV rows (see `lines`): text columns, typed
-//! dates, and numeric amounts taken as numbers; on two threads, half the rows each.
+//! dates, and numeric amounts taken as numbers; a range of rows per thread.
 
 use std::ops::Range;
 
@@ -9,7 +9,7 @@ use super::columns::Role;
 use super::csv_scan::Span;
 use super::dates::{self, Zone};
 use super::line_table::NO_AMOUNT;
-use super::lines::{both, Chunk, DateReading, DateValue, Number, RowValues};
+use super::lines::{Chunk, DateReading, DateValue, Number, RowValues};
 use crate::error::{Error, Result};
 
 /// The role columns of a Parquet file, ready to be read row by row.
@@ -75,14 +75,19 @@ impl ParquetColumns {
                     .iter()
                     .map(|v| {
                         v.filter(|x| x.is_finite())
-                            .map_or(MISSING, |x| (x * scale).round() as i64)
+                            .map_or(MISSING, |x| ((x * scale).round() as i64).max(-i64::MAX))
                     })
                     .collect()
             } else {
                 let as_i64 = column.cast(&DataType::Int64).map_err(Error::internal)?;
                 let ints = as_i64.i64().map_err(Error::internal)?;
                 ints.iter()
-                    .map(|v| v.map_or(MISSING, |x| x.saturating_mul(super::money::SCALE)))
+                    .map(|v| {
+                        v.map_or(MISSING, |x| {
+                            // Never MISSING: a value this large is refused as too large.
+                            x.saturating_mul(super::money::SCALE).max(-i64::MAX)
+                        })
+                    })
                     .collect()
             };
             Ok(NumberColumn::Fixed(fixed))
@@ -253,6 +258,7 @@ fn type_parquet(
                 }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
+                chunk.line.push(row as u64 + 1);
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, skip_invalid) {
@@ -265,22 +271,23 @@ fn type_parquet(
     chunk
 }
 
-/// Types a Parquet frame on two threads, one half of the rows each.
+/// Types a Parquet frame in parallel, one range of rows per thread of rayon's pool;
+/// the chunks come back in the order of the rows.
 pub(super) fn type_parquet_frame(
     frame: &DataFrame,
     dates: &DateReading,
     zone: Option<Zone>,
     skip_invalid: bool,
 ) -> Result<Vec<Chunk>> {
+    use rayon::prelude::*;
     let columns = ParquetColumns::of(frame, zone)?;
     let height = frame.height();
-    if height < 256 {
-        return Ok(vec![type_parquet(&columns, 0..height, dates, skip_invalid)]);
-    }
-    let middle = height / 2;
-    let (second, first) = both(
-        || type_parquet(&columns, middle..height, dates, skip_invalid),
-        || type_parquet(&columns, 0..middle, dates, skip_invalid),
-    );
-    Ok(vec![first, second])
+    let parts = rayon::current_num_threads().clamp(1, height.div_ceil(256).max(1));
+    let ranges: Vec<Range<usize>> = (0..parts)
+        .map(|i| height * i / parts..height * (i + 1) / parts)
+        .collect();
+    Ok(ranges
+        .into_par_iter()
+        .map(|rows| type_parquet(&columns, rows, dates, skip_invalid))
+        .collect())
 }

@@ -259,11 +259,18 @@ fn open_csv(
             "rebuy reads CSV (optionally .csv.gz) and Parquet order exports",
         ));
     }
-    // The header is the first record; read on until it is whole.
+    // The delimiter is sniffed from the first line; the header is the first record.
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(&head.bytes));
+    // Read on until the header record is whole and a byte follows its line end (a CR
+    // may be the first half of a CRLF).
     loop {
-        let complete = Records::new(&head.bytes, 1).next().is_some_and(|r| {
-            memchr::memchr(b'\n', &head.bytes[r.offset + r.text.len()..]).is_some()
-        });
+        let complete = Records::new(&head.bytes, 1, delimiter)
+            .next()
+            .is_some_and(|r| {
+                r.unclosed.is_none() && r.offset + r.text.len() + 1 < head.bytes.len()
+            });
         let before = head.bytes.len();
         if complete || before >= HEADER_LIMIT {
             break;
@@ -273,16 +280,20 @@ fn open_csv(
             break;
         }
     }
-    let Some(record) = Records::new(&head.bytes, 1).next() else {
+    let Some(record) = Records::new(&head.bytes, 1, delimiter).next() else {
         return Err(Error::file(
             &name,
             "the file is empty",
             "export the orders again",
         ));
     };
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| sniff_delimiter(record.text));
+    if record.unclosed.is_some() {
+        return Err(Error::file(
+            &name,
+            "a quoted column name in the header opens with \" and is never closed",
+            "fix the header row: a name that starts with \" must end with one",
+        ));
+    }
     let (mut spans, mut scratch) = (Vec::new(), Vec::new());
     split_fields(&record, delimiter, &mut spans, &mut scratch);
     let header: Vec<String> = spans
@@ -300,7 +311,7 @@ fn open_csv(
         .map(|(role, column)| (*role, header.iter().position(|h| h == column).unwrap_or(0)))
         .collect();
     // The data starts on the line after the header record.
-    let mut lines = Records::new(&head.bytes, 1);
+    let mut lines = Records::new(&head.bytes, 1, delimiter);
     lines.next();
     let (data_start, first_line) = lines.position();
     let rest = head.bytes.split_off(data_start.min(head.bytes.len()));
@@ -322,6 +333,7 @@ fn open_csv(
             } else {
                 options.block_bytes
             },
+            delimiter,
         )),
     })
 }
