@@ -10,6 +10,7 @@ mod generate;
 mod inputs;
 mod inspect;
 mod properties;
+mod regression;
 mod report;
 mod rfm;
 mod summary;

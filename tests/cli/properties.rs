@@ -350,3 +350,58 @@ proptest! {
         prop_assert_eq!(grid, m.customers as u64);
     }
 }
+
+/// A row that cannot be read, with a customer id so it is invalid rather than a guest.
+fn broken_row() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "C01,O1,2023-02-30 10:00,5\n",
+        "C02,O2,not a date,5\n",
+        "C03,O3,2023-01-05 10:00,12;50\n",
+        "C04,O4,2023-01-05 10:00\n",
+        "C05,O5,2023-01-05 10:00,5,extra\n",
+        "C06,27\" tv,0001-01-01,5\n",
+    ])
+    .prop_map(str::to_string)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// For every file: data rows read = rows loaded + guest rows + invalid rows, each
+    /// counted where it happens, on inputs with broken rows, stray quotes and any line
+    /// ends.
+    #[test]
+    fn every_row_read_is_loaded_or_counted_as_dropped(
+        rows in prop::collection::vec(
+            prop_oneof![4 => line().prop_map(|l| (l.to_csv(), l.customer.is_none(), false)),
+                        1 => broken_row().prop_map(|r| (r, false, true))],
+            0..60,
+        ),
+        line_end in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+    ) {
+        let w = Workdir::new();
+        let mut text = String::from(HEADER);
+        text.push_str("C00,O0,2023-01-01 00:00,1\n");
+        let mut guests = 0u64;
+        let mut invalid = 0u64;
+        for (row, guest, broken) in &rows {
+            text.push_str(row);
+            guests += u64::from(*guest);
+            invalid += u64::from(*broken);
+        }
+        let text = text.replace('\n', line_end);
+        w.write("o.csv", &text);
+        let run = w.run(&["inspect", "o.csv", "--format", "json", "--skip-invalid"]);
+        prop_assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let json: Value = serde_json::from_str(&run.stdout).unwrap();
+        let file = &json["files"][0];
+        let count = |key: &str| file[key].as_u64().unwrap();
+        prop_assert_eq!(count("rows"), rows.len() as u64 + 1);
+        prop_assert_eq!(count("guest_rows"), guests);
+        prop_assert_eq!(count("invalid_rows"), invalid);
+        prop_assert_eq!(
+            count("rows"),
+            count("loaded_rows") + count("guest_rows") + count("invalid_rows")
+        );
+    }
+}
