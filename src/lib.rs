@@ -1,16 +1,21 @@
 //! rebuy turns an online shop's order-history export into retention analytics.
 //!
-//! Data moves one way: `input` reads files into purchase occasions, `metrics`
-//! computes the contract's numbers from them, `render` writes them in a format.
+//! Data moves one way: `input` reads files into purchase occasions (`occasions`, with
+//! `money`, `days` and `intern` for the values they hold), `metrics` computes the
+//! contract's numbers from them, `render` writes them in a format.
 
 pub mod cli;
 pub mod commands;
+pub mod days;
 pub mod error;
 pub mod frames;
 pub mod gates;
 pub mod generate;
 pub mod input;
+pub mod intern;
 pub mod metrics;
+pub mod money;
+pub mod occasions;
 pub mod output;
 pub mod progress;
 pub mod render;

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::CommonArgs;
+use crate::days;
 use crate::error::{Error, Result};
 use crate::input::columns::Role;
-use crate::input::dates::{self, DateFormat, Zone};
-use crate::input::lines::ValueOptions;
+use crate::input::dates::{DateFormat, Zone};
 use crate::input::occasions::{OccasionOptions, SameDay};
-use crate::input::read::{self, Encoding, ReadOptions, Source};
+use crate::input::read::{self, ReadOptions, Source};
+use crate::input::schema::Encoding;
+use crate::input::schema::ValueOptions;
 use crate::render::Format;
 
 /// Everything an analysis command needs to know, checked.
@@ -83,7 +85,7 @@ impl Settings {
             },
             occasions: OccasionOptions {
                 same_day: args.same_day,
-                as_of: as_of.map(dates::day_of_date),
+                as_of: as_of.map(days::day_of_date),
                 part_orders: 0,
             },
             format,
@@ -91,15 +93,6 @@ impl Settings {
             output: args.output.clone(),
             color,
         })
-    }
-}
-
-impl Settings {
-    /// The same settings, reading the product and category columns too (cycles, due).
-    pub fn with_products(mut self) -> Settings {
-        self.read.products = true;
-        self.values.products = true;
-        self
     }
 }
 
@@ -143,11 +136,11 @@ pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
             "{flag} {text:?}: not a date; write it as YYYY-MM-DD (e.g. 2024-06-30) or today"
         ))
     })?;
-    if !dates::YEARS.contains(&chrono::Datelike::year(&date)) {
+    if !days::YEARS.contains(&chrono::Datelike::year(&date)) {
         return Err(Error::usage(format!(
             "{flag} {text}: rebuy reads dates from {} to {}; choose a date in those years",
-            dates::YEARS.start(),
-            dates::YEARS.end()
+            days::YEARS.start(),
+            days::YEARS.end()
         )));
     }
     Ok(date)

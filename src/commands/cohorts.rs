@@ -5,9 +5,9 @@ use serde_json::json;
 
 use crate::cli::{CohortMetric, CohortsArgs};
 use crate::error::{Error, Result};
-use crate::input::occasions::Occasions;
 use crate::metrics::cohorts::{cohort_extras, cohorts, CohortExtras, CohortFilter, Cohorts};
 use crate::metrics::periods::Period;
+use crate::occasions::Occasions;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::text::{decimal, thousands, MISSING};
@@ -236,7 +236,7 @@ fn long_table(c: &Cohorts) -> Table {
 }
 
 fn extras_document(extras: &[CohortExtras], period: Period, occasions: &Occasions) -> Document {
-    let as_of = crate::input::dates::date_of_day(occasions.as_of);
+    let as_of = crate::days::date_of_day(occasions.as_of);
     let mut people = Table::new(
         format!(
             "Cohorts by {} of first purchase, as of {as_of}: repeat purchases",

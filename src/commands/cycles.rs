@@ -6,11 +6,11 @@ use serde_json::json;
 use polars::prelude::DataFrame;
 
 use crate::cli::{CycleFlags, CyclesArgs};
+use crate::days::date_of_day;
 use crate::error::{Error, Result};
-use crate::input::dates::date_of_day;
-use crate::input::occasions::Occasions;
-use crate::input::Inputs;
+use crate::input::columns::Role;
 use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions, KeySizes};
+use crate::occasions::{Occasions, PurchaseLines};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
@@ -18,7 +18,7 @@ use crate::settings::Settings;
 
 pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
     let options = options(&args.cycle)?;
-    let settings = Settings::resolve(&args.common)?.with_products();
+    let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
     let measured = measure(&settings, &options, &progress)?;
@@ -43,11 +43,19 @@ pub(crate) fn options(flags: &CycleFlags) -> Result<CycleOptions> {
     })
 }
 
-/// What `cycles` and `due` both need: the inputs, the occasions, each item's purchase
-/// days and the cycles.
+/// The column role the items of `--by` come from.
+pub(crate) fn role_of(by: CycleBy) -> Role {
+    match by {
+        CycleBy::Product => Role::Product,
+        CycleBy::Category => Role::Category,
+    }
+}
+
+/// What `cycles` and `due` both need: the occasions, the purchase lines, each item's
+/// purchase days and the cycles.
 pub(crate) struct Measured {
-    pub inputs: Inputs,
     pub occasions: Occasions,
+    pub lines: PurchaseLines,
     pub days: DataFrame,
     pub cycles: Vec<Cycle>,
 }
@@ -55,7 +63,7 @@ pub(crate) struct Measured {
 impl Measured {
     /// The id of an item (product or category) by its code.
     pub fn name(&self, by: CycleBy, code: u32) -> String {
-        let names = by.ids(&self.inputs);
+        let names = by.ids(&self.lines);
         String::from_utf8_lossy(names.bytes(code)).into_owned()
     }
 }
@@ -66,8 +74,8 @@ pub(crate) fn measure(
     options: &CycleOptions,
     progress: &Progress,
 ) -> Result<Measured> {
-    let (inputs, occasions) = super::load(settings, progress)?;
-    let role = options.by.role();
+    let (inputs, occasions, lines) = super::load_with_products(settings, progress)?;
+    let role = role_of(options.by);
     if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
         return Err(Error::file(
             &file.name,
@@ -79,36 +87,25 @@ pub(crate) fn measure(
         ));
     }
     progress.step("measuring purchase cycles");
-    Measured::of(inputs, occasions, options)
+    Measured::of(occasions, lines, options)
 }
 
 impl Measured {
-    /// Measures the cycles of inputs read with products.
+    /// Measures the cycles of the purchase lines.
     pub(crate) fn of(
-        inputs: Inputs,
         occasions: Occasions,
+        lines: PurchaseLines,
         options: &CycleOptions,
     ) -> Result<Measured> {
-        let lines = inputs
-            .lines
-            .as_ref()
-            .ok_or_else(|| Error::internal("lines were not kept"))?;
-        let items = options.by.ids(&inputs).len();
         let sizes = KeySizes {
-            items,
-            customers: inputs.customers.len(),
-            first_day: inputs
-                .order_days
-                .map_or(occasions.as_of, |(first, _)| first),
+            items: options.by.ids(&lines).len(),
+            customers: lines.customers,
+            first_day: lines.first_day.unwrap_or(occasions.as_of),
         };
-        let purchases = inputs
-            .purchase_orders
-            .as_ref()
-            .ok_or_else(|| Error::internal("purchase orders were not kept"))?;
-        let days = purchase_days(lines, purchases, options.by, occasions.as_of, sizes)?;
+        let days = purchase_days(&lines, options.by, occasions.as_of, sizes)?;
         let mut measured = Measured {
-            inputs,
             occasions,
+            lines,
             days,
             cycles: Vec::new(),
         };
@@ -118,7 +115,7 @@ impl Measured {
         if options.by == CycleBy::Product {
             for cycle in &mut measured.cycles {
                 cycle.name = measured
-                    .inputs
+                    .lines
                     .product_names
                     .get(cycle.code as usize)
                     .cloned()
@@ -151,9 +148,9 @@ pub(crate) fn document(
     result: &[Cycle],
     options: &CycleOptions,
     as_of: chrono::NaiveDate,
-    dropped: &crate::input::occasions::Dropped,
+    dropped: &crate::occasions::Dropped,
 ) -> Document {
-    let by = options.by.role().name();
+    let by = role_of(options.by).name();
     let header = [
         "product",
         "customers",

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use crate::cli::{DueArgs, StageChoice};
-use crate::input::dates::{date_of_day, day_of_date};
+use crate::days::{date_of_day, day_of_date};
 use crate::metrics::due::{due, Stage};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -30,7 +30,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
         .map(|d| parse_date("--fires-on", d))
         .transpose()?;
     let stages = stages(&args.stage);
-    let mut settings = Settings::resolve(&args.common)?.with_products();
+    let mut settings = Settings::resolve(&args.common)?;
     // What a tool imports: csv, unless asked otherwise or shown on a terminal.
     if !settings.format_given && (settings.output.is_some() || !std::io::stdout().is_terminal()) {
         settings.format = Format::Csv;
@@ -51,7 +51,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     // Sorted by the ids' text; comparing the rows' own ids costs less than ranking
     // every customer when few are due.
     let customers = &measured.occasions.customers;
-    let items = options.by.ids(&measured.inputs);
+    let items = options.by.ids(&measured.lines);
     rows.sort_unstable_by(|a, b| {
         customers
             .bytes(a.customer)

@@ -3,11 +3,11 @@
 use serde_json::json;
 
 use crate::cli::CommonArgs;
+use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::input::columns::Role;
-use crate::input::dates::date_of_day;
-use crate::input::occasions::{col_name as occ, Occasions};
 use crate::input::{FileReport, Inputs};
+use crate::occasions::{col_name as occ, Occasions};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};

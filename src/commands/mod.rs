@@ -11,8 +11,8 @@ pub mod rfm;
 pub mod summary;
 
 use crate::error::Result;
-use crate::input::occasions::Dropped;
 use crate::input::{self, occasions, Inputs};
+use crate::occasions::{Dropped, Occasions, PurchaseLines};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::text::count_of;
@@ -20,19 +20,34 @@ use crate::render::{self, Document};
 use crate::settings::Settings;
 
 /// Reads every input and builds the purchase occasions: the one scan a command needs.
-pub(crate) fn load(
-    settings: &Settings,
-    progress: &Progress,
-) -> Result<(Inputs, occasions::Occasions)> {
-    let mut inputs = input::load(
+pub(crate) fn load(settings: &Settings, progress: &Progress) -> Result<(Inputs, Occasions)> {
+    let (inputs, orders) = input::load(
         &settings.sources,
         &settings.read,
         &settings.values,
         &|name| progress.step(format!("reading {name}")),
     )?;
     progress.step("building purchase occasions");
-    let occasions = occasions::build(&mut inputs, settings.occasions)?;
+    let occasions = occasions::build(orders, &inputs, settings.occasions)?;
     Ok((inputs, occasions))
+}
+
+/// `load`, reading the product columns too: also the lines of purchase orders with
+/// their products (for purchase cycles).
+pub(crate) fn load_with_products(
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<(Inputs, Occasions, PurchaseLines)> {
+    let (inputs, orders, lines) = input::load_with_products(
+        &settings.sources,
+        &settings.read,
+        &settings.values,
+        &|name| progress.step(format!("reading {name}")),
+    )?;
+    progress.step("building purchase occasions");
+    let purchases = lines.purchased(&orders, inputs.customers.len())?;
+    let occasions = occasions::build(orders, &inputs, settings.occasions)?;
+    Ok((inputs, occasions, purchases))
 }
 
 /// Renders the document in the chosen format and writes it out.

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::{CohortMetric, ReportArgs};
+use crate::days::date_of_day;
 use crate::error::{Error, Result};
-use crate::input::dates::date_of_day;
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
 use crate::metrics::cycles::CycleOptions;
 use crate::metrics::rfm::rfm_from;
@@ -65,7 +65,7 @@ fn target(output: Option<&Path>) -> Result<Target> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let target = target(args.common.output.as_deref())?;
-    let mut settings = Settings::resolve(&args.common)?.with_products();
+    let mut settings = Settings::resolve(&args.common)?;
     // The report's files are written here, one by one; `settings.output` is not used.
     settings.output = None;
     // The main file is checked before the work, so a bad path fails at once.
@@ -108,7 +108,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 }
 
 fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
-    let (inputs, occasions) = super::load(settings, progress)?;
+    let (inputs, occasions, lines) = super::load_with_products(settings, progress)?;
     progress.step("computing the report");
     // The per-customer reduction serves both the summary and RFM.
     let stats = per_customer(&occasions)?;
@@ -118,12 +118,12 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     let rfm_doc = super::rfm::document(&rfm_from(&occasions, &stats, &Segments::default()));
     let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
     let options = CycleOptions::default();
-    let role = options.by.role();
+    let role = super::cycles::role_of(options.by);
     let has_products = inputs.files.iter().all(|f| f.roles.has(role));
     let as_of = date_of_day(occasions.as_of);
     let dropped = occasions.dropped;
     let cycles = if has_products {
-        let measured = super::cycles::Measured::of(inputs, occasions, &options)?;
+        let measured = super::cycles::Measured::of(occasions, lines, &options)?;
         let shown = &measured.cycles[..measured.cycles.len().min(args.top)];
         let mut doc = super::cycles::document(shown, &options, as_of, &dropped);
         let all = super::cycles::document(&measured.cycles, &options, as_of, &dropped);

@@ -5,9 +5,9 @@ use serde_json::json;
 
 use crate::cli::RfmArgs;
 use crate::error::{Error, Result};
-use crate::input::occasions::Occasions;
 use crate::metrics::rfm::{rfm, CustomerRfm, Rfm};
 use crate::metrics::segments::Segments;
+use crate::occasions::Occasions;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::text::thousands;

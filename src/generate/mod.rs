@@ -93,7 +93,7 @@ fn acquisition_weight(date: NaiveDate) -> f64 {
 }
 
 fn epoch_day(date: NaiveDate) -> i64 {
-    i64::from(crate::input::dates::day_of_date(date))
+    i64::from(crate::days::day_of_date(date))
 }
 
 /// Runs the shop; returns the catalogue (the truth) and the counts.
@@ -121,7 +121,7 @@ pub fn simulate(
     let mut arrivals: Vec<i64> = (0..options.customers)
         .map(|_| loop {
             let day = first_day + random.below(span) as i64;
-            let date = crate::input::dates::date_of_day(day as i32);
+            let date = crate::days::date_of_day(day as i32);
             if random.chance(acquisition_weight(date) / 2.0) {
                 break day * MINUTES_PER_DAY + time_of_day(&mut random);
             }
@@ -351,7 +351,7 @@ impl<W: io::Write> Sink for CsvSink<W> {
         let day = row.minute.div_euclid(MINUTES_PER_DAY);
         if day != self.day {
             self.day = day;
-            self.date = crate::input::dates::date_of_day(day as i32)
+            self.date = crate::days::date_of_day(day as i32)
                 .format("%Y-%m-%d")
                 .to_string();
         }

@@ -6,9 +6,9 @@
 //! are moved to that zone first. Values without an offset are already local and are
 //! never shifted. Unix times without `--tz` are read as UTC.
 
-use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
-pub const MS_PER_DAY: i64 = 86_400_000;
+use crate::days::{self, date_of_day, day_of, day_of_date, MS_PER_DAY};
 
 /// Which field comes first in a slashed date such as `03/04/2024`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,8 +96,8 @@ impl DateError {
             DateError::NeedsOrder => "a slashed date whose day/month order is unknown".to_string(),
             DateError::OutOfRange(year) => format!(
                 "the year {year} is outside the years rebuy reads ({} to {})",
-                YEARS.start(),
-                YEARS.end()
+                days::YEARS.start(),
+                days::YEARS.end()
             ),
         }
     }
@@ -151,42 +151,14 @@ impl DateParser {
     }
 }
 
-/// The years of the dates rebuy reads. Work over periods (cohort triangles, trends)
-/// grows with the span of the dates, so a date no shop has (`0001-01-01`, a
-/// placeholder `9999-12-31`) is refused rather than spending minutes on millennia.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
-
-/// Day numbers of 1900-01-01 and 2200-01-01, the bounds of `YEARS`.
-const FIRST_DAY: i64 = -25_567;
-const END_DAY: i64 = 84_006;
-
-/// A millisecond timestamp, if its year is among `YEARS`.
+/// A millisecond timestamp, if its year is among `days::YEARS`.
 pub fn check_range(ms: i64) -> Result<i64, DateError> {
-    if (FIRST_DAY * MS_PER_DAY..END_DAY * MS_PER_DAY).contains(&ms) {
+    if days::in_range(ms) {
         Ok(ms)
     } else {
         Err(DateError::OutOfRange(date_of_day(day_of(ms)).year()))
     }
 }
-
-/// Day number (days since 1970-01-01) of a millisecond timestamp.
-pub fn day_of(ms: i64) -> i32 {
-    ms.div_euclid(MS_PER_DAY)
-        .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-}
-
-/// The calendar date of a day number.
-pub fn date_of_day(day: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(day + EPOCH_DAYS_FROM_CE).unwrap_or(NaiveDate::MIN)
-}
-
-/// The day number of a calendar date.
-pub fn day_of_date(date: NaiveDate) -> i32 {
-    date.num_days_from_ce() - EPOCH_DAYS_FROM_CE
-}
-
-use chrono::Datelike;
-const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// Evidence for the day/month order of one slashed value: `Some(DayFirst)` when the
 /// first field is above 12, `Some(MonthFirst)` when the second is; `None` otherwise

@@ -1,21 +1,25 @@
-//! The lines read so far, and their folding into orders: every `FLUSH_LINES` lines
-//! the buffered lines become partial orders (contract §1 step 4), so memory follows
-//! the orders and customers rather than the length of the input.
+//! The lines read so far, handed on in batches: every `FLUSH_LINES` lines the buffered
+//! lines become a polars frame for whoever folds them into orders (`load` passes them
+//! to `orders::OrderFolds`), so memory follows the orders and customers rather than
+//! the length of the input.
 
 use polars::prelude::*;
 
-use super::dates;
-use super::lines::{col_name, ValueOptions, NO_CODE};
+use super::schema::{col_name, ValueOptions, NO_AMOUNT};
+use crate::days;
 use crate::error::{Error, Result};
+use crate::intern::NO_CODE;
 
-/// Lines are folded into partial orders every this many lines, so memory follows
-/// the orders and customers, not the length of the input. Each fold costs a group-by
-/// and the final one combines them: measured on 10M lines, one fold at the end took
-/// 3.7 s, folds of 1M lines 6.9 s.
+/// Takes each batch of lines as a frame (`schema::col_name`).
+pub type LineSink<'a> = dyn FnMut(DataFrame) -> Result<()> + 'a;
+
+/// Lines are handed on (and folded into partial orders) every this many lines, so
+/// memory follows the orders and customers, not the length of the input. Each fold
+/// costs a group-by and the final one combines them: measured on 10M lines, one fold
+/// at the end took 3.7 s, folds of 1M lines 6.9 s.
 const FLUSH_LINES: usize = 16_000_000;
 
-/// The lines read so far: the latest as plain vectors, the rest already folded into
-/// partial orders (and kept as lines only where products are asked for).
+/// The lines read since the last batch went out, as plain vectors.
 #[derive(Default)]
 pub struct LineTable {
     pub(super) customer: Vec<u32>,
@@ -30,15 +34,13 @@ pub struct LineTable {
     /// The sum of the absolute values of every known amount read (see
     /// `money::SUM_LIMIT`).
     pub(super) amount_magnitude: u128,
-    partial_orders: Vec<DataFrame>,
-    product_lines: Vec<DataFrame>,
-    /// A fold could not hold back the lines of its last order, which may go on
-    /// in the next fold.
+    /// Some batch went out already (the first one goes out even when empty, so that
+    /// the orders have their columns).
+    flushed: bool,
+    /// A batch could not hold back the lines of its last order, which may go on
+    /// in the next batch.
     split_possible: bool,
 }
-
-/// The amount of a line whose amount is unknown, until `flush` makes it a null.
-pub const NO_AMOUNT: i64 = i64::MIN;
 
 /// Lines between folds: `options.flush_lines`, or `FLUSH_LINES`.
 pub(super) fn flush_lines(options: &ValueOptions) -> usize {
@@ -78,13 +80,19 @@ impl LineTable {
         }
     }
 
-    /// Folds the buffered lines into partial orders, but for those of the last order
-    /// when `hold_back` (the final fold takes everything).
-    pub(super) fn flush(&mut self, products: bool, hold_back: bool) -> Result<()> {
+    /// Hands the buffered lines to `sink` as one batch, but for those of the last order
+    /// when `hold_back` (the final batch takes everything).
+    pub(super) fn flush(
+        &mut self,
+        products: bool,
+        hold_back: bool,
+        sink: &mut LineSink,
+    ) -> Result<()> {
         // An empty first batch still gives the orders their columns.
-        if self.ts.is_empty() && !self.partial_orders.is_empty() {
+        if self.ts.is_empty() && self.flushed {
             return Ok(());
         }
+        self.flushed = true;
         let mut keep_from = if hold_back {
             self.last_order_start()
         } else {
@@ -109,7 +117,7 @@ impl LineTable {
             tail(&mut self.category, keep_from),
         );
         let ts = std::mem::take(&mut self.ts);
-        let day: Vec<i32> = ts.iter().map(|&ts| dates::day_of(ts)).collect();
+        let day: Vec<i32> = ts.iter().map(|&ts| days::day_of(ts)).collect();
         let take =
             |name: &str, values: &mut Vec<u32>| Column::new(name.into(), std::mem::take(values));
         let mut columns = vec![
@@ -134,12 +142,7 @@ impl LineTable {
             columns.push(take(col_name::PRODUCT, &mut self.product));
             columns.push(take(col_name::CATEGORY, &mut self.category));
         }
-        let lines = DataFrame::new_infer_height(columns).map_err(Error::internal)?;
-        self.partial_orders
-            .push(super::occasions::partial_orders(&lines)?);
-        if products {
-            self.product_lines.push(lines);
-        }
+        sink(DataFrame::new_infer_height(columns).map_err(Error::internal)?)?;
         (
             self.customer,
             self.order_key,
@@ -153,32 +156,16 @@ impl LineTable {
         Ok(())
     }
 
-    /// The orders of every line read (see `occasions::combine_orders`), and the lines
-    /// themselves where products were asked for.
-    /// `ascending_ids`: every order id was greater than the one before it, run by run,
-    /// and every line had one; then no order is split between folds.
+    /// Hands on the last lines; says whether an order may have been split between
+    /// batches. `ascending_ids`: every order id was greater than the one before it,
+    /// run by run, and every line had one; then no order was split.
     pub fn finish(
         mut self,
         products: bool,
         ascending_ids: bool,
-    ) -> Result<(DataFrame, Option<DataFrame>)> {
-        self.flush(products, false)?;
-        let regroup = !ascending_ids || self.split_possible;
-        let orders = super::occasions::combine_orders(self.partial_orders, regroup, products)?;
-        let lines = if products {
-            let mut stacked: Option<DataFrame> = None;
-            for part in self.product_lines {
-                match &mut stacked {
-                    None => stacked = Some(part),
-                    Some(all) => {
-                        all.vstack_mut_owned(part).map_err(Error::internal)?;
-                    }
-                }
-            }
-            stacked
-        } else {
-            None
-        };
-        Ok((orders, lines))
+        sink: &mut LineSink,
+    ) -> Result<bool> {
+        self.flush(products, false, sink)?;
+        Ok(!ascending_ids || self.split_possible)
     }
 }

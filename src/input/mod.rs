@@ -1,16 +1,33 @@
 //! Files, encodings, column roles, dates and money: everything between the names on
-//! the command line and one table of order lines, then purchase occasions.
+//! the command line and the tables the metrics read (`crate::occasions`).
+//!
+//! A chain, each stage a module that uses only the ones before it:
+//!
+//! 1. the line schema and value options (`schema`, `columns`, `dates`, `span`);
+//! 2. typing one row's values, for CSV and Parquet alike (`typing`);
+//! 3. sources, from a file to typed chunks (`csv_scan`, `read`, `csv_rows`,
+//!    `parquet_rows`);
+//! 4. lines: ids to codes, day/month order, sums checked, batches of lines
+//!    (`lines`, `line_table`);
+//! 5. orders and purchases (`orders`, contract §1 steps 4–5);
+//! 6. occasions (`occasions`, steps 6–8).
+//!
+//! `load` (here) wires 1–5: the batches of lines that stage 4 hands on are folded into
+//! orders by stage 5. Commands then call `occasions::build`.
 
 pub mod columns;
+pub mod csv_rows;
 pub mod csv_scan;
 pub mod dates;
-pub mod intern;
 pub mod line_table;
 pub mod lines;
-pub mod money;
 pub mod occasions;
+pub mod orders;
 mod parquet_rows;
 pub mod read;
+pub mod schema;
+pub mod span;
+pub mod typing;
 
 use std::sync::Arc;
 
@@ -18,12 +35,14 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::intern::Interner;
 use columns::ColumnRoles;
 use dates::SlashOrder;
-use intern::Interner;
 use line_table::LineTable;
-use lines::{Dictionaries, ValueOptions};
+use lines::Dictionaries;
+use orders::{OrderFolds, Orders, ProductLines};
 use read::{FileFormat, ReadOptions, Source};
+use schema::ValueOptions;
 
 /// What `inspect` tells about one file.
 #[derive(Clone, Debug, Serialize)]
@@ -45,49 +64,98 @@ pub struct FileReport {
     pub slash_order: Option<&'static str>,
 }
 
-/// Every input file's lines, in one table, with the ids behind the codes.
+/// What was read, besides the orders: every file's report, the ids behind the codes,
+/// and what was dropped while reading.
 pub struct Inputs {
     pub files: Vec<FileReport>,
-    /// One row per order, any amount: `customer, order, ts, day, amount` (null where
-    /// unknown).
-    pub orders: DataFrame,
-    /// The lines (`lines::col_name`), only where products are asked for.
-    pub lines: Option<DataFrame>,
-    /// `order_key` and `day` of every purchase order, where products are asked for;
-    /// set by `occasions::build`.
-    pub purchase_orders: Option<DataFrame>,
     /// Day numbers of the first and the last order, of any amount.
     pub order_days: Option<(i32, i32)>,
     pub guest_rows: u64,
     pub invalid_rows: u64,
     /// Customer ids by code.
     pub customers: Arc<Interner>,
-    /// Order ids by code.
+    /// Order ids by code, kept only for `--same-day keep` (which ranks them).
     pub order_ids: Interner,
-    pub products: Interner,
-    /// Each product code's name, where the export has a name column.
-    pub product_names: Vec<Option<String>>,
-    pub categories: Interner,
 }
 
-/// Reads and types every source, one after the other, into one table.
-/// `reading` hears the name of each file as its turn comes.
+/// Reads and types every source, one after the other, into the orders of contract
+/// §1 step 4. `reading` hears the name of each file as its turn comes.
 pub fn load(
     sources: &[Source],
     read_options: &ReadOptions,
     value_options: &ValueOptions,
     reading: &dyn Fn(&str),
-) -> Result<Inputs> {
+) -> Result<(Inputs, Orders)> {
+    let read_options = ReadOptions {
+        products: false,
+        ..read_options.clone()
+    };
+    let value_options = ValueOptions {
+        products: false,
+        ..value_options.clone()
+    };
+    let (inputs, orders, _) = load_all(sources, &read_options, &value_options, reading)?;
+    Ok((inputs, orders))
+}
+
+/// `load`, also reading the product, category and product name columns and keeping
+/// the lines that carry them (for purchase cycles).
+pub fn load_with_products(
+    sources: &[Source],
+    read_options: &ReadOptions,
+    value_options: &ValueOptions,
+    reading: &dyn Fn(&str),
+) -> Result<(Inputs, Orders, ProductLines)> {
+    let read_options = ReadOptions {
+        products: true,
+        ..read_options.clone()
+    };
+    let value_options = ValueOptions {
+        products: true,
+        ..value_options.clone()
+    };
+    let (inputs, orders, lines) = load_all(sources, &read_options, &value_options, reading)?;
+    // `load_all` keeps the lines whenever products are read.
+    let lines = lines.ok_or_else(|| Error::internal("product lines were not kept"))?;
+    Ok((inputs, orders, lines))
+}
+
+fn load_all(
+    sources: &[Source],
+    read_options: &ReadOptions,
+    value_options: &ValueOptions,
+    reading: &dyn Fn(&str),
+) -> Result<(Inputs, Orders, Option<ProductLines>)> {
+    let products = value_options.products;
     let mut files = Vec::with_capacity(sources.len());
     let mut table = LineTable::default();
     let mut dictionaries = Dictionaries::default();
+    let mut folds = OrderFolds::default();
+    let mut kept: Vec<DataFrame> = Vec::new();
+    let mut sink = |lines: DataFrame| -> Result<()> {
+        folds.add(&lines)?;
+        if products {
+            kept.push(
+                lines
+                    .select(product_line_columns())
+                    .map_err(Error::internal)?,
+            );
+        }
+        Ok(())
+    };
     for source in sources {
         reading(&source.display());
         let opened = read::open(source, read_options)?;
         let name = opened.name.clone();
         let (format, bom, delimiter) = (opened.format, opened.bom, opened.delimiter);
         let (columns, roles) = (opened.header.clone(), opened.roles.clone());
-        let tally = lines::read_file(opened, value_options, &mut table, &mut dictionaries)?;
+        let tally = lines::read_file(
+            opened,
+            value_options,
+            &mut table,
+            &mut dictionaries,
+            &mut sink,
+        )?;
         if tally.rows == 0 {
             return Err(Error::file(
                 &name,
@@ -123,46 +191,56 @@ pub fn load(
         // Not needed past reading: free it before the largest group-by.
         dictionaries.orders = Interner::default();
     }
-    let (orders, lines) = table.finish(value_options.products, ascending_ids)?;
-    let days = orders
-        .column(lines::col_name::DAY)
-        .and_then(|c| c.cast(&DataType::Int32))
-        .map_err(Error::internal)?;
-    let days = days.i32().map_err(Error::internal)?;
-    let order_days = days.min().zip(days.max());
-    let guest_rows = files.iter().map(|f| f.guest_rows).sum();
-    let invalid_rows = files.iter().map(|f| f.invalid_rows).sum();
-    Ok(Inputs {
+    let regroup = table.finish(products, ascending_ids, &mut sink)?;
+    let orders = folds.finish(regroup, products)?;
+    let inputs = Inputs {
+        guest_rows: files.iter().map(|f| f.guest_rows).sum(),
+        invalid_rows: files.iter().map(|f| f.invalid_rows).sum(),
         files,
-        orders,
-        lines,
-        purchase_orders: None,
-        order_days,
-        guest_rows,
-        invalid_rows,
+        order_days: orders.days()?,
         customers: Arc::new(dictionaries.customers),
         order_ids: dictionaries.orders,
-        products: dictionaries.products,
-        product_names: dictionaries.product_names,
-        categories: dictionaries.categories,
-    })
+    };
+    let lines = if products {
+        Some(ProductLines {
+            lines: stack(kept)?,
+            products: dictionaries.products,
+            product_names: dictionaries.product_names,
+            categories: dictionaries.categories,
+        })
+    } else {
+        None
+    };
+    Ok((inputs, orders, lines))
+}
+
+/// The columns of a batch of lines that purchase cycles need.
+fn product_line_columns() -> [&'static str; 4] {
+    use schema::col_name::*;
+    [CUSTOMER, ORDER_KEY, PRODUCT, CATEGORY]
+}
+
+/// The batches one under the other.
+fn stack(parts: Vec<DataFrame>) -> Result<DataFrame> {
+    let mut parts = parts.into_iter();
+    let mut all = parts
+        .next()
+        .ok_or_else(|| Error::internal("no batch of lines"))?;
+    for part in parts {
+        all.vstack_mut_owned(part).map_err(Error::internal)?;
+    }
+    Ok(all)
 }
 
 /// Builds occasions from CSV texts, for tests of the rules of contract §1 and §2.
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
-    use crate::input::occasions::{OccasionOptions, Occasions};
+    use crate::input::occasions::OccasionOptions;
+    use crate::occasions::{Occasions, PurchaseLines};
 
-    pub fn load_texts(texts: &[&str], values: &ValueOptions) -> Result<Inputs> {
-        load_texts_with(texts, &ReadOptions::default(), values)
-    }
-
-    pub fn load_texts_with(
-        texts: &[&str],
-        read: &ReadOptions,
-        values: &ValueOptions,
-    ) -> Result<Inputs> {
+    /// The texts as files in a temporary folder (kept while the sources are used).
+    fn sources_of(texts: &[&str]) -> (tempfile::TempDir, Vec<Source>) {
         let folder = tempfile::tempdir().expect("a temporary folder");
         let sources: Vec<Source> = texts
             .iter()
@@ -173,7 +251,33 @@ pub(crate) mod testing {
                 Source::Path(path)
             })
             .collect();
+        (folder, sources)
+    }
+
+    pub fn load_texts(texts: &[&str], values: &ValueOptions) -> Result<(Inputs, Orders)> {
+        load_texts_with(texts, &ReadOptions::default(), values)
+    }
+
+    pub fn load_texts_with(
+        texts: &[&str],
+        read: &ReadOptions,
+        values: &ValueOptions,
+    ) -> Result<(Inputs, Orders)> {
+        let (_folder, sources) = sources_of(texts);
         load(&sources, read, values, &|_| {})
+    }
+
+    /// Occasions and purchase lines, as `cycles` reads them.
+    pub fn purchases_of(
+        texts: &[&str],
+        values: &ValueOptions,
+        options: OccasionOptions,
+    ) -> Result<(Occasions, PurchaseLines)> {
+        let (_folder, sources) = sources_of(texts);
+        let (inputs, orders, lines) =
+            load_with_products(&sources, &ReadOptions::default(), values, &|_| {})?;
+        let purchases = lines.purchased(&orders, inputs.customers.len())?;
+        Ok((occasions::build(orders, &inputs, options)?, purchases))
     }
 
     pub fn occasions_of(
@@ -185,7 +289,8 @@ pub(crate) mod testing {
             order_ids: options.same_day == occasions::SameDay::Keep,
             ..values.clone()
         };
-        occasions::build(&mut load_texts(texts, &values)?, options)
+        let (inputs, orders) = load_texts(texts, &values)?;
+        occasions::build(orders, &inputs, options)
     }
 
     /// (customer, date, amount as text, orders) of every occasion, in table order.
@@ -200,8 +305,8 @@ pub(crate) mod testing {
                 let code = customers[i].unwrap() as u32;
                 rows.push((
                     String::from_utf8_lossy(occasions.customers.bytes(code)).into_owned(),
-                    dates::date_of_day(days[i].unwrap()).to_string(),
-                    amounts[i].map_or("?".to_string(), |a| money::Money(a).to_string()),
+                    crate::days::date_of_day(days[i].unwrap()).to_string(),
+                    amounts[i].map_or("?".to_string(), |a| crate::money::Money(a).to_string()),
                     orders[i].unwrap(),
                 ));
             }
@@ -246,9 +351,10 @@ mod tests {
             order_ids: same_day == SameDay::Keep,
             ..ValueOptions::default()
         };
-        let mut inputs = load_texts_with(&[text], &read, &values).unwrap();
+        let (inputs, orders) = load_texts_with(&[text], &read, &values).unwrap();
         let occasions = occasions::build(
-            &mut inputs,
+            orders,
+            &inputs,
             OccasionOptions {
                 same_day,
                 as_of: None,
@@ -310,8 +416,8 @@ mod tests {
         crate::generate::simulate(&options, &mut sink).unwrap();
         let text = String::from_utf8(sink.into_inner()).unwrap();
         let read = ReadOptions::default();
-        let inputs = load_texts_with(&[&text], &read, &ValueOptions::default()).unwrap();
-        assert!(inputs.orders.height() > 0);
+        let (_, orders) = load_texts_with(&[&text], &read, &ValueOptions::default()).unwrap();
+        assert!(!orders.is_empty());
         let whole = summary_json(&text, 0, 0, SameDay::Merge);
         for flush_lines in [1, 2, 3, 7, 50] {
             assert_eq!(
@@ -355,8 +461,9 @@ mod tests {
                 date_format: dates::DateFormat::Slash(SlashOrder::DayFirst),
                 ..ValueOptions::default()
             };
-            let mut inputs = load_texts_with(&[&text], &ReadOptions::default(), &values).unwrap();
-            let occasions = occasions::build(&mut inputs, OccasionOptions::default()).unwrap();
+            let (inputs, orders) =
+                load_texts_with(&[&text], &ReadOptions::default(), &values).unwrap();
+            let occasions = occasions::build(orders, &inputs, OccasionOptions::default()).unwrap();
             serde_json::to_string(&summary(&occasions).unwrap()).unwrap()
         };
         for block_bytes in [0, 500, 8192] {

@@ -1,26 +1,16 @@
-//! Orders, purchases and purchase occasions (contract §1 steps 4–8), with polars.
+//! Purchase occasions from orders (contract §1 steps 5–8), with polars.
 
 use std::sync::Arc;
 
 use polars::prelude::*;
-use serde::Serialize;
 
-use super::lines::col_name as line;
+use super::orders::{is_purchase, null_unless_known, Orders, KNOWN};
 use super::Inputs;
+use crate::days;
 use crate::error::{Error, Result};
 use crate::frames::{collect, sorted};
-use crate::input::dates;
+use crate::occasions::{col_name, sum_i64, Dropped, Occasions};
 use crate::render::text::count_of;
-
-/// Names of the columns of the occasion table.
-pub mod col_name {
-    pub const CUSTOMER: &str = "customer";
-    pub const DAY: &str = "day";
-    pub const TS: &str = "ts";
-    pub const AMOUNT: &str = "amount";
-    pub const ORDERS: &str = "orders";
-    pub const ORDER: &str = "order";
-}
 
 /// `--same-day`: whether a customer's orders on one day are one occasion or several.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -39,65 +29,10 @@ pub struct OccasionOptions {
     pub part_orders: usize,
 }
 
-/// What was left out, and why (contract §1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Dropped {
-    pub guest_rows: u64,
-    pub invalid_rows: u64,
-    pub non_purchase_orders: u64,
-    pub occasions_after_as_of: u64,
-}
-
-impl Occasions {
-    /// Purchase orders in the occasions, over all parts.
-    pub fn orders(&self) -> Result<u64> {
-        self.parts
-            .iter()
-            .map(|p| sum_i64(p, col_name::ORDERS))
-            .sum()
-    }
-
-    /// How many occasions, over all parts.
-    pub fn len(&self) -> usize {
-        self.parts.iter().map(|p| p.height()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Purchase occasions on or before as-of: one row per (customer, day), or per order
-/// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount` (null
-/// where no amount is known) and `orders`, sorted by customer, then time (with `keep`,
-/// orders at the same time by the text of their ids).
-#[derive(Clone)]
-pub struct Occasions {
-    /// Parts with no customer in common, each sorted by customer, then time; one part
-    /// unless the input is large (see `PART_ORDERS`).
-    pub parts: Vec<DataFrame>,
-    /// The customer id of each code.
-    pub customers: std::sync::Arc<super::intern::Interner>,
-    pub as_of: i32,
-    pub dropped: Dropped,
-    /// Orders of any amount, over the whole input.
-    pub all_orders: u64,
-}
-
 fn polars_error(e: PolarsError) -> Error {
     Error::internal(e)
 }
 
-/// After aggregating `sum` and `count` (as `known`): null where no value was known,
-/// as SQL's `SUM` gives. Plain aggregations keep polars on its fast group-by path.
-fn null_unless_known(name: &str) -> Expr {
-    when(col(KNOWN).gt(lit(0)))
-        .then(col(name))
-        .otherwise(lit(NULL).cast(DataType::Int64))
-        .alias(name)
-}
-
-const KNOWN: &str = "known";
 const CUSTOMER_DAY: &str = "customer_day";
 
 /// (customer, day) packed in one integer, the key of an occasion: one key column
@@ -109,100 +44,17 @@ fn customer_day() -> Expr {
     (customer + day).alias(CUSTOMER_DAY)
 }
 
-/// An order's customer, order id, earliest time and day, and the sum of its amounts;
-/// `known` counts the amounts that were known (from lines, or from partial orders).
-fn order_aggregates(known: Expr) -> [Expr; 6] {
-    [
-        col(line::CUSTOMER).first(),
-        col(line::ORDER).first(),
-        col(line::TS).min(),
-        col(line::DAY).min(),
-        col(line::AMOUNT).sum(),
-        known,
-    ]
-}
-
-/// Lines to orders (step 4) for one batch of lines: per order key its customer,
-/// order id, earliest time and day, and the sum and count of its known amounts, to be
-/// combined with other batches by `combine_orders`.
-pub fn partial_orders(lines: &DataFrame) -> Result<DataFrame> {
-    collect(
-        lines
-            .clone()
-            .lazy()
-            .group_by([col(line::ORDER_KEY)])
-            .agg(order_aggregates(
-                col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
-            )),
-    )
-}
-
-/// The orders of all batches: an order whose lines fell in several batches is put
-/// together again (unless `regroup` is false: no order was split); its amount is
-/// null when none of its lines had one. `keep_keys` keeps each order's key, which
-/// ties its lines to it (for cycles).
-pub fn combine_orders(
-    partials: Vec<DataFrame>,
-    regroup: bool,
-    keep_keys: bool,
-) -> Result<DataFrame> {
-    let single = partials.len() == 1 || !regroup;
-    let all = concat(
-        partials.into_iter().map(|p| p.lazy()).collect::<Vec<_>>(),
-        UnionArgs::default(),
-    )
-    .map_err(Error::internal)?;
-    let combined = if single {
-        all
-    } else {
-        all.group_by([col(line::ORDER_KEY)])
-            .agg(order_aggregates(col(KNOWN).sum()))
-    };
-    let mut columns = vec![
-        col(line::CUSTOMER),
-        col(line::ORDER),
-        col(line::TS),
-        col(line::DAY),
-        col(line::AMOUNT),
-    ];
-    if keep_keys {
-        columns.push(col(line::ORDER_KEY));
-    }
-    collect(
-        combined
-            .with_column(null_unless_known(line::AMOUNT))
-            .select(columns),
-    )
-}
-
-/// A purchase: an order of amount above 0, or of unknown amount (contract §1 step 5).
-fn is_purchase() -> Expr {
-    col(col_name::AMOUNT)
-        .is_null()
-        .or(col(col_name::AMOUNT).gt(lit(0i64)))
-}
-
 /// Above this many orders, occasions are built for one range of customers at a time,
 /// so the largest group-by and sort hold a part of the orders, not all of them. On 10M
 /// lines (5.7M orders), parts of 1.5M took the peak from 1.6-1.7 GB to 1.52-1.54 GB at
 /// the same speed.
 const PART_ORDERS: usize = 1_500_000;
 
-/// Builds the occasions; the orders are taken out of `inputs` (and freed early).
-pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions> {
+/// Builds the occasions from the orders (which are freed as soon as they are used).
+pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     use col_name::*;
-    let orders = std::mem::take(&mut inputs.orders);
+    let orders = orders.frame;
     let all_orders = orders.height() as u64;
-    if inputs.lines.is_some() {
-        // Cycles join the lines to their purchase orders: the key and day of each.
-        inputs.purchase_orders = Some(collect(
-            orders
-                .clone()
-                .lazy()
-                .filter(is_purchase())
-                .select([col(line::ORDER_KEY), col(DAY)]),
-        )?);
-    }
     let part_orders = if options.part_orders == 0 {
         PART_ORDERS
     } else {
@@ -263,8 +115,8 @@ pub fn build(inputs: &mut Inputs, options: OccasionOptions) -> Result<Occasions>
         return Err(Error::NoData {
             message: format!(
                 "no purchase occasions on or before --as-of {}: the first is on {}",
-                dates::date_of_day(as_of),
-                dates::date_of_day(first)
+                days::date_of_day(as_of),
+                days::date_of_day(first)
             ),
             hint: "choose a later --as-of".into(),
         });
@@ -344,16 +196,12 @@ fn order_rank(ranks: Arc<Vec<u32>>) -> Expr {
     )
 }
 
-fn sum_i64(frame: &DataFrame, name: &str) -> Result<u64> {
-    let values = crate::frames::column_i64(frame, name)?;
-    Ok(values.into_iter().flatten().sum::<i64>() as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::dates::{day_of_date, DateFormat};
-    use crate::input::lines::ValueOptions;
+    use crate::days::day_of_date;
+    use crate::input::dates::DateFormat;
+    use crate::input::schema::ValueOptions;
     use crate::input::testing::{occasions_of, rows};
 
     fn merged(texts: &[&str]) -> Occasions {

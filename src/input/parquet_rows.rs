@@ -6,10 +6,11 @@ use std::ops::Range;
 use polars::prelude::*;
 
 use super::columns::Role;
-use super::csv_scan::Span;
-use super::dates::{self, Zone};
-use super::line_table::NO_AMOUNT;
-use super::lines::{Chunk, DateReading, DateValue, Number, RowValues};
+use super::dates::Zone;
+use super::schema::NO_AMOUNT;
+use super::span::Span;
+use super::typing::{Chunk, DateReading, DateValue, Number, RowValues};
+use crate::days;
 use crate::error::{Error, Result};
 
 /// The role columns of a Parquet file, ready to be read row by row.
@@ -69,7 +70,7 @@ impl ParquetColumns {
             let as_f64 = column.cast(&DataType::Float64).map_err(Error::internal)?;
             let values = as_f64.f64().map_err(Error::internal)?;
             // Floats to ten-thousandths, rounded; a NaN or infinity counts as unknown.
-            let scale = super::money::SCALE as f64;
+            let scale = crate::money::SCALE as f64;
             let fixed = if dtype.is_float() {
                 values
                     .iter()
@@ -85,7 +86,7 @@ impl ParquetColumns {
                     .map(|v| {
                         v.map_or(MISSING, |x| {
                             // Never MISSING: a value this large is refused as too large.
-                            x.saturating_mul(super::money::SCALE).max(-i64::MAX)
+                            x.saturating_mul(crate::money::SCALE).max(-i64::MAX)
                         })
                     })
                     .collect()
@@ -111,7 +112,7 @@ impl ParquetColumns {
                 // Dates count days; timestamps count units smaller than a millisecond.
                 let to_ms = |v: i64| {
                     if per_ms < 0 {
-                        v * dates::MS_PER_DAY
+                        v * days::MS_PER_DAY
                     } else {
                         v.div_euclid(per_ms)
                     }

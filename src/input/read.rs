@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::columns::{self, ColumnRoles, Role, RoleError};
 use super::csv_scan::{split_fields, Blocks, Records, BLOCK_BYTES};
+use super::schema::Encoding;
 use crate::error::{Error, Result};
 
 /// One input named on the command line, after glob expansion.
@@ -24,29 +25,6 @@ impl Source {
         match self {
             Source::Path(path) => path.display().to_string(),
             Source::Stdin => "<stdin>".to_string(),
-        }
-    }
-}
-
-/// `--encoding`: how the bytes of a CSV file become text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Encoding {
-    /// UTF-8 when the file is valid UTF-8, else Windows-1252.
-    #[default]
-    Auto,
-    Utf8,
-    Windows1252,
-}
-
-impl Encoding {
-    pub fn parse(text: &str) -> std::result::Result<Encoding, String> {
-        match columns::normalise(text).as_str() {
-            "auto" => Ok(Encoding::Auto),
-            "utf8" => Ok(Encoding::Utf8),
-            "latin1" | "iso88591" | "windows1252" | "cp1252" => Ok(Encoding::Windows1252),
-            _ => Err(format!(
-                "unknown encoding {text:?}: use auto, utf-8 or windows-1252 (latin-1)"
-            )),
         }
     }
 }

@@ -14,10 +14,10 @@ use serde::Serialize;
 use super::periods::{Period, PeriodTable};
 use super::quantile::{money_mean, ratio};
 use super::summary::per_customer;
+use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::frames::{collect, column_i32, column_i64};
-use crate::input::dates::date_of_day;
-use crate::input::occasions::{col_name as occ, Dropped, Occasions};
+use crate::occasions::{col_name as occ, Dropped, Occasions};
 
 /// The days of `repeat_within_N` in the per-cohort table.
 pub const REPEAT_WITHIN_DAYS: [i32; 5] = [30, 60, 90, 180, 365];
@@ -328,9 +328,9 @@ mod tests {
     //! Worked by hand: `fixtures/orders.csv` by month (fixtures/README.md shows the
     //! occasions), and small exports written here for weeks and quarters.
     use super::*;
-    use crate::input::dates::day_of_date;
-    use crate::input::lines::ValueOptions;
+    use crate::days::day_of_date;
     use crate::input::occasions::OccasionOptions;
+    use crate::input::schema::ValueOptions;
     use crate::input::testing::occasions_of;
 
     const FIXTURE: &str = include_str!("../../fixtures/orders.csv");

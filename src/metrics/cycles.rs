@@ -12,10 +12,8 @@ use serde::Serialize;
 use super::quantile::{mean, quantile_sorted};
 use crate::error::Result;
 use crate::frames::{collect, column_i32, column_u64, sorted};
-use crate::input::columns::Role;
-use crate::input::intern::Interner;
-use crate::input::lines::{col_name as line, NO_CODE};
-use crate::input::Inputs;
+use crate::intern::{Interner, NO_CODE};
+use crate::occasions::{line_col as line, PurchaseLines};
 
 /// `--by`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -27,19 +25,11 @@ pub enum CycleBy {
 }
 
 impl CycleBy {
-    /// The column role the items come from.
-    pub fn role(self) -> Role {
-        match self {
-            CycleBy::Product => Role::Product,
-            CycleBy::Category => Role::Category,
-        }
-    }
-
     /// The ids of the items, by code.
-    pub fn ids(self, inputs: &Inputs) -> &Interner {
+    pub fn ids(self, lines: &PurchaseLines) -> &Interner {
         match self {
-            CycleBy::Product => &inputs.products,
-            CycleBy::Category => &inputs.categories,
+            CycleBy::Product => &lines.products,
+            CycleBy::Category => &lines.categories,
         }
     }
 
@@ -154,34 +144,28 @@ const GAP: &str = "gap";
 pub(crate) const PAIR: &str = "pair";
 
 /// The (item and customer packed as `pair`, day) of every purchased line of an item on
-/// or before `as_of`, sorted by pair, then day (a day can repeat). `lines` as the
-/// loader keeps them with products; `purchase_orders` the key and day of each purchase
-/// order (`Inputs::purchase_orders`): a line takes its order's day.
+/// or before `as_of`, sorted by pair, then day (a day can repeat). A line takes its
+/// order's day.
 pub fn purchase_days(
-    lines: &DataFrame,
-    purchase_orders: &DataFrame,
+    lines: &PurchaseLines,
     by: CycleBy,
     as_of: i32,
     sizes: KeySizes,
 ) -> Result<DataFrame> {
-    let orders = purchase_orders
-        .clone()
-        .lazy()
-        .filter(col(line::DAY).lt_eq(lit(as_of)))
-        .select([col(line::ORDER_KEY), col(line::DAY).alias(ORDER_DAY)]);
     let item = col(ITEM).cast(DataType::UInt64);
     let customer = col(line::CUSTOMER).cast(DataType::UInt64);
     let day = col(ORDER_DAY).cast(DataType::Int64);
     let bought = lines
+        .frame
         .clone()
         .lazy()
         .select([
-            col(line::ORDER_KEY),
             col(line::CUSTOMER),
             col(by.column()).alias(ITEM),
+            col(line::DAY).alias(ORDER_DAY),
         ])
         .filter(col(ITEM).neq(lit(NO_CODE)))
-        .inner_join(orders, col(line::ORDER_KEY), col(line::ORDER_KEY));
+        .filter(col(ORDER_DAY).lt_eq(lit(as_of)));
     let frame = match Packing::of(&sizes, as_of) {
         // Item, customer and day in one u64: a one-column sort is the fastest there is
         // (10M lines: 1.2 s for two columns, 0.4 s for one). Unpacked after the sort.
@@ -309,36 +293,24 @@ fn cycle_of(
 mod tests {
     //! Small exports written here, worked by hand.
     use super::*;
-    use crate::input::lines::ValueOptions;
-    use crate::input::read::ReadOptions;
-    use crate::input::testing::load_texts_with;
+    use crate::input::schema::ValueOptions;
+    use crate::input::testing::purchases_of;
 
     /// The cycles of a CSV text as of `as_of`, products named by their ids.
     fn cycles_of(text: &str, as_of: &str, options: &CycleOptions) -> Vec<Cycle> {
-        let read = ReadOptions {
-            products: true,
-            ..ReadOptions::default()
-        };
-        let values = ValueOptions {
-            products: true,
-            ..ValueOptions::default()
-        };
-        let mut inputs = load_texts_with(&[text], &read, &values).unwrap();
-        let as_of = crate::input::dates::day_of_date(as_of.parse().unwrap());
+        let as_of = crate::days::day_of_date(as_of.parse().unwrap());
         let occasion_options = crate::input::occasions::OccasionOptions {
             as_of: Some(as_of),
             ..Default::default()
         };
-        crate::input::occasions::build(&mut inputs, occasion_options).unwrap();
-        let purchases = inputs.purchase_orders.as_ref().unwrap();
-        let names = options.by.ids(&inputs);
+        let (_, lines) = purchases_of(&[text], &ValueOptions::default(), occasion_options).unwrap();
+        let names = options.by.ids(&lines);
         let sizes = KeySizes {
             items: names.len(),
-            customers: inputs.customers.len(),
-            first_day: inputs.order_days.unwrap().0,
+            customers: lines.customers,
+            first_day: lines.first_day.unwrap(),
         };
-        let lines = inputs.lines.as_ref().unwrap();
-        let days = purchase_days(lines, purchases, options.by, as_of, sizes).unwrap();
+        let days = purchase_days(&lines, options.by, as_of, sizes).unwrap();
         // Packed or not, the same purchase days.
         let wide = KeySizes {
             customers: usize::MAX >> 8,
@@ -346,7 +318,7 @@ mod tests {
         };
         assert_eq!(
             days,
-            purchase_days(lines, purchases, options.by, as_of, wide).unwrap()
+            purchase_days(&lines, options.by, as_of, wide).unwrap()
         );
         cycles(&days, options, &|code| {
             String::from_utf8_lossy(names.bytes(code)).into_owned()

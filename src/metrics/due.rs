@@ -112,7 +112,7 @@ pub fn due(
         }
     }
     let pairs = column_u64(days, super::cycles::PAIR)?;
-    let day = column_i32(days, crate::input::lines::col_name::DAY)?;
+    let day = column_i32(days, crate::occasions::line_col::DAY)?;
     let mut rows = Vec::new();
     for i in 0..pairs.len() {
         // Sorted by pair, then day: the last row of a pair is its last purchase.

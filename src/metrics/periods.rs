@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::input::dates::{date_of_day, day_of_date};
+use crate::days::{date_of_day, day_of_date};
 
 /// `--period`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

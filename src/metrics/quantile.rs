@@ -29,7 +29,7 @@ pub fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
 /// Money (in ten-thousandths) as currency units, rounded to the fourth decimal.
 pub fn money_mean(total: i128, count: i64) -> Option<f64> {
     (count > 0).then(|| {
-        let units = total as f64 / count as f64 / crate::input::money::SCALE as f64;
+        let units = total as f64 / count as f64 / crate::money::SCALE as f64;
         (units * 10_000.0).round() / 10_000.0
     })
 }

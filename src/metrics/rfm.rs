@@ -10,10 +10,10 @@ use serde::Serialize;
 use super::quantile::{money_mean, ratio};
 use super::segments::Segments;
 use super::summary::{per_customer, CustomerStats};
+use crate::days::date_of_day;
 use crate::error::Result;
-use crate::input::dates::date_of_day;
-use crate::input::money::Money;
-use crate::input::occasions::{Dropped, Occasions};
+use crate::money::Money;
+use crate::occasions::{Dropped, Occasions};
 
 /// One customer's measures, scores and segment.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,8 +173,8 @@ mod tests {
     //! Worked by hand on `fixtures/orders.csv` (as-of 2024-04-10; fixtures/README.md
     //! lists each customer's occasions).
     use super::*;
-    use crate::input::lines::ValueOptions;
     use crate::input::occasions::OccasionOptions;
+    use crate::input::schema::ValueOptions;
     use crate::input::testing::occasions_of;
 
     const FIXTURE: &str = include_str!("../../fixtures/orders.csv");

@@ -11,11 +11,11 @@ use serde::Serialize;
 
 use super::quantile::{mean, money_mean, quantile_sorted, ratio};
 use super::survival::{Observation, SurvivalCurve};
+use crate::days::date_of_day;
 use crate::error::Result;
 use crate::frames::{collect, column_i32, column_i64};
-use crate::input::dates::date_of_day;
-use crate::input::money::Money;
-use crate::input::occasions::{col_name as occ, Dropped, Occasions};
+use crate::money::Money;
+use crate::occasions::{col_name as occ, Dropped, Occasions};
 
 /// Rungs of the purchase ladder.
 pub const LADDER_STEPS: i64 = 5;
@@ -278,9 +278,9 @@ mod tests {
     //! Every key worked out by hand on `fixtures/orders.csv`; fixtures/README.md walks
     //! through the same arithmetic.
     use super::*;
-    use crate::input::dates::day_of_date;
-    use crate::input::lines::ValueOptions;
+    use crate::days::day_of_date;
     use crate::input::occasions::{OccasionOptions, SameDay};
+    use crate::input::schema::ValueOptions;
     use crate::input::testing::occasions_of;
 
     const FIXTURE: &str = include_str!("../../fixtures/orders.csv");

@@ -15,7 +15,7 @@ pub use self::csv::leaves as json_leaves;
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::input::money::Money;
+use crate::money::Money;
 
 /// `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -105,7 +105,7 @@ pub fn to_json(cell: &Cell) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::money::Money;
+    use crate::money::Money;
 
     #[test]
     fn people_read_separators_percentages_and_dashes() {

@@ -7,6 +7,9 @@ use std::hash::BuildHasher;
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
+/// The code of an absent id (an empty order, product or category id).
+pub const NO_CODE: u32 = u32::MAX;
+
 /// Distinct byte strings, each with the code of its first appearance.
 pub struct Interner {
     /// (hash, code): the hash is kept so growing the table never hashes a key again,

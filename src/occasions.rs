@@ -1,0 +1,98 @@
+//! The tables every metric reads: purchase occasions (contract §1 steps 6–8), with
+//! what was dropped on the way, and the lines of purchase orders with their items
+//! (contract §5). `input` builds them; metrics and render read them without knowing
+//! about files.
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::intern::Interner;
+
+/// Names of the columns of the occasion table.
+pub mod col_name {
+    pub const CUSTOMER: &str = "customer";
+    pub const DAY: &str = "day";
+    pub const TS: &str = "ts";
+    pub const AMOUNT: &str = "amount";
+    pub const ORDERS: &str = "orders";
+    pub const ORDER: &str = "order";
+}
+
+/// What was left out, and why (contract §1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Dropped {
+    pub guest_rows: u64,
+    pub invalid_rows: u64,
+    pub non_purchase_orders: u64,
+    pub occasions_after_as_of: u64,
+}
+
+/// Purchase occasions on or before as-of: one row per (customer, day), or per order
+/// with `--same-day keep`; columns `customer` (a code), `day`, `ts`, `amount` (null
+/// where no amount is known) and `orders`, sorted by customer, then time (with `keep`,
+/// orders at the same time by the text of their ids).
+#[derive(Clone)]
+pub struct Occasions {
+    /// Parts with no customer in common, each sorted by customer, then time; one part
+    /// unless the input is large (see `input::occasions`).
+    pub parts: Vec<DataFrame>,
+    /// The customer id of each code.
+    pub customers: Arc<Interner>,
+    pub as_of: i32,
+    pub dropped: Dropped,
+    /// Orders of any amount, over the whole input.
+    pub all_orders: u64,
+}
+
+impl Occasions {
+    /// Purchase orders in the occasions, over all parts.
+    pub fn orders(&self) -> Result<u64> {
+        self.parts
+            .iter()
+            .map(|p| sum_i64(p, col_name::ORDERS))
+            .sum()
+    }
+
+    /// How many occasions, over all parts.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|p| p.height()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub(crate) fn sum_i64(frame: &DataFrame, name: &str) -> Result<u64> {
+    let values = crate::frames::column_i64(frame, name)?;
+    Ok(values.into_iter().flatten().sum::<i64>() as u64)
+}
+
+/// Names of the columns of `PurchaseLines`.
+pub mod line_col {
+    pub const CUSTOMER: &str = "customer";
+    /// `intern::NO_CODE` where the line names none.
+    pub const PRODUCT: &str = "product";
+    pub const CATEGORY: &str = "category";
+    /// The day of the line's order (its earliest line's day).
+    pub const DAY: &str = "day";
+}
+
+/// Every line of a purchase order (contract §1 step 5), of any day, with its customer,
+/// product and category codes and its order's day: what purchase cycles are measured
+/// on (contract §5). Built only where a command reads products.
+pub struct PurchaseLines {
+    /// Columns `line_col`.
+    pub frame: DataFrame,
+    pub products: Interner,
+    /// Each product code's name, where the export has a name column.
+    pub product_names: Vec<Option<String>>,
+    pub categories: Interner,
+    /// How many customer codes there are.
+    pub customers: usize,
+    /// The day of the first order of any amount, if any.
+    pub first_day: Option<i32>,
+}
