@@ -19,10 +19,10 @@ pub fn in_range(ms: i64) -> bool {
     (FIRST_DAY * MS_PER_DAY..END_DAY * MS_PER_DAY).contains(&ms)
 }
 
-/// Day number (days since 1970-01-01) of a millisecond timestamp.
+/// Day number (days since 1970-01-01) of a millisecond timestamp in `YEARS` (read
+/// values are checked with `in_range`), or of any other within ±5.8 million years.
 pub fn day_of(ms: i64) -> i32 {
-    ms.div_euclid(MS_PER_DAY)
-        .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    ms.div_euclid(MS_PER_DAY) as i32
 }
 
 /// The calendar date of a day number.

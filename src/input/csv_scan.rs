@@ -124,11 +124,20 @@ impl<R: Read> Blocks<R> {
 
 /// Line ends in `bytes`: LF, CRLF and a CR alone each count once.
 pub fn count_line_ends(bytes: &[u8]) -> u64 {
-    let lf = memchr_iter(b'\n', bytes).count();
-    let lone_cr = memchr_iter(b'\r', bytes)
-        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
-        .count();
-    (lf + lone_cr) as u64
+    let lf = memchr_iter(b'\n', bytes).count() as u64;
+    if memchr(b'\r', bytes).is_none() {
+        return lf;
+    }
+    lf + lone_crs(bytes).count() as u64
+}
+
+/// The CRs not followed by LF.
+fn lone_crs(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr_iter(b'\r', bytes).filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+}
+
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    lone_crs(bytes).next().is_some()
 }
 
 /// Whether the quote at `at` opens a quoted field: it starts a field (the input, a
@@ -211,6 +220,9 @@ pub struct Records<'a> {
     position: usize,
     line: u64,
     delimiter: u8,
+    /// Some CR in the bytes is not followed by LF: line ends are found with
+    /// `memchr2`. Otherwise (LF or CRLF, the usual case) `memchr` on LF is enough.
+    lone_cr: bool,
 }
 
 impl<'a> Records<'a> {
@@ -221,6 +233,7 @@ impl<'a> Records<'a> {
             position: 0,
             line: first_line,
             delimiter,
+            lone_cr: has_lone_cr(bytes),
         }
     }
 
@@ -270,8 +283,14 @@ impl<'a> Iterator for Records<'a> {
         while self.position < bytes.len() {
             let start = self.position;
             let line = self.line;
-            let line_end =
-                memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |k| start + k);
+            let line_end = if self.lone_cr {
+                memchr2(b'\n', b'\r', &bytes[start..])
+            } else {
+                // A CR here can only be the first half of a CRLF.
+                memchr(b'\n', &bytes[start..])
+                    .map(|k| k - usize::from(k > 0 && bytes[start + k - 1] == b'\r'))
+            }
+            .map_or(bytes.len(), |k| start + k);
             let (end, inner_lines, has_quotes, unclosed) =
                 if memchr(b'"', &bytes[start..line_end]).is_some() {
                     self.quoted_record_end(start)

@@ -8,7 +8,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone};
 
-use crate::days::{self, date_of_day, day_of, day_of_date, MS_PER_DAY};
+use crate::days::{self, date_of_day, day_of_date, MS_PER_DAY};
 
 /// Which field comes first in a slashed date such as `03/04/2024`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +156,9 @@ pub fn check_range(ms: i64) -> Result<i64, DateError> {
     if days::in_range(ms) {
         Ok(ms)
     } else {
-        Err(DateError::OutOfRange(date_of_day(day_of(ms)).year()))
+        // Far outside, the year is only for the message: clamp it to what chrono knows.
+        let day = ms.div_euclid(MS_PER_DAY).clamp(-100_000_000, 100_000_000);
+        Err(DateError::OutOfRange(date_of_day(day as i32).year()))
     }
 }
 
@@ -432,6 +434,7 @@ fn civil_day(year: i32, month: u32, day: u32) -> Result<i32, DateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::days::day_of;
 
     fn auto() -> DateParser {
         DateParser::new(&DateFormat::Auto, None)

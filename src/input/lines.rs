@@ -10,7 +10,7 @@ use super::columns::Role;
 use super::csv_rows::{type_blocks, CsvContext, Positions};
 use super::dates::SlashOrder;
 use super::line_table::{flush_lines, LineSink, LineTable};
-use super::parquet_rows::type_parquet_frame;
+use super::parquet_rows::ParquetRows;
 use super::read::{Body, Opened};
 use super::schema::{Encoding, ValueOptions, NO_AMOUNT};
 use super::span::Span;
@@ -108,10 +108,11 @@ pub fn read_file(
             }
         }
         Body::Parquet(ref frame) => {
-            let chunks =
-                type_parquet_frame(frame, &file.dates, options.zone, options.skip_invalid)?;
-            for chunk in chunks {
-                file.take(chunk, &[], options, table, dictionaries, sink)?;
+            let mut rows = ParquetRows::new(frame, options.zone)?;
+            while let Some(chunks) = rows.next_batch(&file.dates, options.skip_invalid) {
+                for chunk in chunks {
+                    file.take(chunk, &[], options, table, dictionaries, sink)?;
+                }
             }
         }
     }
@@ -273,12 +274,18 @@ impl FileReader<'_> {
     /// every sum of money made later; past `SUM_LIMIT` a sum could wrap, so the input
     /// is refused at the value that crosses it.
     fn add_amounts(&self, chunk: &Chunk, table: &mut LineTable) -> Result<()> {
+        let limit = u128::from(SUM_LIMIT.0.unsigned_abs());
+        if table.amount_magnitude + chunk.magnitude <= limit {
+            table.amount_magnitude += chunk.magnitude;
+            return Ok(());
+        }
+        // Some row of this chunk crosses the limit: find it, to name it.
         for (i, &amount) in chunk.amount.iter().enumerate() {
             if amount == NO_AMOUNT {
                 continue;
             }
             table.amount_magnitude += u128::from(amount.unsigned_abs());
-            if table.amount_magnitude > u128::from(SUM_LIMIT.0.unsigned_abs()) {
+            if table.amount_magnitude > limit {
                 return Err(Error::input(
                     self.location(chunk.line[i], Some(Role::Amount), Some(Money(amount).to_string())),
                     format!(

@@ -1,5 +1,6 @@
-//! The rows of a Parquet file, typed like CSV rows (see `lines`): text columns, typed
-//! dates, and numeric amounts taken as numbers; a range of rows per thread.
+//! The rows of a Parquet file, typed like CSV rows (see `typing`): text columns, typed
+//! dates, and numeric amounts taken as numbers. A batch at a time, a range of rows per
+//! thread of rayon's pool, so the typed rows held at once stay a few per thread.
 
 use std::ops::Range;
 
@@ -150,6 +151,33 @@ impl ParquetColumns {
     }
 }
 
+impl ParquetColumns {
+    /// The same columns over `rows` only (text columns share their buffers).
+    fn slice(&self, rows: &Range<usize>) -> ParquetColumns {
+        let cut = |c: &StringChunked| c.slice(rows.start as i64, rows.len());
+        let text = |c: &Option<StringChunked>| c.as_ref().map(cut);
+        let number = |n: &NumberColumn| match n {
+            NumberColumn::Missing => NumberColumn::Missing,
+            NumberColumn::Text(c) => NumberColumn::Text(cut(c)),
+            NumberColumn::Fixed(values) => NumberColumn::Fixed(values[rows.clone()].to_vec()),
+        };
+        ParquetColumns {
+            customer: text(&self.customer),
+            order: text(&self.order),
+            product: text(&self.product),
+            category: text(&self.category),
+            name: text(&self.name),
+            date: match &self.date {
+                ParquetDates::Text(c) => ParquetDates::Text(cut(c)),
+                ParquetDates::Millis(values) => ParquetDates::Millis(values[rows.clone()].to_vec()),
+            },
+            amount: number(&self.amount),
+            quantity: number(&self.quantity),
+            unit_price: number(&self.unit_price),
+        }
+    }
+}
+
 /// The values of an optional text column over `rows`, trimmed, empty when missing.
 fn text_values<'a>(
     column: &'a Option<StringChunked>,
@@ -187,10 +215,12 @@ fn text_values_of<'a>(
         .map(|v| v.map_or(&b""[..], |v| v.trim().as_bytes()))
 }
 
-/// Types the Parquet rows in `rows` (1-based row numbers in messages).
+/// Types the Parquet rows in `rows` of `columns`, whose first row is row
+/// `first_row` of the file (1-based row numbers in messages).
 fn type_parquet(
     columns: &ParquetColumns,
     rows: Range<usize>,
+    first_row: usize,
     dates: &DateReading,
     skip_invalid: bool,
 ) -> Chunk {
@@ -248,7 +278,8 @@ fn type_parquet(
             quantity,
             unit_price,
         };
-        match chunk.type_row(row as u64 + 1, &values, dates) {
+        let number = (first_row + row) as u64 + 1;
+        match chunk.type_row(number, &values, dates) {
             Ok((ts, amount)) => {
                 chunk.customer.push(store(customer_id));
                 chunk.order.push(store(order_id));
@@ -259,7 +290,7 @@ fn type_parquet(
                 }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
-                chunk.line.push(row as u64 + 1);
+                chunk.line.push(number);
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, skip_invalid) {
@@ -272,23 +303,127 @@ fn type_parquet(
     chunk
 }
 
-/// Types a Parquet frame in parallel, one range of rows per thread of rayon's pool;
-/// the chunks come back in the order of the rows.
-pub(super) fn type_parquet_frame(
-    frame: &DataFrame,
-    dates: &DateReading,
-    zone: Option<Zone>,
-    skip_invalid: bool,
-) -> Result<Vec<Chunk>> {
-    use rayon::prelude::*;
-    let columns = ParquetColumns::of(frame, zone)?;
-    let height = frame.height();
-    let parts = rayon::current_num_threads().clamp(1, height.div_ceil(256).max(1));
-    let ranges: Vec<Range<usize>> = (0..parts)
-        .map(|i| height * i / parts..height * (i + 1) / parts)
-        .collect();
-    Ok(ranges
-        .into_par_iter()
-        .map(|rows| type_parquet(&columns, rows, dates, skip_invalid))
-        .collect())
+/// Rows typed per thread in one batch: about 100 bytes each while they are held.
+const BATCH_ROWS: usize = 1 << 19;
+
+/// A Parquet file's rows, typed a batch at a time.
+pub(super) struct ParquetRows {
+    columns: ParquetColumns,
+    height: usize,
+    next: usize,
+    /// Rows per thread in a batch: `BATCH_ROWS`; tests make it small.
+    batch_rows: usize,
+}
+
+impl ParquetRows {
+    pub(super) fn new(frame: &DataFrame, zone: Option<Zone>) -> Result<ParquetRows> {
+        Ok(ParquetRows {
+            columns: ParquetColumns::of(frame, zone)?,
+            height: frame.height(),
+            next: 0,
+            batch_rows: BATCH_ROWS,
+        })
+    }
+
+    /// The next rows typed in parallel, one range per thread of rayon's pool; the
+    /// chunks come in the order of the rows. `None` once every row is typed.
+    pub(super) fn next_batch(
+        &mut self,
+        dates: &DateReading,
+        skip_invalid: bool,
+    ) -> Option<Vec<Chunk>> {
+        use rayon::prelude::*;
+        if self.next >= self.height {
+            return None;
+        }
+        let threads = rayon::current_num_threads();
+        let left = self.height - self.next;
+        let parts = threads.clamp(1, left.div_ceil(256));
+        let per_part = left.div_ceil(parts).min(self.batch_rows);
+        let ranges: Vec<Range<usize>> = (0..parts)
+            .map(|i| self.next + i * per_part..(self.next + (i + 1) * per_part).min(self.height))
+            .filter(|r| !r.is_empty())
+            .collect();
+        self.next = ranges.last().map_or(self.height, |r| r.end);
+        let columns = &self.columns;
+        Some(
+            ranges
+                .into_par_iter()
+                .map(|rows| {
+                    let part = columns.slice(&rows);
+                    type_parquet(&part, 0..rows.len(), rows.start, dates, skip_invalid)
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::schema::ValueOptions;
+
+    /// (row, time, amount) of every typed row, and the guest and invalid counts.
+    fn typed(
+        frame: &DataFrame,
+        threads: usize,
+        batch_rows: usize,
+    ) -> (Vec<(u64, i64, i64)>, u64, u64) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut rows = ParquetRows::new(frame, None).unwrap();
+            rows.batch_rows = batch_rows;
+            let dates = DateReading::new(&ValueOptions::default());
+            let (mut out, mut guests, mut invalid) = (Vec::new(), 0, 0);
+            while let Some(chunks) = rows.next_batch(&dates, true) {
+                for chunk in chunks {
+                    guests += chunk.guest_rows;
+                    invalid += chunk.invalid_rows;
+                    for i in 0..chunk.ts.len() {
+                        out.push((chunk.line[i], chunk.ts[i], chunk.amount[i]));
+                    }
+                }
+            }
+            (out, guests, invalid)
+        })
+    }
+
+    #[test]
+    fn batches_and_threads_give_the_same_rows_numbered_from_one() {
+        let n = 3000;
+        let customer: Vec<&str> = (0..n).map(|i| if i % 7 == 0 { "" } else { "C" }).collect();
+        let date: Vec<String> = (0..n)
+            .map(|i| {
+                if i % 11 == 0 {
+                    "bad".to_string()
+                } else {
+                    format!("2024-01-{:02}", i % 28 + 1)
+                }
+            })
+            .collect();
+        let amount: Vec<f64> = (0..n).map(|i| i as f64 / 4.0).collect();
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("customer".into(), customer),
+            Column::new("date".into(), date),
+            Column::new("amount".into(), amount),
+        ])
+        .unwrap();
+        let whole = typed(&frame, 1, BATCH_ROWS);
+        // Row 1 is a guest (i = 0); row 2 (i = 1) is the first typed, amount 0.25.
+        assert_eq!(whole.0[0], (2, 1_704_153_600_000, 2_500));
+        let guests = (0..n).filter(|i| i % 7 == 0).count() as u64;
+        let invalid = (0..n).filter(|i| i % 11 == 0 && i % 7 != 0).count() as u64;
+        assert_eq!((whole.1, whole.2), (guests, invalid));
+        assert_eq!(whole.0.len() as u64 + guests + invalid, n as u64);
+        for (threads, batch_rows) in [(1, 100), (4, 100), (3, 999), (2, 1)] {
+            assert_eq!(
+                typed(&frame, threads, batch_rows),
+                whole,
+                "{threads} threads, {batch_rows} rows"
+            );
+        }
+    }
 }

@@ -91,6 +91,8 @@ pub(super) struct Chunk {
     pub(super) ts: Vec<i64>,
     /// `NO_AMOUNT` where unknown.
     pub(super) amount: Vec<i64>,
+    /// The sum of the absolute values of the known amounts (see `money::SUM_LIMIT`).
+    pub(super) magnitude: u128,
     /// The line (a Parquet file's row) of each typed row, for messages.
     pub(super) line: Vec<u64>,
     pub(super) scratch: Vec<u8>,
@@ -163,23 +165,28 @@ impl Chunk {
             };
             date_problem(line, shown.as_bytes(), &e)
         })?;
-        let amount = line_amount(values.amount, values.quantity, values.unit_price).map_err(
-            |(role, value, problem)| Problem {
-                line,
-                role: Some(role),
-                value,
-                problem,
-                hint: format!(
+        let amount =
+            line_amount(values.amount, values.quantity, values.unit_price).map_err(|error| {
+                let (role, value, problem) = *error;
+                Problem {
+                    line,
+                    role: Some(role),
+                    value,
+                    problem,
+                    hint: format!(
                     "fix the value, {SKIP_HINT}, or choose another column with --map {role}=COLUMN"
                 ),
-            },
-        )?;
+                }
+            })?;
         if let Some(alternative) = day_first {
             // Only a text date can be ambiguous.
             if let (None, DateValue::Text(raw)) = (&self.first_pending, &values.date) {
                 self.first_pending = Some((line, text(raw)));
             }
             self.pending.push((self.ts.len(), alternative));
+        }
+        if let Some(amount) = amount {
+            self.magnitude += u128::from(amount.0.unsigned_abs());
         }
         Ok((ts, amount.map(|m| m.0)))
     }
@@ -242,30 +249,38 @@ fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
     }
 }
 
-/// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
-/// A value that cannot be used names its role, its text and the problem.
-fn line_amount<'a>(
-    amount: Number<'a>,
-    quantity: Number<'a>,
-    unit_price: Number<'a>,
-) -> std::result::Result<Option<Money>, (Role, String, String)> {
+/// A value that cannot be used for the amount: its role, its text and the problem.
+/// Boxed, so that the common result (a known amount) stays small.
+type AmountError = Box<(Role, String, String)>;
+
+/// A number for `role` in fixed point, within the limit of a value.
+#[inline(always)]
+fn number(role: Role, value: Number) -> std::result::Result<Money, AmountError> {
     use crate::money::NumberError;
-    let number = |role: Role, value: Number<'a>| match value {
+    match value {
         Number::Fixed(fixed) => {
             let fixed = fixed.unwrap_or(0);
             Money::checked(fixed).map_err(|e| {
-                (
+                Box::new((
                     role,
                     Money(fixed).to_string(),
                     format!("the {role} is {}", e.describe()),
-                )
+                ))
             })
         }
         Number::Text(raw) => std::str::from_utf8(raw)
             .map_err(|_| NumberError::NotANumber)
             .and_then(Money::parse)
-            .map_err(|e| (role, text(raw), format!("the {role} is {}", e.describe()))),
-    };
+            .map_err(|e| Box::new((role, text(raw), format!("the {role} is {}", e.describe())))),
+    }
+}
+
+/// Line amount: `amount`, else `quantity × unit_price`, else unknown (contract §1 step 3).
+fn line_amount(
+    amount: Number,
+    quantity: Number,
+    unit_price: Number,
+) -> std::result::Result<Option<Money>, AmountError> {
     if !amount.is_missing() {
         return number(Role::Amount, amount).map(Some);
     }
@@ -277,14 +292,14 @@ fn line_amount<'a>(
         number(Role::UnitPrice, unit_price)?,
     );
     Money::times(quantity, unit_price).map(Some).map_err(|e| {
-        (
+        Box::new((
             Role::UnitPrice,
             unit_price.to_string(),
             format!(
                 "quantity {quantity} × unit price {unit_price} is {}",
                 e.describe()
             ),
-        )
+        ))
     })
 }
 
@@ -320,12 +335,12 @@ mod tests {
     #[test]
     fn a_value_used_for_the_amount_must_be_a_number() {
         let t = |raw: &'static str| Number::Text(raw.as_bytes());
-        let (role, value, _) = line_amount(t("12,50"), t(""), t("")).unwrap_err();
+        let (role, value, _) = *line_amount(t("12,50"), t(""), t("")).unwrap_err();
         assert_eq!((role, value.as_str()), (Role::Amount, "12,50"));
-        let (role, value, _) = line_amount(t(""), t("two"), t("1")).unwrap_err();
+        let (role, value, _) = *line_amount(t(""), t("two"), t("1")).unwrap_err();
         assert_eq!((role, value.as_str()), (Role::Quantity, "two"));
         let (role, value, problem) =
-            line_amount(t(""), t("99999999999999"), t("99999999999999")).unwrap_err();
+            *line_amount(t(""), t("99999999999999"), t("99999999999999")).unwrap_err();
         assert_eq!((role, value.as_str()), (Role::UnitPrice, "99999999999999"));
         assert_eq!(
             problem,
