@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rebuy::input::{self, lines::ValueOptions, read::ReadOptions, read::Source};
+use rebuy::input::{self, read::ReadOptions, read::Source, schema::ValueOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&knobs, file)) = data.split_first() else {
@@ -22,10 +22,15 @@ fuzz_target!(|data: &[u8]| {
     };
     let values = ValueOptions {
         skip_invalid: knobs & 0x40 != 0,
-        products: knobs & 0x80 != 0,
         ..ValueOptions::default()
     };
-    if let Ok(inputs) = input::load(&[Source::Path(path)], &read, &values, &|_| {}) {
+    let sources = [Source::Path(path)];
+    let inputs = if knobs & 0x80 != 0 {
+        input::load_with_products(&sources, &read, &values, &|_| {}).map(|(inputs, _, _)| inputs)
+    } else {
+        input::load(&sources, &read, &values, &|_| {}).map(|(inputs, _)| inputs)
+    };
+    if let Ok(inputs) = inputs {
         for file in &inputs.files {
             assert_eq!(
                 file.rows,
