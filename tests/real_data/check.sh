@@ -46,7 +46,10 @@ check online_retail.rfm-as-of-2011-06-30.json rfm "$data/online_retail.csv.gz" -
 if ! python3 -c 'import duckdb' 2>/dev/null; then
   timeout 300 python3 -m pip install --quiet duckdb >/dev/null 2>&1 || true
 fi
-if python3 -c 'import duckdb' 2>/dev/null; then
+if ! python3 -c 'import duckdb' 2>/dev/null; then
+  echo "FAIL DuckDB cross-check: python3 cannot import duckdb and pip could not install it"
+  failed=$((failed + 1))
+else
   for args in "$data/cdnow.csv cdnow" "$data/online_retail.csv.gz online_retail" \
               "$data/online_retail.csv.gz online_retail --as-of 2011-06-30" \
               "$data/cdnow.csv cdnow --cohorts month" "$data/cdnow.csv cdnow --cohorts week" \
@@ -64,8 +67,6 @@ if python3 -c 'import duckdb' 2>/dev/null; then
       failed=$((failed + 1))
     fi
   done
-else
-  echo "skip DuckDB cross-check: python3 cannot import duckdb and pip could not install it"
 fi
 
 echo "real-data: $passed passed, $failed failed"
