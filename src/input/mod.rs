@@ -86,15 +86,7 @@ pub fn load(
     value_options: &ValueOptions,
     reading: &dyn Fn(&str),
 ) -> Result<(Inputs, Orders)> {
-    let read_options = ReadOptions {
-        products: false,
-        ..read_options.clone()
-    };
-    let value_options = ValueOptions {
-        products: false,
-        ..value_options.clone()
-    };
-    let (inputs, orders, _) = load_all(sources, &read_options, &value_options, reading)?;
+    let (inputs, orders, _) = load_all(sources, read_options, value_options, false, reading)?;
     Ok((inputs, orders))
 }
 
@@ -106,27 +98,28 @@ pub fn load_with_products(
     value_options: &ValueOptions,
     reading: &dyn Fn(&str),
 ) -> Result<(Inputs, Orders, ProductLines)> {
-    let read_options = ReadOptions {
-        products: true,
-        ..read_options.clone()
-    };
-    let value_options = ValueOptions {
-        products: true,
-        ..value_options.clone()
-    };
-    let (inputs, orders, lines) = load_all(sources, &read_options, &value_options, reading)?;
+    let (inputs, orders, lines) = load_all(sources, read_options, value_options, true, reading)?;
     // `load_all` keeps the lines whenever products are read.
     let lines = lines.ok_or_else(|| Error::internal("product lines were not kept"))?;
     Ok((inputs, orders, lines))
 }
 
+/// Reads every source; with `products`, also the product columns, keeping the lines.
 fn load_all(
     sources: &[Source],
     read_options: &ReadOptions,
     value_options: &ValueOptions,
+    products: bool,
     reading: &dyn Fn(&str),
 ) -> Result<(Inputs, Orders, Option<ProductLines>)> {
-    let products = value_options.products;
+    let read_options = &ReadOptions {
+        products,
+        ..read_options.clone()
+    };
+    let value_options = &ValueOptions {
+        products,
+        ..value_options.clone()
+    };
     let mut files = Vec::with_capacity(sources.len());
     let mut table = LineTable::default();
     let mut dictionaries = Dictionaries::default();

@@ -53,7 +53,7 @@ pub struct ReadOptions {
     pub map: Vec<(Role, String)>,
     pub encoding: Encoding,
     pub delimiter: Option<u8>,
-    /// Read the product and category columns (only cycles and due use them).
+    /// Read the product and category columns: set by `load_with_products`.
     pub products: bool,
     /// Bytes of CSV read at a time; 0 means `BLOCK_BYTES`. Tests make it small.
     pub block_bytes: usize,

@@ -31,7 +31,7 @@ pub struct ValueOptions {
     pub zone: Option<Zone>,
     pub skip_invalid: bool,
     pub encoding: Encoding,
-    /// Keep product and category codes (for cycles); off spares the work.
+    /// Keep product and category codes: set by `load_with_products`.
     pub products: bool,
     /// Keep the text of order ids (`--same-day keep` ranks them); off frees memory.
     pub order_ids: bool,
