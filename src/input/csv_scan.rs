@@ -541,6 +541,62 @@ mod tests {
         prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
     }
 
+    /// Not a test of speed (it asserts none): the measurement behind keeping this
+    /// splitter rather than the `csv` crate's, run by `tests/bench/split.py` on a large
+    /// file named in `REBUY_SPLIT_FILE`. Both must find the same records and fields.
+    #[test]
+    #[ignore = "run by tests/bench/split.py on a large file"]
+    fn splitting_a_large_file_against_the_csv_crate() {
+        let Ok(path) = std::env::var("REBUY_SPLIT_FILE") else {
+            panic!("name the file in REBUY_SPLIT_FILE");
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let ours = || {
+            let (mut fields, mut scratch) = (Vec::new(), Vec::new());
+            let (mut records, mut count) = (0u64, 0u64);
+            for record in Records::new(&bytes, 1, b',') {
+                scratch.clear();
+                split_fields(&record, b',', &mut fields, &mut scratch);
+                records += 1;
+                count += fields.len() as u64;
+            }
+            (records, count)
+        };
+        let theirs = || {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&bytes[..]);
+            let mut record = csv::ByteRecord::new();
+            let (mut records, mut count) = (0u64, 0u64);
+            while reader.read_byte_record(&mut record).unwrap() {
+                records += 1;
+                count += record.len() as u64;
+            }
+            (records, count)
+        };
+        let time = |f: &dyn Fn() -> (u64, u64)| {
+            let mut seconds = Vec::new();
+            let mut found = (0, 0);
+            for _ in 0..5 {
+                let start = std::time::Instant::now();
+                found = f();
+                seconds.push(start.elapsed().as_secs_f64());
+            }
+            seconds.sort_by(f64::total_cmp);
+            (found, seconds[2])
+        };
+        let (ours_found, ours_seconds) = time(&ours);
+        let (theirs_found, theirs_seconds) = time(&theirs);
+        assert_eq!(ours_found, theirs_found);
+        println!(
+            "records and fields of {} bytes on one thread, medians of 5: rebuy's splitter {ours_seconds:.3} s, the csv crate {theirs_seconds:.3} s ({} records, {} fields)",
+            bytes.len(),
+            ours_found.0,
+            ours_found.1
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
