@@ -1,4 +1,5 @@
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::Parser;
 
@@ -7,7 +8,21 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = rebuy::cli::Cli::parse();
-    match rebuy::run(cli) {
+    // A panic is a bug in rebuy or a library, never the user's doing: it is reported
+    // once, below, as an internal error; the reader turns the panics polars has on
+    // damaged files into errors about the file, which must not print a backtrace.
+    static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(info.to_string());
+        }
+    }));
+    let result = std::panic::catch_unwind(|| rebuy::run(cli)).unwrap_or_else(|panic| {
+        let where_ = LAST_PANIC.lock().ok().and_then(|mut last| last.take());
+        let what = where_.unwrap_or_else(|| rebuy::error::panic_message(&*panic));
+        Err(rebuy::error::Error::internal(what).into())
+    });
+    match result {
         Ok(code) => code,
         Err(error) => {
             // `rebuy … | head` closes the pipe early: that is not a failure.

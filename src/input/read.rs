@@ -365,8 +365,7 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
             "the file may be truncated; export it again",
         )
     };
-    let header: Vec<String> = reader
-        .schema()
+    let header: Vec<String> = guarded(|| reader.schema())
         .map_err(unreadable)?
         .iter_names()
         .map(|n| n.to_string())
@@ -378,11 +377,20 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
         .filter(|(role, _)| options.products || !role.describes_products())
         .map(|(_, c)| c.clone())
         .collect();
-    let frame = reader
-        .with_columns(Some(wanted))
-        .finish()
-        .map_err(unreadable)?;
+    let frame = guarded(|| reader.with_columns(Some(wanted)).finish()).map_err(unreadable)?;
     Ok((header, roles, frame))
+}
+
+/// A polars read of a file that may be damaged: polars panics on some damaged Parquet
+/// files (a column chunk that runs past the end of a truncated file), and such a panic
+/// becomes the file's error rather than a crash.
+fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+        let why = crate::error::panic_message(&*panic);
+        Err(PolarsError::ComputeError(
+            format!("the file is damaged (reading it stopped at: {why})").into(),
+        ))
+    })
 }
 
 fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<ColumnRoles> {

@@ -280,3 +280,32 @@ fn an_undecided_day_month_order_names_the_first_ambiguous_date() {
         ],
     );
 }
+
+/// A Parquet file cut short but for its footer made polars panic ("range end index
+/// … out of range"): exit 101 and a backtrace instead of a message about the file.
+#[test]
+fn a_truncated_parquet_file_is_an_error_about_the_file_not_a_panic() {
+    let w = Workdir::new();
+    w.run(&[
+        "generate",
+        "--customers",
+        "3000",
+        "--seed",
+        "2",
+        "-o",
+        "whole.parquet",
+    ])
+    .ok();
+    let whole = std::fs::read(w.path("whole.parquet")).unwrap();
+    // The first 30% and the last 10%: the footer promises column chunks past the end.
+    let n = whole.len();
+    let mut cut = whole[..n * 3 / 10].to_vec();
+    cut.extend_from_slice(&whole[n - n / 10..]);
+    w.write("cut.parquet", &cut);
+    let err = w.run(&["summary", "cut.parquet"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &["cut.parquet", "cannot read this Parquet file", "damaged"],
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
