@@ -24,6 +24,10 @@ use super::span::Span;
 /// at a time.
 pub const BLOCK_BYTES: usize = 16 << 20;
 
+/// The longest record read: no order line is this long, and a quote that never closes
+/// would otherwise pull the rest of a file of any size into memory.
+pub const RECORD_LIMIT: usize = 256 << 20;
+
 /// Whole records from a stream, a block at a time.
 pub struct Blocks<R: Read> {
     reader: R,
@@ -35,6 +39,8 @@ pub struct Blocks<R: Read> {
     next_line: u64,
     block_bytes: usize,
     delimiter: u8,
+    /// `RECORD_LIMIT`; tests make it small.
+    record_limit: usize,
 }
 
 pub struct Block {
@@ -60,6 +66,7 @@ impl<R: Read> Blocks<R> {
             next_line: first_line,
             block_bytes: block_bytes.max(1),
             delimiter,
+            record_limit: RECORD_LIMIT,
         }
     }
 
@@ -98,8 +105,18 @@ impl<R: Read> Blocks<R> {
                     self.next_line += count_line_ends(&bytes);
                     return Ok(Some(Block { bytes, first_line }));
                 }
+                None if self.pending.len() >= self.record_limit => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "no row ends in the {} MiB from line {} on: a quoted field that opens there is probably never closed",
+                            self.record_limit >> 20,
+                            self.next_line
+                        ),
+                    ));
+                }
                 // One record longer than a block: read on.
-                None => want = self.pending.len() * 2,
+                None => want = (self.pending.len() * 2).min(self.record_limit),
             }
         }
     }
@@ -506,6 +523,20 @@ mod tests {
                 .collect();
             assert_eq!(lines, expected, "{block_bytes}");
         }
+    }
+
+    #[test]
+    fn a_record_past_the_limit_stops_reading() {
+        let mut text = b"a,1\nb,\"never closed\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5 << 20));
+        let mut blocks = Blocks::new(&text[..], Vec::new(), 7, 16, b',');
+        blocks.record_limit = 1 << 20;
+        assert_eq!(blocks.next_block().unwrap().unwrap().bytes, b"a,1\n");
+        let error = blocks.next_block().err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "no row ends in the 1 MiB from line 8 on: a quoted field that opens there is probably never closed"
+        );
     }
 
     #[test]
