@@ -78,19 +78,19 @@ impl Output {
         let cannot = |e: std::io::Error| {
             Error::usage(format!("-o {}: cannot write there: {e}", path.display()))
         };
+        // Under /dev and /proc nothing is created or renamed, whatever the path is now.
         let in_place = path.starts_with("/dev") || path.starts_with("/proc");
-        if let Ok(existing) = std::fs::metadata(path) {
-            if !existing.is_file() || in_place {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .truncate(existing.is_file())
-                    .open(path)
-                    .map_err(cannot)?;
-                return Ok(Output::Direct {
-                    path: path.to_path_buf(),
-                    file,
-                });
-            }
+        let existing = std::fs::metadata(path).ok();
+        if in_place || existing.as_ref().is_some_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(existing.is_some_and(|m| m.is_file()))
+                .open(path)
+                .map_err(cannot)?;
+            return Ok(Output::Direct {
+                path: path.to_path_buf(),
+                file,
+            });
         }
         // A symlink to a regular file: replace the file, keep the link.
         let target = match std::fs::symlink_metadata(path) {
