@@ -184,6 +184,13 @@ fn output_onto_a_device_or_fifo_writes_into_it() {
         .unwrap()
         .file_type()
         .is_symlink());
+    // Nothing is ever created under /dev, even where nothing is there yet.
+    let err = w
+        .run(&["summary", "o.csv", "-o", "/dev/rebuy-regression-test"])
+        .bad_input()
+        .to_string();
+    assert_mentions(&err, &["/dev/rebuy-regression-test", "No such file"]);
+    assert!(!std::path::Path::new("/dev/rebuy-regression-test").exists());
     let err = w
         .run(&["summary", "o.csv", "-o", "/dev/full"])
         .bad_input()
