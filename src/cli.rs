@@ -129,10 +129,12 @@ const INSPECT_HELP: &str = "\
 Example:
   rebuy inspect orders.csv
 
-Shows, per file: format, encoding, delimiter, rows, and for each role (customer, date,
-order, amount, quantity, unit_price, product, category, product_name) the column that
-plays it and the columns that could have but lost to a preferred name. Then the date range, customers,
-orders, purchase occasions, and the rows or orders left out:
+Shows, per file: format, encoding, delimiter, the data rows read and what became of
+each (loaded, guest rows, invalid rows: rows = loaded + guest + invalid), and for each
+role (customer, date, order, amount, quantity, unit_price, product, category,
+product_name) the column that plays it and the columns that could have but lost to a
+preferred name. Then the date range, customers, orders, purchase occasions, and the
+rows or orders left out:
   guest_rows              rows without a customer id
   invalid_rows            rows whose date, amount or number of fields was wrong (--skip-invalid)
   non_purchase_orders     orders whose amount is 0 or less: refunds, cancellations
