@@ -3,6 +3,7 @@
 //! thread of rayon's pool, so the typed rows held at once stay a few per thread.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -25,19 +26,22 @@ struct ParquetColumns {
     amount: NumberColumn,
     quantity: NumberColumn,
     unit_price: NumberColumn,
+    /// Where row 0 of these columns is in the shared numeric vectors (a slice's
+    /// text columns are cut; its numbers are not copied).
+    offset: usize,
 }
 
 enum ParquetDates {
     Text(StringChunked),
     /// A typed date or timestamp, in milliseconds; `MISSING` where null.
-    Millis(Vec<i64>),
+    Millis(Arc<Vec<i64>>),
 }
 
 /// A number column: text to parse, or numbers in fixed point (`MISSING` where null).
 enum NumberColumn {
     Missing,
     Text(StringChunked),
-    Fixed(Vec<i64>),
+    Fixed(Arc<Vec<i64>>),
 }
 
 /// A null in a typed Parquet column, converted (8 bytes a value, not 16).
@@ -92,7 +96,7 @@ impl ParquetColumns {
                     })
                     .collect()
             };
-            Ok(NumberColumn::Fixed(fixed))
+            Ok(NumberColumn::Fixed(Arc::new(fixed)))
         };
         let date_column = frame.column(Role::Date.name()).map_err(Error::internal)?;
         let per_ms = match date_column.dtype() {
@@ -129,12 +133,12 @@ impl ParquetColumns {
                     Some(z) if own_zone.is_some() => utc + z.offset_ms(utc),
                     _ => utc,
                 };
-                ParquetDates::Millis(
+                ParquetDates::Millis(Arc::new(
                     values
                         .iter()
                         .map(|v| v.map_or(MISSING, |v| wall(to_ms(v))))
                         .collect(),
-                )
+                ))
             }
         };
         Ok(ParquetColumns {
@@ -147,6 +151,7 @@ impl ParquetColumns {
             amount: number(Role::Amount)?,
             quantity: number(Role::Quantity)?,
             unit_price: number(Role::UnitPrice)?,
+            offset: 0,
         })
     }
 }
@@ -159,7 +164,7 @@ impl ParquetColumns {
         let number = |n: &NumberColumn| match n {
             NumberColumn::Missing => NumberColumn::Missing,
             NumberColumn::Text(c) => NumberColumn::Text(cut(c)),
-            NumberColumn::Fixed(values) => NumberColumn::Fixed(values[rows.clone()].to_vec()),
+            NumberColumn::Fixed(values) => NumberColumn::Fixed(values.clone()),
         };
         ParquetColumns {
             customer: text(&self.customer),
@@ -169,11 +174,12 @@ impl ParquetColumns {
             name: text(&self.name),
             date: match &self.date {
                 ParquetDates::Text(c) => ParquetDates::Text(cut(c)),
-                ParquetDates::Millis(values) => ParquetDates::Millis(values[rows.clone()].to_vec()),
+                ParquetDates::Millis(values) => ParquetDates::Millis(values.clone()),
             },
             amount: number(&self.amount),
             quantity: number(&self.quantity),
             unit_price: number(&self.unit_price),
+            offset: self.offset + rows.start,
         }
     }
 }
@@ -192,11 +198,12 @@ fn text_values<'a>(
 fn number_values<'a>(
     column: &'a NumberColumn,
     rows: &Range<usize>,
+    offset: usize,
 ) -> Box<dyn Iterator<Item = Number<'a>> + 'a> {
     match column {
         NumberColumn::Missing => Box::new(std::iter::repeat_n(Number::Fixed(None), rows.len())),
         NumberColumn::Fixed(values) => Box::new(
-            values[rows.clone()]
+            values[offset + rows.start..offset + rows.end]
                 .iter()
                 .map(|&v| Number::Fixed(present(v))),
         ),
@@ -242,9 +249,9 @@ fn type_parquet(
         .name
         .as_ref()
         .map(|_| text_values(&columns.name, &rows));
-    let mut amount = number_values(&columns.amount, &rows);
-    let mut quantity = number_values(&columns.quantity, &rows);
-    let mut unit_price = number_values(&columns.unit_price, &rows);
+    let mut amount = number_values(&columns.amount, &rows, columns.offset);
+    let mut quantity = number_values(&columns.quantity, &rows, columns.offset);
+    let mut unit_price = number_values(&columns.unit_price, &rows, columns.offset);
     let mut date_text = match &columns.date {
         ParquetDates::Text(c) => Some(text_values_of(c, &rows)),
         ParquetDates::Millis(_) => None,
@@ -263,7 +270,9 @@ fn type_parquet(
             unit_price.next().unwrap_or(Number::Fixed(None)),
         );
         let date = match (&columns.date, &mut date_text) {
-            (ParquetDates::Millis(values), _) => DateValue::Millis(present(values[row])),
+            (ParquetDates::Millis(values), _) => {
+                DateValue::Millis(present(values[columns.offset + row]))
+            }
             (_, Some(text)) => DateValue::Text(text.next().unwrap_or_default()),
             (_, None) => DateValue::Millis(None),
         };
