@@ -205,6 +205,10 @@ fn parse_written(text: &str, order: Option<SlashOrder>) -> Result<Written, DateE
 
 /// `YYYYMMDD`, Unix seconds (9–10 digits) or milliseconds (12–13 digits).
 fn parse_all_digits(b: &[u8]) -> Result<Written, DateError> {
+    if !matches!(b.len(), 8 | 9 | 10 | 12 | 13) {
+        // Before folding: twenty digits would overflow an i64.
+        return Err(DateError::Unrecognised);
+    }
     let number = b.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
     match b.len() {
         8 => {
@@ -664,6 +668,19 @@ mod tests {
             p.parse("9999-12-31").and_then(check_range),
             Err(DateError::OutOfRange(9999))
         );
+    }
+
+    /// Found by fuzzing (tests/fuzz): a date of 22 digits overflowed the i64 its
+    /// digits were folded into before its length was looked at (a panic where overflow
+    /// is checked, a wrapped number elsewhere).
+    #[test]
+    fn a_long_run_of_digits_is_no_date_and_no_overflow() {
+        let p = auto();
+        assert_eq!(
+            p.parse("7777777777771700000000"),
+            Err(DateError::Unrecognised)
+        );
+        assert_eq!(p.parse(&"9".repeat(40)), Err(DateError::Unrecognised));
     }
 
     #[test]
