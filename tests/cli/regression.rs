@@ -316,3 +316,22 @@ fn a_truncated_parquet_file_is_an_error_about_the_file_not_a_panic() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Found by fuzzing the reader (tests/fuzz): a date of 22 digits overflowed the i64
+/// its digits were folded into (a panic where overflow is checked). It is no date.
+#[test]
+fn a_date_of_twenty_two_digits_is_not_a_date() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "email,created_at,total\n\"x@y\",7777777777771700000000,12.5\n",
+    );
+    let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
+    assert_mentions(
+        &err,
+        &[
+            "o.csv, line 2, column \"created_at\", value \"7777777777771700000000\"",
+            "not a date rebuy can read",
+        ],
+    );
+}
