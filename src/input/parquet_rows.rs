@@ -231,7 +231,7 @@ fn type_parquet(
     dates: &DateReading,
     skip_invalid: bool,
 ) -> Chunk {
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk::with_capacity(rows.len());
     let mut scratch = Vec::new();
     let mut store = |bytes: &[u8]| {
         if bytes.is_empty() {

@@ -137,6 +137,20 @@ pub(super) fn text(bytes: &[u8]) -> String {
 }
 
 impl Chunk {
+    /// A chunk with room for `rows` typed rows, so its columns never grow by doubling.
+    pub(super) fn with_capacity(rows: usize) -> Chunk {
+        Chunk {
+            customer: Vec::with_capacity(rows),
+            order: Vec::with_capacity(rows),
+            product: Vec::with_capacity(rows),
+            category: Vec::with_capacity(rows),
+            ts: Vec::with_capacity(rows),
+            amount: Vec::with_capacity(rows),
+            line: Vec::with_capacity(rows),
+            ..Chunk::default()
+        }
+    }
+
     /// Types one non-guest row: its timestamp and amount, or the problem.
     pub(super) fn type_row(
         &mut self,
