@@ -254,7 +254,7 @@ impl FileReader<'_> {
                 self.tally.slash_order = Some(order);
             }
         }
-        // Rows typed before the order was known (in this block's other half, too).
+        // Rows typed before the order was known (in the batch's other chunks, too).
         if let Some(order) = self.tally.slash_order {
             if order == SlashOrder::DayFirst {
                 for &(row, ts) in &self.pending {
