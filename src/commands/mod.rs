@@ -19,14 +19,15 @@ use crate::render::text::count_of;
 use crate::render::{self, Document};
 use crate::settings::Settings;
 
+/// What the progress line says as each file's turn comes.
+fn reading(progress: &Progress) -> impl Fn(&str) + '_ {
+    move |name| progress.step(format!("reading {name}"))
+}
+
 /// Reads every input and builds the purchase occasions: the one scan a command needs.
 pub(crate) fn load(settings: &Settings, progress: &Progress) -> Result<(Inputs, Occasions)> {
-    let (inputs, orders) = input::load(
-        &settings.sources,
-        &settings.read,
-        &settings.values,
-        &|name| progress.step(format!("reading {name}")),
-    )?;
+    let (sources, read, values) = (&settings.sources, &settings.read, &settings.values);
+    let (inputs, orders) = input::load(sources, read, values, &reading(progress))?;
     progress.step("building purchase occasions");
     let occasions = occasions::build(orders, &inputs, settings.occasions)?;
     Ok((inputs, occasions))
@@ -38,12 +39,9 @@ pub(crate) fn load_with_products(
     settings: &Settings,
     progress: &Progress,
 ) -> Result<(Inputs, Occasions, PurchaseLines)> {
-    let (inputs, orders, lines) = input::load_with_products(
-        &settings.sources,
-        &settings.read,
-        &settings.values,
-        &|name| progress.step(format!("reading {name}")),
-    )?;
+    let (sources, read, values) = (&settings.sources, &settings.read, &settings.values);
+    let (inputs, orders, lines) =
+        input::load_with_products(sources, read, values, &reading(progress))?;
     progress.step("building purchase occasions");
     let purchases = lines.purchased(&orders, inputs.customers.len())?;
     let occasions = occasions::build(orders, &inputs, settings.occasions)?;

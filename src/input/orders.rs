@@ -51,10 +51,6 @@ pub struct Orders {
 }
 
 impl Orders {
-    pub fn len(&self) -> usize {
-        self.frame.height()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.frame.height() == 0
     }
