@@ -439,7 +439,8 @@ pub struct CommonArgs {
     pub files: Vec<String>,
 
     /// Use COLUMN for ROLE, where the names do not say it. Roles: customer, date,
-    /// order, amount, quantity, unit_price, product, category, product_name. Repeatable.
+    /// order, amount, quantity, unit_price, product, category, product_name, status.
+    /// Repeatable; also overrides one role of a recognised platform.
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     pub map: Vec<String>,
 
@@ -477,6 +478,24 @@ pub struct CommonArgs {
     /// CSV delimiter, when sniffing the header picks the wrong one: , ; | or tab.
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// The platform whose export this is: shopify, woocommerce, stripe, etsy-orders,
+    /// etsy-items, olist, … or none for the general rules. Default: recognised by the
+    /// header's columns (rebuy inspect shows which).
+    #[arg(long, value_name = "NAME")]
+    pub platform: Option<String>,
+
+    /// The order statuses that are not purchases, comma-separated (e.g.
+    /// cancelled,refunded), replacing the platform's list or the default one
+    /// (cancelled, refunded, returned, failed, voided, expired, draft, …).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub non_purchase_status: Option<Vec<String>>,
+
+    /// The decimal separator of every money column: . or ,. Default: decided per
+    /// column by values that show it (261,96 or 1,234.50); where none does, a comma
+    /// in files separated by ; and a point otherwise.
+    #[arg(long, value_name = "SEP")]
+    pub decimal: Option<String>,
 
     /// Output format. Default: from the -o extension (.csv .json .md), else table.
     #[arg(long, short = 'f', value_enum)]

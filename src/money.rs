@@ -29,7 +29,7 @@ impl NumberError {
     pub fn describe(&self) -> &'static str {
         match self {
             NumberError::NotANumber => {
-                "not a number (rebuy reads plain decimals such as 1234.56 or -3.5)"
+                "not a number (rebuy reads decimals such as 1234.56, 1.234,56 or -$3.50)"
             }
             NumberError::TooLarge => "too large for an amount (over 10^14)",
         }
@@ -53,6 +53,16 @@ impl Money {
             [b'.', frac @ ..] if frac.iter().all(u8::is_ascii_digit) => frac,
             _ => return Err(NumberError::NotANumber),
         };
+        Money::from_parts(negative, int_part, frac_part)
+    }
+
+    /// The number with these digits before and after the decimal separator (ASCII
+    /// digits only). More than four decimals are rounded half away from zero.
+    pub fn from_parts(
+        negative: bool,
+        int_part: &[u8],
+        frac_part: &[u8],
+    ) -> Result<Money, NumberError> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(NumberError::NotANumber);
         }

@@ -27,6 +27,8 @@ pub struct Dropped {
     pub guest_rows: u64,
     pub invalid_rows: u64,
     pub non_purchase_orders: u64,
+    /// Orders whose status says they were not bought: cancelled, refunded, failed…
+    pub non_purchase_status: u64,
     pub occasions_after_as_of: u64,
 }
 

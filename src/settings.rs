@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::input::columns::Role;
 use crate::input::dates::{DateFormat, Zone};
 use crate::input::occasions::{OccasionOptions, SameDay};
+use crate::input::platforms::PlatformChoice;
 use crate::input::read::{self, ReadOptions, Source};
-use crate::input::schema::Encoding;
 use crate::input::schema::ValueOptions;
+use crate::input::schema::{Decimal, Encoding};
 use crate::render::Format;
 
 /// Everything an analysis command needs to know, checked.
@@ -48,6 +49,25 @@ impl Settings {
             .map_err(Error::usage)?;
         let encoding = Encoding::parse(&args.encoding).map_err(Error::usage)?;
         let delimiter = args.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let platform = args
+            .platform
+            .as_deref()
+            .map(PlatformChoice::parse)
+            .transpose()
+            .map_err(Error::usage)?
+            .unwrap_or_default();
+        let decimal = args
+            .decimal
+            .as_deref()
+            .map(Decimal::parse)
+            .transpose()
+            .map_err(Error::usage)?;
+        let non_purchase_status = args.non_purchase_status.as_ref().map(|list| {
+            list.iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        });
         let as_of = args
             .as_of
             .as_deref()
@@ -73,6 +93,7 @@ impl Settings {
                 delimiter,
                 products: false,
                 block_bytes: 0,
+                platform,
             },
             values: ValueOptions {
                 date_format,
@@ -82,6 +103,8 @@ impl Settings {
                 products: false,
                 order_ids: args.same_day == SameDay::Keep,
                 flush_lines: 0,
+                decimal,
+                non_purchase_status,
             },
             occasions: OccasionOptions {
                 same_day: args.same_day,

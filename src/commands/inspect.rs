@@ -50,6 +50,53 @@ fn roles_table(file: &FileReport) -> Table {
     table
 }
 
+/// How one file is read (platforms §4): its platform and the signature that matched,
+/// the platform's rules, the day/month order and each money column's separator, with
+/// what decided each.
+fn reading_table(file: &FileReport) -> Table {
+    let mut table = Table::new(
+        format!("How {} is read", file.name),
+        &["what", "how", "decided by"],
+    );
+    let mut row = |what: &str, how: String, why: String| {
+        table.push(vec![
+            Cell::Text(what.into()),
+            Cell::Text(how),
+            Cell::Text(why),
+        ]);
+    };
+    match file.platform {
+        Some(platform) => row(
+            "platform",
+            platform.to_string(),
+            format!("header has {}", file.signature.join(", ")),
+        ),
+        None => row(
+            "platform",
+            "none: general rules".to_string(),
+            "no platform's columns are all in the header".to_string(),
+        ),
+    }
+    for rule in &file.rules {
+        row("rule", rule.clone(), "the platform".to_string());
+    }
+    if let Some(order) = file.slash_order {
+        row(
+            "dates",
+            order.to_string(),
+            file.slash_decided_by.clone().unwrap_or_default(),
+        );
+    }
+    for decision in &file.decimals {
+        row(
+            "decimal separator",
+            format!("{} in {}", decision.decimal.char(), decision.column),
+            decision.decided_by.clone(),
+        );
+    }
+    table
+}
+
 fn unused_columns(file: &FileReport) -> Vec<&str> {
     file.columns
         .iter()
@@ -108,6 +155,7 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         if same_as_before {
             continue;
         }
+        tables.push(reading_table(file));
         tables.push(roles_table(file));
         let unused = unused_columns(file);
         if !unused.is_empty() {
@@ -150,6 +198,32 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
     );
     tables.push(seen);
 
+    if let Some((rule, counts)) = &inputs.statuses {
+        let mut statuses = Table::new(
+            format!("Orders per status ({})", rule.describe()),
+            &["status", "orders", "purchase"],
+        );
+        for count in counts {
+            statuses.push(vec![
+                Cell::Text(if count.status.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    count.status.clone()
+                }),
+                Cell::Count(count.orders),
+                Cell::Text(
+                    if count.purchase {
+                        "yes"
+                    } else {
+                        "no: left out"
+                    }
+                    .to_string(),
+                ),
+            ]);
+        }
+        tables.push(statuses);
+    }
+
     let mut left_out = Table::new("Left out", &["reason", "count", "what it means"]);
     for (key, count, meaning) in [
         (
@@ -166,6 +240,11 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
             "non_purchase_orders",
             dropped.non_purchase_orders,
             "orders of amount 0 or less: refunds, cancellations",
+        ),
+        (
+            "non_purchase_status",
+            dropped.non_purchase_status,
+            "orders whose status says they were not bought: cancelled, refunded, failed",
         ),
         (
             "occasions_after_as_of",
@@ -192,6 +271,10 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         "purchase_orders": purchase_orders,
         "occasions": occasions.len(),
         "dropped": dropped,
+        "statuses": inputs.statuses.as_ref().map(|(rule, counts)| json!({
+            "rule": rule,
+            "orders": counts,
+        })),
     });
     Ok(Document {
         tables,

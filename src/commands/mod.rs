@@ -64,10 +64,11 @@ pub(crate) fn noting_left_out(mut document: Document, dropped: &Dropped) -> Docu
 /// The line under every analysis: what was left out, and why.
 pub(crate) fn left_out(d: &Dropped) -> String {
     format!(
-        "Left out: {} (no customer id), {}, {} of amount 0 or less, {} after as-of.",
+        "Left out: {} (no customer id), {}, {} of amount 0 or less, {} cancelled, refunded or failed by status, {} after as-of.",
         count_of(d.guest_rows, "guest row", "guest rows"),
         count_of(d.invalid_rows, "invalid row", "invalid rows"),
         count_of(d.non_purchase_orders, "order", "orders"),
+        count_of(d.non_purchase_status, "order", "orders"),
         count_of(d.occasions_after_as_of, "occasion", "occasions"),
     )
 }

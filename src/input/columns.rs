@@ -17,10 +17,13 @@ pub enum Role {
     Product,
     Category,
     ProductName,
+    /// An order's status: orders whose status says they were not bought are left out
+    /// (platforms §1 rule 4).
+    Status,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Customer,
         Role::Date,
         Role::Order,
@@ -30,6 +33,7 @@ impl Role {
         Role::Product,
         Role::Category,
         Role::ProductName,
+        Role::Status,
     ];
 
     /// The role's name on the command line and the column name inside rebuy.
@@ -44,6 +48,7 @@ impl Role {
             Role::Product => "product",
             Role::Category => "category",
             Role::ProductName => "product_name",
+            Role::Status => "status",
         }
     }
 
@@ -57,16 +62,27 @@ impl Role {
         matches!(self, Role::Customer | Role::Date)
     }
 
-    /// Column names that take this role, in order of preference (already normalised).
+    /// Column names that take this role, in order of preference (already normalised):
+    /// the contract's names, then the names platform exports use (platforms §1 rule 2).
     pub fn candidates(self) -> &'static [&'static str] {
         match self {
             Role::Customer => &[
+                "customeruniqueid",
                 "customerid",
                 "customer",
                 "clientid",
                 "userid",
                 "email",
                 "customeremail",
+                "buyeruserid",
+                "buyerid",
+                "membernumber",
+                "memberid",
+                "customernumber",
+                "customerno",
+                "client",
+                "billingemail",
+                "buyeremail",
             ],
             Role::Date => &[
                 "orderdate",
@@ -75,6 +91,14 @@ impl Role {
                 "invoicedate",
                 "timestamp",
                 "purchasedat",
+                "saledate",
+                "transdate",
+                "transactiondate",
+                "purchasedate",
+                "orderpurchasetimestamp",
+                "datecreated",
+                "createddate",
+                "created",
             ],
             Role::Order => &[
                 "orderid",
@@ -83,6 +107,9 @@ impl Role {
                 "invoiceno",
                 "ordernumber",
                 "name",
+                "orderno",
+                "invoicenumber",
+                "receiptid",
             ],
             Role::Amount => &[
                 "linetotal",
@@ -91,18 +118,42 @@ impl Role {
                 "revenue",
                 "sales",
                 "subtotal",
+                "itemtotal",
+                "ordertotal",
+                "totalamount",
+                "grandtotal",
+                "tranamount",
+                "transactionamount",
             ],
-            Role::Quantity => &["quantity", "qty"],
-            Role::UnitPrice => &["unitprice", "price"],
-            Role::Product => &["sku", "productid", "stockcode", "product", "itemid"],
-            Role::Category => &["category", "producttype", "productcategory"],
+            Role::Quantity => &["quantity", "qty", "lineitemquantity", "units"],
+            Role::UnitPrice => &["unitprice", "price", "lineitemprice", "itemprice"],
+            Role::Product => &[
+                "sku",
+                "productid",
+                "stockcode",
+                "product",
+                "itemid",
+                "lineitemsku",
+                "listingid",
+                "asin",
+                "variantsku",
+            ],
+            Role::Category => &[
+                "category",
+                "producttype",
+                "productcategory",
+                "productcategoryname",
+            ],
             Role::ProductName => &[
                 "productname",
                 "description",
                 "title",
                 "itemname",
                 "productdescription",
+                "lineitemname",
+                "itemdescription",
             ],
+            Role::Status => &["status", "orderstatus", "financialstatus", "paymentstatus"],
         }
     }
 
@@ -120,8 +171,15 @@ impl fmt::Display for Role {
     }
 }
 
-/// Lower case, without spaces, `_` and `-`: `Customer ID` and `customer_id` match.
+/// Lower case, without spaces, `_` and `-`, and without a trailing parenthesised part:
+/// `Customer ID` and `customer_id` match, and so do `Created date (UTC)` and
+/// `created_date`, `Sales($)` and `sales`.
 pub fn normalise(name: &str) -> String {
+    let trimmed = name.trim_end();
+    let name = match (trimmed.strip_suffix(')'), trimmed.rfind('(')) {
+        (Some(_), Some(open)) if !trimmed[..open].trim().is_empty() => &trimmed[..open],
+        _ => name,
+    };
     name.chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-') && !c.is_whitespace())
         .flat_map(char::to_lowercase)
@@ -178,24 +236,59 @@ pub enum RoleError {
     MappedColumnAbsent { role: Role, column: String },
 }
 
+/// The column `--map ROLE=COLUMN` names: as written, else by normalised name.
+fn mapped_position(header: &[String], role: Role, wanted: &str) -> Result<usize, RoleError> {
+    header
+        .iter()
+        .position(|h| h == wanted)
+        .or_else(|| {
+            header
+                .iter()
+                .position(|h| normalise(h) == normalise(wanted))
+        })
+        .ok_or_else(|| RoleError::MappedColumnAbsent {
+            role,
+            column: wanted.to_string(),
+        })
+}
+
+/// The roles a platform gives (column names as written in `header`), with `--map`
+/// overriding any of them; customer and date are required as ever.
+pub fn fixed(
+    header: &[String],
+    given: Vec<(Role, String)>,
+    overrides: &[(Role, String)],
+) -> Result<ColumnRoles, RoleError> {
+    let mut roles = ColumnRoles::default();
+    for (role, wanted) in overrides {
+        let position = mapped_position(header, *role, wanted)?;
+        roles.assigned.push((*role, header[position].clone()));
+    }
+    for (role, column) in given {
+        let taken = roles
+            .assigned
+            .iter()
+            .any(|(r, c)| *r == role || *c == column);
+        if !taken {
+            roles.assigned.push((role, column));
+        }
+    }
+    roles.assigned.sort_by_key(|(role, _)| *role);
+    for role in Role::ALL.into_iter().filter(|r| r.required()) {
+        if !roles.has(role) {
+            return Err(RoleError::Missing { role });
+        }
+    }
+    Ok(roles)
+}
+
 /// Assigns roles to the columns of a header. `overrides` come from `--map`.
 pub fn detect(header: &[String], overrides: &[(Role, String)]) -> Result<ColumnRoles, RoleError> {
     let mut roles = ColumnRoles::default();
     let mut taken = vec![false; header.len()];
 
     for (role, wanted) in overrides {
-        let position = header
-            .iter()
-            .position(|h| h == wanted)
-            .or_else(|| {
-                header
-                    .iter()
-                    .position(|h| normalise(h) == normalise(wanted))
-            })
-            .ok_or_else(|| RoleError::MappedColumnAbsent {
-                role: *role,
-                column: wanted.clone(),
-            })?;
+        let position = mapped_position(header, *role, wanted)?;
         taken[position] = true;
         roles.assigned.push((*role, header[position].clone()));
     }
@@ -321,7 +414,7 @@ mod tests {
 
     #[test]
     fn missing_required_roles_are_errors() {
-        let h = header(&["client", "when", "amount"]);
+        let h = header(&["shopper", "when", "amount"]);
         assert_eq!(
             detect(&h, &[]),
             Err(RoleError::Missing {

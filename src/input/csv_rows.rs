@@ -5,10 +5,11 @@ use rayon::prelude::*;
 
 use super::columns::Role;
 use super::csv_scan::{split_fields, Block, Records};
-use super::read::Opened;
+use super::platforms::username;
+use super::read::{Opened, RowRules};
 use super::schema::NO_AMOUNT;
 use super::span::Span;
-use super::typing::{text, Chunk, DateReading, DateValue, Number, Problem, RowValues, SKIP_HINT};
+use super::typing::{text, Chunk, DateValue, Number, Problem, Reading, RowValues, SKIP_HINT};
 
 /// Where each role's field is in a CSV record.
 #[derive(Clone, Copy, Default)]
@@ -22,6 +23,9 @@ pub(super) struct Positions {
     pub(super) product: Option<usize>,
     pub(super) category: Option<usize>,
     pub(super) name: Option<usize>,
+    pub(super) status: Option<usize>,
+    /// The platform's rules: other columns of the customer, amount and status.
+    pub(super) rules: RowRules,
 }
 
 impl Positions {
@@ -44,6 +48,8 @@ impl Positions {
             product: find(Role::Product),
             category: find(Role::Category),
             name: find(Role::ProductName),
+            status: find(Role::Status),
+            rules: opened.rules,
         }
     }
 }
@@ -53,7 +59,7 @@ pub(super) struct CsvContext<'a> {
     pub(super) delimiter: u8,
     pub(super) columns: usize,
     pub(super) positions: Positions,
-    pub(super) dates: &'a DateReading,
+    pub(super) dates: &'a Reading,
     pub(super) skip_invalid: bool,
     pub(super) strict_utf8: bool,
 }
@@ -78,7 +84,15 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
         }
         chunk.rows += 1;
         split_fields(&record, context.delimiter, &mut fields, &mut scratch);
-        if fields.len() != context.columns {
+        // Short records are padded; extra cells must be empty (platforms §1 rule 1).
+        if fields.len() < context.columns {
+            fields.resize(context.columns, Span::NONE);
+        }
+        if fields.len() > context.columns
+            && fields[context.columns..]
+                .iter()
+                .any(|f| !f.trim(block, &scratch).get(block, &scratch).is_empty())
+        {
             let problem = Problem {
                 line: record.line,
                 role: None,
@@ -98,12 +112,26 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             }
             break;
         }
-        let span = |i: Option<usize>| i.map_or(Span::NONE, |i| fields[i].trim(block, &scratch));
-        let value = |i: Option<usize>| span(i).get(block, &scratch);
-        let customer = span(Some(p.customer));
-        if customer.get(block, &scratch).is_empty() {
+        let span = |i: Option<usize>, scratch: &[u8]| {
+            i.map_or(Span::NONE, |i| fields[i].trim(block, scratch))
+        };
+        let Some(customer) = customer_of(&p, &fields, block, &mut scratch) else {
             chunk.guest_rows += 1;
             continue;
+        };
+        if customer.get(block, &scratch).iter().all(|&b| b == b'#') {
+            // Excel's "column too narrow": the id is lost (platforms §1 rule 3).
+            let problem = Problem {
+                line: record.line,
+                role: Some(Role::Customer),
+                value: text(customer.get(block, &scratch)),
+                problem: "the customer id is only # signs: a spreadsheet wrote a column too narrow for it".to_string(),
+                hint: format!("export the file again from the shop, not from a spreadsheet, or {SKIP_HINT}"),
+            };
+            if chunk.skip_or_stop(problem, context.skip_invalid) {
+                continue;
+            }
+            break;
         }
         if context.strict_utf8 {
             let ids = [
@@ -114,7 +142,7 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             ];
             if let Some((role, raw)) = ids
                 .iter()
-                .map(|&(r, i)| (r, value(i)))
+                .map(|&(r, i)| (r, span(i, &scratch).get(block, &scratch)))
                 .find(|(_, raw)| std::str::from_utf8(raw).is_err())
             {
                 chunk.problem = Some(Problem {
@@ -128,23 +156,36 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             }
         }
         let values = RowValues {
-            date: DateValue::Text(value(Some(p.date))),
-            amount: Number::Text(value(p.amount)),
-            quantity: Number::Text(value(p.quantity)),
-            unit_price: Number::Text(value(p.unit_price)),
+            date: DateValue::Text(span(Some(p.date), &scratch).get(block, &scratch)),
+            amount: Number::Text(span(p.amount, &scratch).get(block, &scratch)),
+            quantity: Number::Text(span(p.quantity, &scratch).get(block, &scratch)),
+            unit_price: Number::Text(span(p.unit_price, &scratch).get(block, &scratch)),
+            adjust: Number::Text(span(p.rules.adjust, &scratch).get(block, &scratch)),
         };
         match chunk.type_row(record.line, &values, context.dates) {
             Ok((ts, amount)) => {
                 chunk.customer.push(customer);
-                chunk.order.push(span(p.order));
-                chunk.product.push(span(p.product));
-                chunk.category.push(span(p.category));
+                chunk.order.push(span(p.order, &scratch));
+                // The product key is the product, else the product name (§1 rule 7).
+                let product = span(p.product, &scratch);
+                chunk
+                    .product
+                    .push(match (product.get(block, &scratch).is_empty(), p.name) {
+                        (true, Some(_)) => span(p.name, &scratch),
+                        _ => product,
+                    });
+                chunk.category.push(span(p.category, &scratch));
                 if p.name.is_some() {
-                    chunk.name.push(span(p.name));
+                    chunk.name.push(span(p.name, &scratch));
                 }
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
                 chunk.line.push(record.line);
+                if p.status.is_some() || p.rules.flag.is_some() {
+                    chunk
+                        .status
+                        .push(status_of(&p, &fields, block, &mut scratch));
+                }
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, context.skip_invalid) {
@@ -155,6 +196,63 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
     }
     chunk.scratch = scratch;
     chunk
+}
+
+/// The customer of a row under the platform's rules, `None` for a guest: the customer
+/// column, else the platform's other column; Etsy's username; an e-mail in lower case.
+fn customer_of(
+    p: &Positions,
+    fields: &[Span],
+    block: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Option<Span> {
+    let span =
+        |i: Option<usize>, scratch: &[u8]| i.map_or(Span::NONE, |i| fields[i].trim(block, scratch));
+    let mut customer = span(Some(p.customer), scratch);
+    let mut bytes = customer.get(block, scratch);
+    let rules = &p.rules;
+    if rules.customer_else.is_some() && (bytes.is_empty() || (rules.zero_is_guest && bytes == b"0"))
+    {
+        customer = span(rules.customer_else, scratch);
+        bytes = customer.get(block, scratch);
+    }
+    if bytes.is_empty() {
+        return None;
+    }
+    if rules.username {
+        let name = username(bytes);
+        let from = name.as_ptr() as usize - bytes.as_ptr() as usize;
+        customer = customer.narrow(from, from + name.len());
+        bytes = name;
+    }
+    if bytes.contains(&b'@') && bytes.iter().any(u8::is_ascii_uppercase) {
+        // An e-mail is one person whatever its case (platforms §1 rule 3).
+        let lower = bytes.to_ascii_lowercase();
+        let start = scratch.len();
+        scratch.extend_from_slice(&lower);
+        customer = Span::scratch(start, scratch.len());
+    }
+    Some(customer)
+}
+
+/// The status of a row: the platform's flag when its column says so, else the status.
+fn status_of(p: &Positions, fields: &[Span], block: &[u8], scratch: &mut Vec<u8>) -> Span {
+    let span =
+        |i: Option<usize>, scratch: &[u8]| i.map_or(Span::NONE, |i| fields[i].trim(block, scratch));
+    if let Some((column, flag)) = p.rules.flag {
+        let cell = span(Some(column), scratch).get(block, scratch);
+        let set = if flag.when_filled {
+            !cell.is_empty()
+        } else {
+            cell.eq_ignore_ascii_case(b"false")
+        };
+        if set {
+            let start = scratch.len();
+            scratch.extend_from_slice(flag.value.as_bytes());
+            return Span::scratch(start, scratch.len());
+        }
+    }
+    span(p.status, scratch)
 }
 
 /// Types a batch of blocks in parallel; the chunks come back in the blocks' order.

@@ -162,15 +162,27 @@ pub fn check_range(ms: i64) -> Result<i64, DateError> {
     }
 }
 
-/// Evidence for the day/month order of one slashed value: `Some(DayFirst)` when the
-/// first field is above 12, `Some(MonthFirst)` when the second is; `None` otherwise
-/// (including values that are not slashed dates).
-pub fn slash_evidence(text: &str) -> Option<SlashOrder> {
+/// The two leading fields of a numeric day-month-year value (`A/B/YY[YY]`, also with
+/// `-` or `.`), which give evidence for the day/month order; `None` for anything else.
+fn numeric_dmy_fields(text: &str) -> Option<(u32, u32)> {
     let b = text.trim().as_bytes();
     let (first, rest) = take_digits(b, 1, 2)?;
-    let rest = rest.strip_prefix(b"/")?;
-    let (second, rest) = take_digits(rest, 1, 2)?;
-    rest.strip_prefix(b"/")?;
+    let separator = *rest.first()?;
+    if !matches!(separator, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let (second, rest) = take_digits(&rest[1..], 1, 2)?;
+    let rest = rest.strip_prefix(&[separator])?;
+    let (_, rest) = take_year(rest)?;
+    matches!(rest.first(), None | Some(b' ' | b'T')).then_some((first, second))
+}
+
+/// Evidence for the day/month order of one numeric day-month-year value (`25/12/2024`,
+/// `21-07-2015`, `07/16/22`): `Some(DayFirst)` when the first field is above 12,
+/// `Some(MonthFirst)` when the second is; `None` otherwise (including values that are
+/// not such dates).
+pub fn slash_evidence(text: &str) -> Option<SlashOrder> {
+    let (first, second) = numeric_dmy_fields(text)?;
     if first > 12 {
         Some(SlashOrder::DayFirst)
     } else if second > 12 {
@@ -180,10 +192,76 @@ pub fn slash_evidence(text: &str) -> Option<SlashOrder> {
     }
 }
 
-/// True when the text looks like a slashed date (`A/B/YYYY…`), whose order matters.
+/// True when the text looks like a numeric day-month-year date (`A/B/YYYY…`, `A-B-YY`,
+/// `A.B.YYYY`), whose order matters.
 pub fn is_slashed(text: &str) -> bool {
-    let b = text.trim_start().as_bytes();
-    matches!(b, [_, b'/', ..] | [_, _, b'/', ..]) && b[0].is_ascii_digit()
+    numeric_dmy_fields(text).is_some()
+}
+
+/// A year of 4 digits, or of 2 (POSIX `%y`: 00–68 are 2000–2068, 69–99 are 1969–1999).
+fn take_year(b: &[u8]) -> Option<(u32, &[u8])> {
+    let (year, rest) = take_digits(b, 2, 4)?;
+    match b.len() - rest.len() {
+        4 => Some((year, rest)),
+        2 if year <= 68 => Some((2000 + year, rest)),
+        2 => Some((1900 + year, rest)),
+        _ => None,
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// A month's English name, whole or its first three letters, in any case.
+fn month_of_name(name: &[u8]) -> Option<u32> {
+    let name = std::str::from_utf8(name).ok()?.to_ascii_lowercase();
+    if name.len() < 3 {
+        return None;
+    }
+    if name == "sept" {
+        return Some(9);
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == name || (name.len() == 3 && m.starts_with(&name)))
+        .map(|i| i as u32 + 1)
+}
+
+/// `D-Mon-YY[YY]` and `D Mon YYYY` (`11-Feb-13`, `3 March 2024`), then a time.
+fn parse_month_name(b: &[u8]) -> Result<Written, DateError> {
+    let (day, rest) = take_digits(b, 1, 2).ok_or(DateError::Unrecognised)?;
+    let separator = *rest.first().ok_or(DateError::Unrecognised)?;
+    let rest = &rest[1..];
+    let letters = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let month = month_of_name(&rest[..letters]).ok_or(DateError::Unrecognised)?;
+    let rest = rest[letters..]
+        .strip_prefix(&[separator])
+        .ok_or(DateError::Unrecognised)?;
+    let (year, after) = take_year(rest).ok_or(DateError::Unrecognised)?;
+    if separator == b' ' && rest.len() - after.len() != 4 {
+        // `D Mon YYYY` has four digits; `3 Mar 24` is too loose to be sure of.
+        return Err(DateError::Unrecognised);
+    }
+    let rest = after;
+    let day = civil_day(year as i32, month, day)?;
+    let rest = match rest {
+        [b' ' | b'T', tail @ ..] => tail,
+        [] => rest,
+        _ => return Err(DateError::Unrecognised),
+    };
+    finish(day, rest)
 }
 
 fn parse_written(text: &str, order: Option<SlashOrder>) -> Result<Written, DateError> {
@@ -199,6 +277,10 @@ fn parse_written(text: &str, order: Option<SlashOrder>) -> Result<Written, DateE
     }
     if is_slashed(text) {
         return parse_slashed(b, order);
+    }
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if matches!(lead, 1 | 2) && matches!(b.get(lead), Some(b'-' | b' ')) {
+        return parse_month_name(b);
     }
     Err(DateError::Unrecognised)
 }
@@ -249,13 +331,16 @@ fn parse_year_first(b: &[u8]) -> Result<Written, DateError> {
     finish(day, rest)
 }
 
-/// `A/B/YYYY` with an optional time (`H:MM[:SS]`, optional AM/PM) and offset.
+/// `A/B/YYYY` (also `-` or `.` between the fields, and a 2-digit year) with an
+/// optional time (`H:MM[:SS]`, optional AM/PM) and offset.
 fn parse_slashed(b: &[u8], order: Option<SlashOrder>) -> Result<Written, DateError> {
     let (first, rest) = take_digits(b, 1, 2).ok_or(DateError::Unrecognised)?;
-    let rest = rest.strip_prefix(b"/").ok_or(DateError::Unrecognised)?;
-    let (second, rest) = take_digits(rest, 1, 2).ok_or(DateError::Unrecognised)?;
-    let rest = rest.strip_prefix(b"/").ok_or(DateError::Unrecognised)?;
-    let (year, rest) = take_digits(rest, 4, 4).ok_or(DateError::Unrecognised)?;
+    let separator = *rest.first().ok_or(DateError::Unrecognised)?;
+    let (second, rest) = take_digits(&rest[1..], 1, 2).ok_or(DateError::Unrecognised)?;
+    let rest = rest
+        .strip_prefix(&[separator])
+        .ok_or(DateError::Unrecognised)?;
+    let (year, rest) = take_year(rest).ok_or(DateError::Unrecognised)?;
     let (month, day) = match order {
         Some(SlashOrder::DayFirst) => (second, first),
         Some(SlashOrder::MonthFirst) => (first, second),
@@ -571,6 +656,51 @@ mod tests {
     }
 
     #[test]
+    fn platform_date_forms() {
+        let p = auto();
+        let dmy = DateParser::new(&DateFormat::Slash(SlashOrder::DayFirst), None);
+        let mdy = DateParser::new(&DateFormat::Slash(SlashOrder::MonthFirst), None);
+        // Dashed and dotted day-month-year, 2-digit years (POSIX %y).
+        assert_eq!(dmy.parse("21-07-2015"), Ok(ymd(2015, 7, 21)));
+        assert_eq!(
+            dmy.parse("16-05-2018 07:32:06"),
+            Ok(ymd(2018, 5, 16) + 7 * HOUR + 32 * MINUTE + 6_000)
+        );
+        assert_eq!(dmy.parse("21.07.2015"), Ok(ymd(2015, 7, 21)));
+        assert_eq!(mdy.parse("07/16/22"), Ok(ymd(2022, 7, 16)));
+        assert_eq!(mdy.parse("12/31/68"), Ok(ymd(2068, 12, 31)));
+        assert_eq!(mdy.parse("01/01/69"), Ok(ymd(1969, 1, 1)));
+        assert_eq!(p.parse("3-4-2024"), Err(DateError::NeedsOrder));
+        assert_eq!(p.parse("3/4.2024"), Err(DateError::Unrecognised));
+        // Month names.
+        assert_eq!(p.parse("11-Feb-13"), Ok(ymd(2013, 2, 11)));
+        assert_eq!(p.parse("5-sep-2014"), Ok(ymd(2014, 9, 5)));
+        assert_eq!(p.parse("3 March 2024"), Ok(ymd(2024, 3, 3)));
+        assert_eq!(
+            p.parse("3 Sept 2024 1:05 PM"),
+            Ok(ymd(2024, 9, 3) + 13 * HOUR + 5 * MINUTE)
+        );
+        assert_eq!(p.parse("3 Mar 24"), Err(DateError::Unrecognised));
+        assert_eq!(p.parse("22-F"), Err(DateError::Unrecognised));
+        assert!(matches!(
+            p.parse("30-Feb-13"),
+            Err(DateError::Impossible(_))
+        ));
+        // An offset after a space, and UTC, keep the written date.
+        assert_eq!(
+            p.parse("2025-05-11 09:55:16 -0400"),
+            Ok(ymd(2025, 5, 11) + 9 * HOUR + 55 * MINUTE + 16_000)
+        );
+        assert_eq!(
+            p.parse("2023-08-28 20:18 UTC"),
+            Ok(ymd(2023, 8, 28) + 20 * HOUR + 18 * MINUTE)
+        );
+        assert_eq!(slash_evidence("21-07-2015"), Some(SlashOrder::DayFirst));
+        assert_eq!(slash_evidence("07/16/22"), Some(SlashOrder::MonthFirst));
+        assert_eq!(slash_evidence("2015-07-21"), None);
+    }
+
+    #[test]
     fn slash_evidence_reads_the_fields() {
         assert_eq!(slash_evidence("25/12/2024"), Some(SlashOrder::DayFirst));
         assert_eq!(
@@ -609,7 +739,7 @@ mod tests {
             "2024-01",
             "2024-01-01x",
             "2024-01-01 10",
-            "01.02.2024",
+            "01.02.2024x",
             "2024-01-01 10:00 +25:00",
         ] {
             assert_eq!(p.parse(bad), Err(DateError::Unrecognised), "{bad:?}");

@@ -31,6 +31,9 @@ pub struct LineTable {
     pub(super) amount: Vec<i64>,
     pub(super) product: Vec<u32>,
     pub(super) category: Vec<u32>,
+    /// Each line's status code (`NO_CODE` where empty), once some file had a status.
+    pub(super) status: Vec<u32>,
+    pub(super) status_seen: bool,
     /// The sum of the absolute values of every known amount read (see
     /// `money::SUM_LIMIT`).
     pub(super) amount_magnitude: u128,
@@ -115,6 +118,7 @@ impl LineTable {
             tail(&mut self.amount, keep_from),
             tail(&mut self.product, keep_from),
             tail(&mut self.category, keep_from),
+            tail(&mut self.status, keep_from),
         );
         let ts = std::mem::take(&mut self.ts);
         let day: Vec<i32> = ts.iter().map(|&ts| days::day_of(ts)).collect();
@@ -142,6 +146,15 @@ impl LineTable {
             columns.push(take(col_name::PRODUCT, &mut self.product));
             columns.push(take(col_name::CATEGORY, &mut self.category));
         }
+        if self.status_seen {
+            columns.push(Column::new(
+                col_name::STATUS.into(),
+                std::mem::take(&mut self.status)
+                    .into_iter()
+                    .map(|s| (s != NO_CODE).then_some(s))
+                    .collect::<UInt32Chunked>(),
+            ));
+        }
         sink(DataFrame::new_infer_height(columns).map_err(Error::internal)?)?;
         (
             self.customer,
@@ -151,6 +164,7 @@ impl LineTable {
             self.amount,
             self.product,
             self.category,
+            self.status,
         ) = tail;
         self.reserve(capacity.saturating_sub(self.len()));
         Ok(())

@@ -10,11 +10,16 @@ use super::columns::Role;
 use super::csv_rows::{type_blocks, CsvContext, Positions};
 use super::dates::SlashOrder;
 use super::line_table::{flush_lines, LineSink, LineTable};
+use super::numbers::Decimal;
 use super::parquet_rows::ParquetRows;
+use super::platforms::Platform;
 use super::read::{Body, Opened};
 use super::schema::{Encoding, ValueOptions, NO_AMOUNT};
 use super::span::Span;
-use super::typing::{Chunk, DateReading, Evidence, NEEDS_ORDER_HINT};
+use super::typing::{
+    AmountRule, Chunk, DecimalEvidence, Evidence, MoneyPending, Reading, MONEY_ROLES,
+    NEEDS_ORDER_HINT,
+};
 use crate::error::{Error, Location, Result};
 use crate::intern::{Interner, NO_CODE};
 use crate::money::{Money, SUM_LIMIT};
@@ -26,6 +31,8 @@ pub struct Dictionaries {
     pub orders: Interner,
     pub products: Interner,
     pub categories: Interner,
+    /// Order statuses (and platform flags such as `Cancelled at set`).
+    pub statuses: Interner,
     /// Each product code's name: the first one written beside it.
     pub product_names: Vec<Option<String>>,
     /// (customer, timestamp) of lines without an order id.
@@ -39,8 +46,21 @@ pub struct FileTally {
     pub guest_rows: u64,
     pub invalid_rows: u64,
     pub slash_order: Option<SlashOrder>,
+    /// What decided the day/month order: a value and its line, or the platform.
+    pub slash_decided_by: Option<String>,
     /// Some id was not UTF-8 and was read as Windows-1252.
     pub windows_1252: bool,
+    pub platform: Option<&'static Platform>,
+    /// Each money column's decimal separator, and what decided it.
+    pub decimals: Vec<DecimalDecision>,
+}
+
+/// How one money column's numbers were read.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct DecimalDecision {
+    pub column: String,
+    pub decimal: Decimal,
+    pub decided_by: String,
 }
 
 /// Reads one opened file into the table, which hands full batches of lines to `sink`;
@@ -52,20 +72,41 @@ pub fn read_file(
     dictionaries: &mut Dictionaries,
     sink: &mut LineSink,
 ) -> Result<FileTally> {
+    let delimiter = opened.delimiter.unwrap_or(b',');
+    let rules = opened.rules;
+    let amount_rule = AmountRule {
+        adjust_sign: rules.adjust.map_or(0, |_| rules.adjust_sign),
+        empty_is_zero: rules.empty_is_zero,
+    };
+    let column_name = |role: Role| opened.roles.column(role).map(str::to_string);
+    let money_columns = [
+        column_name(Role::Amount),
+        column_name(Role::Quantity),
+        column_name(Role::UnitPrice),
+        rules.adjust.map(|i| opened.header[i].clone()),
+    ];
     let mut file = FileReader {
         name: &opened.name,
         roles: &opened.roles,
-        dates: DateReading::new(options),
+        dates: Reading::new(options, Decimal::default_for(delimiter), amount_rule),
         evidence: Evidence::default(),
         pending: Vec::new(),
         first_pending: None,
+        decimal_evidence: DecimalEvidence::default(),
+        money_pending: Vec::new(),
+        money_columns,
+        delimiter: opened.delimiter,
+        month_first_default: rules.platform.is_some_and(|p| p.month_first),
         tally: FileTally {
             rows: 0,
             loaded_rows: 0,
             guest_rows: 0,
             invalid_rows: 0,
             slash_order: None,
+            slash_decided_by: None,
             windows_1252: options.encoding == Encoding::Windows1252,
+            platform: rules.platform,
+            decimals: Vec::new(),
         },
         is_row: matches!(opened.body, Body::Parquet(_)),
     };
@@ -116,7 +157,7 @@ pub fn read_file(
             }
         }
     }
-    file.finish()
+    file.finish(table)
 }
 
 /// Notes the name of every product seen for the first time (or so far without one).
@@ -184,11 +225,19 @@ fn codes(
 struct FileReader<'a> {
     name: &'a str,
     roles: &'a super::columns::ColumnRoles,
-    dates: DateReading,
+    dates: Reading,
     evidence: Evidence,
     /// Rows of the table read month-first for now, with their day-first timestamp.
     pending: Vec<(usize, i64)>,
     first_pending: Option<(u64, String)>,
+    decimal_evidence: DecimalEvidence,
+    /// Rows of the table whose amount waits for a column's decimal separator.
+    money_pending: Vec<MoneyPending>,
+    /// The column of each money column of `typing::MONEY_ROLES`, where there is one.
+    money_columns: [Option<String>; 4],
+    delimiter: Option<u8>,
+    /// The platform writes dates month first where the file shows no order.
+    month_first_default: bool,
     tally: FileTally,
     is_row: bool,
 }
@@ -235,8 +284,14 @@ impl FileReader<'_> {
                 "one file must use one order; pass --date-format dmy or mdy, or fix the odd rows",
             ));
         }
+        self.weigh_decimals(&mut chunk)?;
         self.add_amounts(&chunk, table)?;
         let base = table.len();
+        self.money_pending
+            .extend(chunk.money_pending.iter().map(|p| MoneyPending {
+                row: base + p.row,
+                ..*p
+            }));
         self.pending
             .extend(chunk.pending.iter().map(|&(row, ts)| (base + row, ts)));
         if self.first_pending.is_none() {
@@ -252,6 +307,12 @@ impl FileReader<'_> {
             if let Some(order) = decided {
                 self.dates.decide(order);
                 self.tally.slash_order = Some(order);
+                let (line, value) = match order {
+                    SlashOrder::DayFirst => self.evidence.day_first.clone(),
+                    SlashOrder::MonthFirst => self.evidence.month_first.clone(),
+                }
+                .unwrap_or_default();
+                self.tally.slash_decided_by = Some(format!("line {line}: {value}"));
             }
         }
         // Rows typed before the order was known (in the batch's other chunks, too).
@@ -263,8 +324,13 @@ impl FileReader<'_> {
             }
             self.pending.clear();
         }
-        // Rows still waiting for the day/month order must stay lines until it comes.
-        if table.len() >= flush_lines(options) && self.pending.is_empty() {
+        self.settle_amounts(table);
+        // Rows still waiting for the day/month order or a decimal separator must stay
+        // lines until it comes.
+        if table.len() >= flush_lines(options)
+            && self.pending.is_empty()
+            && self.money_pending.is_empty()
+        {
             table.flush(options.products, true, sink)?;
         }
         Ok(())
@@ -312,9 +378,20 @@ impl FileReader<'_> {
             orders,
             products,
             categories,
+            statuses,
             product_names,
             timed_orders,
         } = dictionaries;
+        if !chunk.status.is_empty() {
+            if !table.status_seen {
+                table.status_seen = true;
+                table.status.resize(table.len(), NO_CODE);
+            }
+            let (status, _) = codes(statuses, &chunk.status, block, scratch);
+            table.status.extend_from_slice(&status);
+        } else if table.status_seen {
+            table.status.resize(table.len() + chunk.ts.len(), NO_CODE);
+        }
         // Customers on one thread, the other ids on this one: the tables are apart.
         let ((customer, customer_1252), ((order, order_1252), other)) = rayon::join(
             || codes(customers, &chunk.customer, block, scratch),
@@ -364,15 +441,115 @@ impl FileReader<'_> {
         }
     }
 
-    fn finish(self) -> Result<FileTally> {
+    /// Weighs what the chunk's values show about each money column's decimal
+    /// separator: a column showing both is an error; one showing one is decided.
+    fn weigh_decimals(&mut self, chunk: &mut Chunk) -> Result<()> {
+        self.decimal_evidence
+            .merge(std::mem::take(&mut chunk.decimal_evidence));
+        for (column, role) in MONEY_ROLES.iter().enumerate() {
+            match &self.decimal_evidence.shows[column] {
+                [Some((point_line, point)), Some((comma_line, comma))] => {
+                    let mut location = self.location(*comma_line, Some(*role), Some(comma.clone()));
+                    location.column = self.money_columns[column].clone();
+                    return Err(Error::input(
+                        location,
+                        format!("this value has a decimal comma, but line {point_line} ({point:?}) has a decimal point"),
+                        "one column must use one decimal separator; pass --decimal . or --decimal , to read it one way",
+                    ));
+                }
+                [Some(_), None] if self.dates.decimal_undecided & (1 << column) != 0 => {
+                    self.dates.decide_decimal(column, Decimal::Point);
+                }
+                [None, Some(_)] if self.dates.decimal_undecided & (1 << column) != 0 => {
+                    self.dates.decide_decimal(column, Decimal::Comma);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the amount of every row waiting for separators that are now decided.
+    fn settle_amounts(&mut self, table: &mut LineTable) {
+        let reading = &self.dates;
+        self.money_pending.retain(|pending| {
+            let columns = pending.columns.map(usize::from);
+            if columns
+                .iter()
+                .any(|&c| reading.decimal_undecided & (1 << c) != 0)
+            {
+                return true;
+            }
+            let index = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| reading.decimals[c] != reading.default_decimal)
+                .fold(0, |index, (k, _)| index | (1 << k));
+            let amount = pending.amounts[index];
+            table.amount[pending.row] = amount;
+            if amount != NO_AMOUNT {
+                table.amount_magnitude += u128::from(amount.unsigned_abs());
+            }
+            false
+        });
+    }
+
+    /// How each money column was read, for `inspect`.
+    fn decimal_decisions(&self) -> Vec<DecimalDecision> {
+        let mut decisions = Vec::new();
+        for (column, name) in self.money_columns.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let decimal = self.dates.decimals[column];
+            let decided_by = if self.dates.decimal_forced {
+                format!("--decimal {}", decimal.char())
+            } else if let Some((line, value)) =
+                &self.decimal_evidence.shows[column][decimal as usize]
+            {
+                format!("line {line}: {value}")
+            } else {
+                match self.delimiter {
+                    Some(d) => format!(
+                        "no value shows one; files separated by {:?} take a decimal {}",
+                        char::from(d),
+                        if decimal == Decimal::Comma {
+                            "comma"
+                        } else {
+                            "point"
+                        }
+                    ),
+                    None => "no value shows one".to_string(),
+                }
+            };
+            decisions.push(DecimalDecision {
+                column: name.clone(),
+                decimal,
+                decided_by,
+            });
+        }
+        decisions
+    }
+
+    fn finish(mut self, table: &mut LineTable) -> Result<FileTally> {
+        // Columns that never showed their separator keep the file's default.
+        self.dates.decimal_undecided = 0;
+        self.settle_amounts(table);
         if let (Some((line, value)), false) = (self.first_pending.clone(), self.pending.is_empty())
         {
-            return Err(Error::input(
-                self.location(line, Some(Role::Date), Some(value)),
-                "a slashed date whose day/month order is unknown",
-                NEEDS_ORDER_HINT,
-            ));
+            if !self.month_first_default {
+                return Err(Error::input(
+                    self.location(line, Some(Role::Date), Some(value)),
+                    "a slashed date whose day/month order is unknown",
+                    NEEDS_ORDER_HINT,
+                ));
+            }
+            // Read month first already; the platform writes dates that way.
+            self.tally.slash_order = Some(SlashOrder::MonthFirst);
+            self.tally.slash_decided_by = self
+                .tally
+                .platform
+                .map(|p| format!("no value shows it; {} writes month first", p.name));
         }
+        self.tally.decimals = self.decimal_decisions();
         Ok(self.tally)
     }
 }

@@ -21,9 +21,11 @@ pub mod csv_scan;
 pub mod dates;
 pub mod line_table;
 pub mod lines;
+pub mod numbers;
 pub mod occasions;
 pub mod orders;
 mod parquet_rows;
+pub mod platforms;
 pub mod read;
 pub mod schema;
 pub mod span;
@@ -62,6 +64,16 @@ pub struct FileReport {
     pub invalid_rows: u64,
     /// How slashed dates were read: `None` when the file has none or they agree.
     pub slash_order: Option<&'static str>,
+    /// The value (and its line) or the platform rule that decided `slash_order`.
+    pub slash_decided_by: Option<String>,
+    /// The platform recognised by the header (platforms §2), or `None`: general rules.
+    pub platform: Option<&'static str>,
+    /// The header's columns that matched the platform's signature.
+    pub signature: Vec<String>,
+    /// How the platform reads customer, amount and statuses; empty under general rules.
+    pub rules: Vec<String>,
+    /// Each money column's decimal separator, and what decided it.
+    pub decimals: Vec<lines::DecimalDecision>,
 }
 
 /// What was read, besides the orders: every file's report, the ids behind the codes,
@@ -76,6 +88,11 @@ pub struct Inputs {
     pub customers: Arc<Interner>,
     /// Order ids by code, kept only for `--same-day keep` (which ranks them).
     pub order_ids: Interner,
+    /// Orders left out for their status (platforms §1 rule 4).
+    pub non_purchase_status: u64,
+    /// The rule for statuses and the orders per status value; `None` without a
+    /// status column.
+    pub statuses: Option<(platforms::StatusRule, Vec<orders::StatusCount>)>,
 }
 
 /// Reads and types every source, one after the other, into the orders of contract
@@ -142,6 +159,12 @@ fn load_all(
         let name = opened.name.clone();
         let (format, bom, delimiter) = (opened.format, opened.bom, opened.delimiter);
         let (columns, roles) = (opened.header.clone(), opened.roles.clone());
+        let signature = opened
+            .rules
+            .platform
+            .map(|p| p.matched_signature(&opened.header))
+            .unwrap_or_default();
+        let rules = describe_rules(&opened);
         let tally = lines::read_file(
             opened,
             value_options,
@@ -177,7 +200,32 @@ fn load_all(
                 SlashOrder::DayFirst => "day/month",
                 SlashOrder::MonthFirst => "month/day",
             }),
+            slash_decided_by: tally.slash_decided_by,
+            platform: tally.platform.map(|p| p.name),
+            signature,
+            rules,
+            decimals: tally.decimals,
         });
+        if let (Some(first), Some(last)) = (files.first(), files.last()) {
+            if first.platform != last.platform {
+                let label = |f: &FileReport| {
+                    f.platform
+                        .map_or("not a recognised platform's".to_string(), |p| {
+                            format!("a {p}")
+                        })
+                };
+                return Err(Error::file(
+                    &last.name,
+                    format!(
+                        "this is {} export, but {} is {} export; files read together must come from one platform",
+                        label(last),
+                        first.name,
+                        label(first)
+                    ),
+                    "read each platform's files in a run of their own",
+                ));
+            }
+        }
     }
     let ascending_ids = dictionaries.ascending_order_ids();
     if !value_options.order_ids {
@@ -185,7 +233,28 @@ fn load_all(
         dictionaries.orders = Interner::default();
     }
     let regroup = table.finish(products, ascending_ids, &mut sink)?;
-    let orders = folds.finish(regroup, products)?;
+    let mut orders = folds.finish(regroup, products)?;
+    let platform = files
+        .first()
+        .and_then(|f| f.platform)
+        .and_then(platforms::Platform::named);
+    let has_status = files.iter().any(|f| f.roles.has(columns::Role::Status))
+        || platform.is_some_and(|p| p.flag.is_some());
+    let statuses = if has_status {
+        let rule =
+            platforms::StatusRule::of(platform, value_options.non_purchase_status.as_deref());
+        let counts = orders.leave_out_statuses(&dictionaries.statuses, &rule)?;
+        Some((rule, counts))
+    } else {
+        None
+    };
+    let non_purchase_status = statuses.as_ref().map_or(0, |(_, counts)| {
+        counts
+            .iter()
+            .filter(|c| !c.purchase)
+            .map(|c| c.orders)
+            .sum()
+    });
     let inputs = Inputs {
         guest_rows: files.iter().map(|f| f.guest_rows).sum(),
         invalid_rows: files.iter().map(|f| f.invalid_rows).sum(),
@@ -193,6 +262,8 @@ fn load_all(
         order_days: orders.days()?,
         customers: Arc::new(dictionaries.customers),
         order_ids: dictionaries.orders,
+        non_purchase_status,
+        statuses,
     };
     let lines = if products {
         Some(ProductLines {
@@ -205,6 +276,54 @@ fn load_all(
         None
     };
     Ok((inputs, orders, lines))
+}
+
+/// How a platform's rules read the file, for `inspect` (platforms §4).
+fn describe_rules(opened: &read::Opened) -> Vec<String> {
+    let rules = &opened.rules;
+    let column = |i: usize| opened.header[i].clone();
+    let role = |r: columns::Role| opened.roles.column(r).unwrap_or("").to_string();
+    let mut described = Vec::new();
+    if let Some(other) = rules.customer_else {
+        described.push(format!(
+            "customer = {}, else {}{}",
+            role(columns::Role::Customer),
+            column(other),
+            if rules.zero_is_guest {
+                " where it is empty or 0"
+            } else {
+                " where it is empty"
+            }
+        ));
+    }
+    if rules.username {
+        described.push(format!(
+            "customer = the username in {}'s trailing (…)",
+            role(columns::Role::Customer)
+        ));
+    }
+    if let Some(adjust) = rules.adjust {
+        described.push(format!(
+            "amount = {} {} {}{}",
+            role(columns::Role::Amount),
+            if rules.adjust_sign < 0 { "−" } else { "+" },
+            column(adjust),
+            if rules.empty_is_zero {
+                " (first line; 0 on the others)"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some((flag_column, flag)) = rules.flag {
+        described.push(format!(
+            "status = {:?} where {} is {}",
+            flag.value,
+            column(flag_column),
+            if flag.when_filled { "set" } else { "false" }
+        ));
+    }
+    described
 }
 
 /// The columns of a batch of lines that purchase cycles need.

@@ -130,6 +130,7 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
             guest_rows: inputs.guest_rows,
             invalid_rows: inputs.invalid_rows,
             non_purchase_orders: all_orders - purchase_orders,
+            non_purchase_status: inputs.non_purchase_status,
             occasions_after_as_of: (before - after) as u64,
         },
     })

@@ -6,6 +6,7 @@
 
 use polars::prelude::*;
 
+use super::platforms::StatusRule;
 use super::schema::col_name as line;
 use crate::error::{Error, Result};
 use crate::frames::collect;
@@ -23,16 +24,29 @@ pub(super) fn null_unless_known(name: &str) -> Expr {
 pub(super) const KNOWN: &str = "known";
 
 /// An order's customer, order id, earliest time and day, and the sum of its amounts;
-/// `known` counts the amounts that were known (from lines, or from partial orders).
-fn order_aggregates(known: Expr) -> [Expr; 6] {
-    [
+/// `known` counts the amounts that were known (from lines, or from partial orders);
+/// with statuses, the first status among its lines (platforms §1 rule 4).
+fn order_aggregates(known: Expr, status: bool) -> Vec<Expr> {
+    let mut aggregates = vec![
         col(line::CUSTOMER).first(),
         col(line::ORDER).first(),
         col(line::TS).min(),
         col(line::DAY).min(),
         col(line::AMOUNT).sum(),
         known,
-    ]
+    ];
+    if status {
+        aggregates.push(col(line::STATUS).drop_nulls().first());
+    }
+    aggregates
+}
+
+/// How many orders had one status, and whether they count as purchases.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StatusCount {
+    pub status: String,
+    pub orders: u64,
+    pub purchase: bool,
 }
 
 /// A purchase: an order of amount above 0, or of unknown amount (contract §1 step 5).
@@ -64,6 +78,58 @@ impl Orders {
             .map_err(Error::internal)?;
         let days = days.i32().map_err(Error::internal)?;
         Ok(days.min().zip(days.max()))
+    }
+
+    /// Leaves out the orders whose status says they were not bought (platforms §1
+    /// rule 4, after step 4 and before step 5); returns the orders per status value.
+    pub(super) fn leave_out_statuses(
+        &mut self,
+        statuses: &crate::intern::Interner,
+        rule: &StatusRule,
+    ) -> Result<Vec<StatusCount>> {
+        if !self.frame.schema().contains(line::STATUS) {
+            return Ok(Vec::new());
+        }
+        let codes = self
+            .frame
+            .column(line::STATUS)
+            .and_then(|c| c.u32().cloned())
+            .map_err(Error::internal)?;
+        // Orders per status code; the last slot counts orders without a status.
+        let mut counts = vec![0u64; statuses.len() + 1];
+        for code in codes.iter() {
+            counts[code.map_or(statuses.len(), |c| c as usize)] += 1;
+        }
+        let mut bought = vec![true; statuses.len() + 1];
+        let mut table = Vec::new();
+        for (slot, &orders) in counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let status = if slot == statuses.len() {
+                String::new()
+            } else {
+                String::from_utf8_lossy(statuses.bytes(slot as u32)).into_owned()
+            };
+            bought[slot] = rule.is_purchase(&status);
+            table.push(StatusCount {
+                status,
+                orders,
+                purchase: bought[slot],
+            });
+        }
+        let kept: BooleanChunked = codes
+            .iter()
+            .map(|code| bought[code.map_or(statuses.len(), |c| c as usize)])
+            .collect();
+        self.frame = self
+            .frame
+            .filter(&kept)
+            .and_then(|f| f.drop(line::STATUS))
+            .map_err(Error::internal)?;
+        table.sort_by(|a, b| {
+            b.orders
+                .cmp(&a.orders)
+                .then_with(|| a.status.cmp(&b.status))
+        });
+        Ok(table)
     }
 
     /// The lines of purchase orders, each with its order's day (contract §5 reads
@@ -129,6 +195,7 @@ impl OrderFolds {
     /// Lines to orders (step 4) for one batch of lines: per order key its customer,
     /// order id, earliest time and day, and the sum and count of its known amounts.
     pub(super) fn add(&mut self, lines: &DataFrame) -> Result<()> {
+        let status = lines.schema().contains(line::STATUS);
         self.partials.push(collect(
             lines
                 .clone()
@@ -136,6 +203,7 @@ impl OrderFolds {
                 .group_by([col(line::ORDER_KEY)])
                 .agg(order_aggregates(
                     col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
+                    status,
                 )),
         )?);
         Ok(())
@@ -146,10 +214,22 @@ impl OrderFolds {
     /// null when none of its lines had one. `keep_keys` keeps each order's key.
     pub(super) fn finish(self, regroup: bool, keep_keys: bool) -> Result<Orders> {
         let single = self.partials.len() == 1 || !regroup;
+        // Batches read before the first status have none.
+        let status = self
+            .partials
+            .iter()
+            .any(|p| p.schema().contains(line::STATUS));
         let all = concat(
             self.partials
                 .into_iter()
-                .map(|p| p.lazy())
+                .map(|p| {
+                    if status && !p.schema().contains(line::STATUS) {
+                        p.lazy()
+                            .with_column(lit(NULL).cast(DataType::UInt32).alias(line::STATUS))
+                    } else {
+                        p.lazy()
+                    }
+                })
                 .collect::<Vec<_>>(),
             UnionArgs::default(),
         )
@@ -158,7 +238,7 @@ impl OrderFolds {
             all
         } else {
             all.group_by([col(line::ORDER_KEY)])
-                .agg(order_aggregates(col(KNOWN).sum()))
+                .agg(order_aggregates(col(KNOWN).sum(), status))
         };
         let mut columns = vec![
             col(line::CUSTOMER),
@@ -169,6 +249,9 @@ impl OrderFolds {
         ];
         if keep_keys {
             columns.push(col(line::ORDER_KEY));
+        }
+        if status {
+            columns.push(col(line::STATUS));
         }
         Ok(Orders {
             frame: collect(

@@ -11,7 +11,7 @@ use super::columns::Role;
 use super::dates::Zone;
 use super::schema::NO_AMOUNT;
 use super::span::Span;
-use super::typing::{Chunk, DateReading, DateValue, Number, RowValues};
+use super::typing::{Chunk, DateValue, Number, Reading, RowValues};
 use crate::days;
 use crate::error::{Error, Result};
 
@@ -22,6 +22,7 @@ struct ParquetColumns {
     product: Option<StringChunked>,
     category: Option<StringChunked>,
     name: Option<StringChunked>,
+    status: Option<StringChunked>,
     date: ParquetDates,
     amount: NumberColumn,
     quantity: NumberColumn,
@@ -147,6 +148,7 @@ impl ParquetColumns {
             product: text(Role::Product)?,
             category: text(Role::Category)?,
             name: text(Role::ProductName)?,
+            status: text(Role::Status)?,
             date,
             amount: number(Role::Amount)?,
             quantity: number(Role::Quantity)?,
@@ -172,6 +174,7 @@ impl ParquetColumns {
             product: text(&self.product),
             category: text(&self.category),
             name: text(&self.name),
+            status: text(&self.status),
             date: match &self.date {
                 ParquetDates::Text(c) => ParquetDates::Text(cut(c)),
                 ParquetDates::Millis(values) => ParquetDates::Millis(values.clone()),
@@ -228,7 +231,7 @@ fn type_parquet(
     columns: &ParquetColumns,
     rows: Range<usize>,
     first_row: usize,
-    dates: &DateReading,
+    dates: &Reading,
     skip_invalid: bool,
 ) -> Chunk {
     let mut chunk = Chunk::with_capacity(rows.len());
@@ -249,6 +252,10 @@ fn type_parquet(
         .name
         .as_ref()
         .map(|_| text_values(&columns.name, &rows));
+    let mut status = columns
+        .status
+        .as_ref()
+        .map(|_| text_values(&columns.status, &rows));
     let mut amount = number_values(&columns.amount, &rows, columns.offset);
     let mut quantity = number_values(&columns.quantity, &rows, columns.offset);
     let mut unit_price = number_values(&columns.unit_price, &rows, columns.offset);
@@ -264,6 +271,7 @@ fn type_parquet(
             category.next().unwrap_or_default(),
         );
         let product_name = name.as_mut().map(|n| n.next().unwrap_or_default());
+        let status_text = status.as_mut().map(|s| s.next().unwrap_or_default());
         let (amount, quantity, unit_price) = (
             amount.next().unwrap_or(Number::Fixed(None)),
             quantity.next().unwrap_or(Number::Fixed(None)),
@@ -286,13 +294,18 @@ fn type_parquet(
             amount,
             quantity,
             unit_price,
+            adjust: Number::Fixed(None),
         };
         let number = (first_row + row) as u64 + 1;
         match chunk.type_row(number, &values, dates) {
             Ok((ts, amount)) => {
                 chunk.customer.push(store(customer_id));
                 chunk.order.push(store(order_id));
-                chunk.product.push(store(product_id));
+                // The product key is the product, else the product name (§1 rule 7).
+                chunk.product.push(store(match product_name {
+                    Some(name) if product_id.is_empty() => name,
+                    _ => product_id,
+                }));
                 chunk.category.push(store(category_id));
                 if let Some(product_name) = product_name {
                     chunk.name.push(store(product_name));
@@ -300,6 +313,9 @@ fn type_parquet(
                 chunk.ts.push(ts);
                 chunk.amount.push(amount.unwrap_or(NO_AMOUNT));
                 chunk.line.push(number);
+                if let Some(status_text) = status_text {
+                    chunk.status.push(store(status_text));
+                }
             }
             Err(problem) => {
                 if !chunk.skip_or_stop(problem, skip_invalid) {
@@ -336,11 +352,7 @@ impl ParquetRows {
 
     /// The next rows typed in parallel, one range per thread of rayon's pool; the
     /// chunks come in the order of the rows. `None` once every row is typed.
-    pub(super) fn next_batch(
-        &mut self,
-        dates: &DateReading,
-        skip_invalid: bool,
-    ) -> Option<Vec<Chunk>> {
+    pub(super) fn next_batch(&mut self, dates: &Reading, skip_invalid: bool) -> Option<Vec<Chunk>> {
         use rayon::prelude::*;
         if self.next >= self.height {
             return None;
@@ -385,7 +397,11 @@ mod tests {
         pool.install(|| {
             let mut rows = ParquetRows::new(frame, None).unwrap();
             rows.batch_rows = batch_rows;
-            let dates = DateReading::new(&ValueOptions::default());
+            let dates = Reading::new(
+                &ValueOptions::default(),
+                crate::input::schema::Decimal::Point,
+                Default::default(),
+            );
             let (mut out, mut guests, mut invalid) = (Vec::new(), 0, 0);
             while let Some(chunks) = rows.next_batch(&dates, true) {
                 for chunk in chunks {

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::columns::{self, ColumnRoles, Role, RoleError};
 use super::csv_scan::{split_fields, Blocks, Records, BLOCK_BYTES};
+use super::platforms::{AmountRule, CustomerRule, Platform, PlatformChoice, StatusFlag};
 use super::schema::Encoding;
+pub use super::schema::{decode_text, windows_1252_to_utf8};
 use crate::error::{Error, Result};
 
 /// One input named on the command line, after glob expansion.
@@ -57,6 +59,81 @@ pub struct ReadOptions {
     pub products: bool,
     /// Bytes of CSV read at a time; 0 means `BLOCK_BYTES`. Tests make it small.
     pub block_bytes: usize,
+    /// `--platform`: recognise the export's platform, force one, or none.
+    pub platform: PlatformChoice,
+}
+
+/// How a platform's rows are read beyond the columns of their roles (platforms §2):
+/// where its customer, amount and status rules find their other columns.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowRules {
+    pub platform: Option<&'static Platform>,
+    /// The customer where the customer column is empty (or `0` with `zero_is_guest`).
+    pub customer_else: Option<usize>,
+    pub zero_is_guest: bool,
+    /// The customer is the username in the cell's trailing parentheses.
+    pub username: bool,
+    /// Added to (`adjust_sign` 1) or taken from (-1) the amount; empty counts 0.
+    pub adjust: Option<usize>,
+    pub adjust_sign: i8,
+    /// An empty amount is 0 (order fields on the first line only), not unknown.
+    pub empty_is_zero: bool,
+    /// A column that marks an order as not bought.
+    pub flag: Option<(usize, StatusFlag)>,
+}
+
+impl RowRules {
+    /// The rules of `platform` for this header; a role mapped with `--map` is read as
+    /// in §1 (its column as it is).
+    fn of(
+        platform: Option<&'static Platform>,
+        header: &[String],
+        map: &[(Role, String)],
+    ) -> RowRules {
+        let Some(p) = platform.filter(|p| !p.general && p.refused.is_none()) else {
+            return RowRules {
+                platform,
+                ..RowRules::default()
+            };
+        };
+        let mapped = |role: Role| map.iter().any(|(r, _)| *r == role);
+        let mut rules = RowRules {
+            platform,
+            ..RowRules::default()
+        };
+        if !mapped(Role::Customer) {
+            match p.customer {
+                CustomerRule::Column => {}
+                CustomerRule::Else {
+                    column,
+                    zero_is_guest,
+                } => {
+                    rules.customer_else = Platform::column_in(header, column);
+                    rules.zero_is_guest = zero_is_guest;
+                }
+                CustomerRule::Username => rules.username = true,
+            }
+        }
+        if let (
+            false,
+            AmountRule::Adjusted {
+                column,
+                sign,
+                empty_is_zero,
+            },
+        ) = (mapped(Role::Amount), p.amount)
+        {
+            rules.adjust = Platform::column_in(header, column);
+            rules.adjust_sign = sign;
+            rules.empty_is_zero = empty_is_zero;
+        }
+        if !mapped(Role::Status) {
+            rules.flag = p
+                .flag
+                .and_then(|f| Platform::column_in(header, f.column).map(|i| (i, f)));
+        }
+        rules
+    }
 }
 
 /// Expands globs and checks that every named input exists and is a file.
@@ -167,6 +244,8 @@ pub struct Opened {
     pub roles: ColumnRoles,
     /// Index of each assigned role's column in the header.
     pub positions: Vec<(Role, usize)>,
+    /// The platform recognised (or forced), and how its rows are read.
+    pub rules: RowRules,
     pub body: Body,
 }
 
@@ -282,7 +361,8 @@ fn open_csv(
                 .to_string()
         })
         .collect();
-    let roles = detect_roles(&name, &header, options)?;
+    let (platform, roles) = platform_roles(&name, &header, options)?;
+    let rules = RowRules::of(platform, &header, &options.map);
     let positions = roles
         .assigned
         .iter()
@@ -302,6 +382,7 @@ fn open_csv(
         header,
         roles,
         positions,
+        rules,
         body: Body::Csv(Blocks::new(
             head.rest,
             rest,
@@ -348,6 +429,7 @@ fn open_parquet(
         header,
         positions: Vec::new(),
         roles,
+        rules: RowRules::default(),
         body: Body::Parquet(frame),
     })
 }
@@ -394,30 +476,80 @@ fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
 }
 
 fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<ColumnRoles> {
-    columns::detect(header, &options.map).map_err(|e| {
-        let found = header
-            .iter()
-            .map(|h| format!("{h:?}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        match e {
-            RoleError::Missing { role } => Error::file(
-                name,
-                format!(
-                    "no column for the {role} (tried {}); the columns are {found}",
-                    role.candidates().join(", ")
-                ),
-                format!("name the column with --map {role}=COLUMN"),
+    columns::detect(header, &options.map).map_err(|e| role_error(name, header, e))
+}
+
+/// The platform of a CSV header (platforms §2), and the roles of its columns: the
+/// platform's, or found by name (§1) for the general rules. A file the contract refuses
+/// (§3) is an error unless `--map customer=COLUMN` names its customer.
+fn platform_roles(
+    name: &str,
+    header: &[String],
+    options: &ReadOptions,
+) -> Result<(Option<&'static Platform>, ColumnRoles)> {
+    let platform = match options.platform {
+        PlatformChoice::Recognise => Platform::recognise(header),
+        PlatformChoice::Forced(p) => Some(p),
+        PlatformChoice::None => None,
+    };
+    let Some(p) = platform else {
+        return Ok((None, detect_roles(name, header, options)?));
+    };
+    let customer_mapped = options.map.iter().any(|(r, _)| *r == Role::Customer);
+    let refuse = |why: &str| {
+        Error::file(
+            name,
+            format!(
+                "recognised as a {} export (its header has {}): {why}",
+                p.name,
+                p.matched_signature(header).join(", ")
             ),
-            RoleError::MappedColumnAbsent { role, column } => Error::file(
-                name,
-                format!(
-                    "--map {role}={column}: there is no column {column:?}; the columns are {found}"
-                ),
-                "use one of the column names above",
-            ),
+            "if a column does identify each customer, name it with --map customer=COLUMN",
+        )
+    };
+    if let Some(why) = p.refused {
+        if !customer_mapped {
+            return Err(refuse(why));
         }
-    })
+        return Ok((Some(p), detect_roles(name, header, options)?));
+    }
+    if p.general {
+        return Ok((Some(p), detect_roles(name, header, options)?));
+    }
+    let fixed = p.roles_in(header);
+    if let (Some(why), false) = (p.needs_customer, customer_mapped) {
+        if !fixed.iter().any(|(r, _)| *r == Role::Customer) {
+            return Err(refuse(why));
+        }
+    }
+    let roles =
+        columns::fixed(header, fixed, &options.map).map_err(|e| role_error(name, header, e))?;
+    Ok((Some(p), roles))
+}
+
+fn role_error(name: &str, header: &[String], e: RoleError) -> Error {
+    let found = header
+        .iter()
+        .map(|h| format!("{h:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match e {
+        RoleError::Missing { role } => Error::file(
+            name,
+            format!(
+                "no column for the {role} (tried {}); the columns are {found}",
+                role.candidates().join(", ")
+            ),
+            format!("name the column with --map {role}=COLUMN"),
+        ),
+        RoleError::MappedColumnAbsent { role, column } => Error::file(
+            name,
+            format!(
+                "--map {role}={column}: there is no column {column:?}; the columns are {found}"
+            ),
+            "use one of the column names above",
+        ),
+    }
 }
 
 /// Renames the role columns to the role names. Typed dates and numeric amounts,
@@ -461,33 +593,6 @@ fn by_role(frame: DataFrame, roles: &ColumnRoles, name: &str) -> Result<DataFram
     }
     DataFrame::new(frame.height(), columns)
         .map_err(|e| Error::file(name, e.to_string(), "report this as a bug"))
-}
-
-/// The 32 characters where Windows-1252 differs from Latin-1 (0x80..=0x9F).
-const WINDOWS_1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
-];
-
-pub fn windows_1252_to_utf8(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
-            _ => char::from(b),
-        })
-        .collect()
-}
-
-/// Text of the bytes of a value: UTF-8 where they are (unless Windows-1252 is asked
-/// for), else Windows-1252, which every byte sequence is.
-pub fn decode_text(bytes: &[u8], encoding: Encoding) -> std::borrow::Cow<'_, str> {
-    match (encoding, std::str::from_utf8(bytes)) {
-        (Encoding::Windows1252, _) | (_, Err(_)) => {
-            std::borrow::Cow::Owned(windows_1252_to_utf8(bytes))
-        }
-        (_, Ok(text)) => std::borrow::Cow::Borrowed(text),
-    }
 }
 
 /// The delimiter among `,` `;` tab `|` that splits the header line most often

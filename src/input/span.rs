@@ -47,6 +47,12 @@ impl Span {
         }
     }
 
+    /// The part `from..to` of the span's bytes.
+    pub fn narrow(self, from: usize, to: usize) -> Span {
+        let (start, _) = self.range();
+        Span::new(start + from, start + to, self.0 & SCRATCH != 0)
+    }
+
     /// The same span without white space at either end.
     pub fn trim(self, block: &[u8], scratch: &[u8]) -> Span {
         let bytes = self.get(block, scratch);

@@ -360,6 +360,7 @@ mod tests {
                 guest_rows: 1,
                 invalid_rows: 0,
                 non_purchase_orders: 2,
+                non_purchase_status: 0,
                 occasions_after_as_of: 0
             }
         );

@@ -70,7 +70,7 @@ fn drift_from_a_baseline() {
         "--baseline",
         "old.json",
     ]);
-    assert_mentions(same.ok(), &["35 of 35 gates pass"]);
+    assert_mentions(same.ok(), &["36 of 36 gates pass"]);
 
     let moved = w.run(&["check", &orders(), "--baseline", "old.json", "-f", "json"]);
     assert_eq!(moved.code, Some(1));
@@ -130,7 +130,7 @@ fn a_gates_file() {
         "baseline = \"base.json\"\ntolerance = 0.02\n\n[min]\nrepeat_purchase_rate = 0.5\n\n[max]\n\"time_to_second.median\" = 45\n",
     );
     let out = w.run(&["check", &orders(), "--config", "gates.toml"]);
-    assert_mentions(out.ok(), &["37 of 37 gates pass", "≥ 0.5", "≤ 45", "± 2%"]);
+    assert_mentions(out.ok(), &["38 of 38 gates pass", "≥ 0.5", "≤ 45", "± 2%"]);
     w.write(
         "bad.toml",
         "[min]\nrepeat_purchase_rate = 0.5\n[minimum]\ncustomers = 1\n",

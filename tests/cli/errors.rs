@@ -6,15 +6,15 @@ use crate::common::{assert_mentions, fixture, Workdir};
 #[test]
 fn missing_required_column_lists_the_columns_and_the_names_tried() {
     let w = Workdir::new();
-    w.write("o.csv", "client,when,amount\nA,2024-01-01,5\n");
+    w.write("o.csv", "shopper,when,amount\nA,2024-01-01,5\n");
     let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
     assert_mentions(
         &err,
         &[
             "o.csv",
             "no column for the customer",
-            "customerid, customer, clientid, userid, email, customeremail",
-            "\"client\", \"when\", \"amount\"",
+            "customeruniqueid, customerid, customer, clientid, userid, email, customeremail, buyeruserid",
+            "\"shopper\", \"when\", \"amount\"",
             "--map customer=COLUMN",
         ],
     );
@@ -58,13 +58,13 @@ fn unparseable_amount_names_the_column_and_value() {
     let w = Workdir::new();
     w.write(
         "o.csv",
-        "customer_id,order_date,line_total\nA,2024-01-01,5\nA,2024-01-02,\"12,50\"\n",
+        "customer_id,order_date,line_total\nA,2024-01-01,5\nA,2024-01-02,12.50 EUR\n",
     );
     let err = w.run(&["summary", "o.csv"]).bad_input().to_string();
     assert_mentions(
         &err,
         &[
-            "o.csv, line 3, column \"line_total\", value \"12,50\"",
+            "o.csv, line 3, column \"line_total\", value \"12.50 EUR\"",
             "not a number",
             "--skip-invalid",
         ],
