@@ -509,7 +509,7 @@ impl FileReader<'_> {
             } else {
                 match self.delimiter {
                     Some(d) => format!(
-                        "no value shows one; files separated by {:?} take a decimal {}",
+                        "no value read shows one; files separated by {:?} take a decimal {}",
                         char::from(d),
                         if decimal == Decimal::Comma {
                             "comma"
@@ -517,7 +517,7 @@ impl FileReader<'_> {
                             "point"
                         }
                     ),
-                    None => "no value shows one".to_string(),
+                    None => "no value read shows one".to_string(),
                 }
             };
             decisions.push(DecimalDecision {

@@ -9,6 +9,7 @@ mod errors;
 mod generate;
 mod inputs;
 mod inspect;
+mod platforms;
 mod properties;
 mod regression;
 mod report;
