@@ -822,4 +822,60 @@ mod tests {
             NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()
         );
     }
+
+    mod round_trip {
+        //! Every accepted form: format a random timestamp in it, read it back, same
+        //! timestamp (minutes; the date alone for date-only forms).
+        use super::*;
+        use proptest::prelude::*;
+
+        const MONTH_NAMES: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn every_date_form_round_trips(
+                day in days::day_of_date(NaiveDate::from_ymd_opt(1969, 1, 1).unwrap())
+                    ..days::day_of_date(NaiveDate::from_ymd_opt(2068, 12, 31).unwrap()),
+                minute in 0i64..1440,
+                form in 0usize..13,
+            ) {
+                let date = date_of_day(day);
+                let (y, m, d) = (date.year(), date.month(), date.day());
+                let (h, min) = (minute / 60, minute % 60);
+                let (h12, meridiem) = match h { 0 => (12, "AM"), 1..=11 => (h, "AM"), 12 => (12, "PM"), _ => (h - 12, "PM") };
+                let yy = y % 100;
+                let mon = MONTH_NAMES[m as usize - 1];
+                let (text, with_time) = match form {
+                    0 => (format!("{y}-{m:02}-{d:02} {h:02}:{min:02}:00"), true),
+                    1 => (format!("{y}-{m:02}-{d:02}T{h:02}:{min:02}:00Z"), true),
+                    2 => (format!("{y}-{m:02}-{d:02} {h:02}:{min:02}:00 -0500"), true),
+                    3 => (format!("{d}/{m}/{y} {h}:{min:02}"), true),
+                    4 => (format!("{m}/{d}/{y} {h12}:{min:02} {meridiem}"), true),
+                    5 => (format!("{d:02}-{m:02}-{y} {h:02}:{min:02}:00"), true),
+                    6 => (format!("{d:02}.{m:02}.{y}"), false),
+                    7 => (format!("{m:02}/{d:02}/{yy:02}"), false),
+                    8 => (format!("{d:02}-{mon}-{yy:02}"), false),
+                    9 => (format!("{d} {mon} {y} {h:02}:{min:02}"), true),
+                    10 => (format!("{y}{m:02}{d:02}"), false),
+                    11 => (format!("{d}-{}-{y}", MONTHS[m as usize - 1]), false),
+                    _ => (format!("{y}/{m:02}/{d:02} {h12}:{min:02}:00 {meridiem} UTC"), true),
+                };
+                // Day-first forms are 3, 5, 6; month-first 4 and 7.
+                let order = match form {
+                    3 | 5 | 6 => SlashOrder::DayFirst,
+                    _ => SlashOrder::MonthFirst,
+                };
+                let parser = DateParser::new(&DateFormat::Slash(order), None);
+                let expected = i64::from(day) * MS_PER_DAY + if with_time { minute * 60_000 } else { 0 };
+                prop_assert_eq!(parser.parse(&text), Ok(expected), "{}", text);
+                // The evidence a value gives never contradicts how it was written.
+                if let Some(seen) = slash_evidence(&text) {
+                    prop_assert_eq!(seen, order, "{}", text);
+                }
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ use super::schema::{Encoding, ValueOptions, NO_AMOUNT};
 use super::span::Span;
 use super::typing::{
     AmountRule, Chunk, DecimalEvidence, Evidence, MoneyPending, Reading, MONEY_ROLES,
-    NEEDS_ORDER_HINT,
+    NEEDS_ORDER_HINT, NO_COLUMN,
 };
 use crate::error::{Error, Location, Result};
 use crate::intern::{Interner, NO_CODE};
@@ -473,17 +473,20 @@ impl FileReader<'_> {
     fn settle_amounts(&mut self, table: &mut LineTable) {
         let reading = &self.dates;
         self.money_pending.retain(|pending| {
-            let columns = pending.columns.map(usize::from);
-            if columns
+            let columns = pending
+                .columns
                 .iter()
-                .any(|&c| reading.decimal_undecided & (1 << c) != 0)
+                .filter(|&&c| c != NO_COLUMN)
+                .map(|&c| usize::from(c));
+            if columns
+                .clone()
+                .any(|c| reading.decimal_undecided & (1 << c) != 0)
             {
                 return true;
             }
             let index = columns
-                .iter()
                 .enumerate()
-                .filter(|(_, &c)| reading.decimals[c] != reading.default_decimal)
+                .filter(|&(_, c)| reading.decimals[c] != reading.default_decimal)
                 .fold(0, |index, (k, _)| index | (1 << k));
             let amount = pending.amounts[index];
             table.amount[pending.row] = amount;

@@ -586,4 +586,72 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn values_read_before_the_decimal_decision_are_fixed() {
+        // `"1,250"` could be 1250 (the file's default, a decimal point) or 1.25; the
+        // comma value on the last line decides, in a later block and batch.
+        let mut text = String::from("customer_id,order_date,amount\nA,2024-01-01,\"1,250\"\n");
+        for i in 0..400 {
+            text.push_str(&format!("B{i},2024-01-02,2\n"));
+        }
+        text.push_str("A,2024-01-03,\"0,5\"\n");
+        let json = summary_json(&text, 64, 0, SameDay::Merge);
+        assert!(json.contains("\"revenue\":801.75"), "{json}");
+        assert_eq!(summary_json(&text, 0, 0, SameDay::Merge), json);
+    }
+
+    mod decisions {
+        //! The day/month order and each column's decimal separator are decided per
+        //! file from all its values: the rows in any order give the same summary.
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text(rows: &[(u8, u32, u32, u32, bool)]) -> String {
+            let mut text = String::from("customer_id,order_date,amount\n");
+            for &(customer, day, month, cents, grouped) in rows {
+                let (units, fraction) = (cents / 1000, cents % 1000);
+                // Three decimals written with a comma, or units grouped with a dot:
+                // `7,125` and `1.250` could each be read either way alone.
+                let amount = if grouped {
+                    format!("{}.{:03}", units.max(1), fraction)
+                } else {
+                    format!("{units},{fraction:03}")
+                };
+                text.push_str(&format!("C{customer},{day}/{month}/2024,\"{amount}\"\n"));
+            }
+            text
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(60))]
+            #[test]
+            fn row_order_does_not_change_the_decisions(
+                mut rows in prop::collection::vec(
+                    (0u8..6, 1u32..=28, 1u32..=12, 0u32..999_999, any::<bool>()), 1..80),
+                rotate in 0usize..80,
+                block_bytes in prop::sample::select(vec![0usize, 48, 200]),
+            ) {
+                // Evidence: a day above 12, and `0,550`, which only a comma allows.
+                rows.push((0, 25, 12, 550, false));
+                let forward = summary_json(&text(&rows), block_bytes, 0, SameDay::Merge);
+                let k = rotate % rows.len();
+                rows.rotate_left(k);
+                rows.reverse();
+                let shuffled = summary_json(&text(&rows), block_bytes, 0, SameDay::Merge);
+                // And both as if the decisions had been given up front.
+                let values = ValueOptions {
+                    date_format: dates::DateFormat::Slash(SlashOrder::DayFirst),
+                    decimal: Some(schema::Decimal::Comma),
+                    ..ValueOptions::default()
+                };
+                let (inputs, orders) =
+                    load_texts_with(&[&text(&rows)], &ReadOptions::default(), &values).unwrap();
+                let occasions = occasions::build(orders, &inputs, OccasionOptions::default()).unwrap();
+                let given = serde_json::to_string(&summary(&occasions).unwrap()).unwrap();
+                prop_assert_eq!(&forward, &given);
+                prop_assert_eq!(forward, shuffled);
+            }
+        }
+    }
 }

@@ -239,4 +239,65 @@ mod tests {
         assert_eq!(read(b"\x8012,50", Point).unwrap().0.to_string(), "12.5");
         assert_eq!(read(b"\xa33", Point).unwrap().0.to_string(), "3");
     }
+
+    mod round_trip {
+        //! Every money form: format a random value in it, read it back under the
+        //! separator it was written with, same value.
+        use super::*;
+        use proptest::prelude::*;
+
+        /// `units` with `sep` between groups of three digits.
+        fn grouped(units: u64, sep: char) -> String {
+            let digits = units.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(sep);
+                }
+                out.push(c);
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn every_money_form_round_trips(
+                ten_thousandths in -10_000_000_000_000i64..10_000_000_000_000,
+                decimals in 0usize..5,
+                comma in any::<bool>(),
+                group in any::<bool>(),
+                wrap in 0usize..6,
+            ) {
+                // The value rounded to the decimals written.
+                let scale = 10i64.pow(4 - decimals as u32);
+                let value = ten_thousandths / scale * scale;
+                let magnitude = value.unsigned_abs();
+                let (units, fraction) = (magnitude / 10_000, magnitude % 10_000);
+                let (decimal, thousands) = if comma { (',', '.') } else { ('.', ',') };
+                let mut body = if group { grouped(units, thousands) } else { units.to_string() };
+                if decimals > 0 {
+                    let digits = format!("{fraction:04}");
+                    body.push(decimal);
+                    body.push_str(&digits[..decimals]);
+                }
+                let sign = if value < 0 { "-" } else { "" };
+                let text = match wrap {
+                    0 => format!("{sign}{body}"),
+                    1 => format!("{sign}${body}"),
+                    2 => format!("${sign}{body}"),
+                    3 => format!("{sign}{body} €"),
+                    4 => format!(" {sign}£{body}\u{a0}"),
+                    _ => format!("{sign}{body}₹"),
+                };
+                let written = if comma { Comma } else { Point };
+                let (money, shape) = read(text.as_bytes(), written).unwrap();
+                prop_assert_eq!(money, Money(value), "{}", text);
+                // What a value shows never contradicts how it was written.
+                if let Shape::Shows(d) = shape {
+                    prop_assert_eq!(d, written, "{}", text);
+                }
+            }
+        }
+    }
 }

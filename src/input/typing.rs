@@ -121,11 +121,14 @@ impl DecimalEvidence {
     }
 }
 
+pub(super) const NO_COLUMN: u8 = u8::MAX;
+
 /// A row whose amount depends on the separator of columns not yet decided: its
 /// amount for each way they may be decided (bit k of the index: `columns[k]` read
 /// with the other separator than the file's default).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct MoneyPending {
+    /// Indexes into `MONEY_ROLES`; `NO_COLUMN` where the amount waits for one only.
     pub(super) row: usize,
     pub(super) columns: [u8; 2],
     pub(super) amounts: [i64; 4],
@@ -352,7 +355,7 @@ impl Chunk {
                 }
             }
             let columns = if count == 1 {
-                [ambiguous[0], ambiguous[0]]
+                [ambiguous[0], NO_COLUMN]
             } else {
                 ambiguous
             };

@@ -86,8 +86,7 @@ fn platform_none_reads_a_shopify_export_by_the_general_rules() {
     let file = platform_fixture("shopify.csv");
     // Total where filled, else quantity × price: #1001 is 100 + 2 × 10; no refunds are
     // netted and Cancelled at is not read; refunded and voided are in the default list.
-    let (customers, orders, revenue, _, left_out) =
-        figures(&w, &[&file, "--platform", "none"]);
+    let (customers, orders, revenue, _, left_out) = figures(&w, &[&file, "--platform", "none"]);
     assert_eq!((customers, orders, revenue), (3, 5, 330.0));
     assert_eq!(left_out, dropped(1, 0, 2));
 }
@@ -136,8 +135,7 @@ fn etsy_items_are_keyed_by_the_username_and_dates_are_month_first() {
     let (customers, orders, revenue, rate, left_out) = figures(&w, &[&file]);
     assert_eq!((customers, orders, revenue, rate), (2, 3, 16.5, 0.5));
     assert_eq!(left_out, dropped(1, 0, 0));
-    let json: Value =
-        serde_json::from_str(w.run(&["summary", &file, "-f", "json"]).ok()).unwrap();
+    let json: Value = serde_json::from_str(w.run(&["summary", &file, "-f", "json"]).ok()).unwrap();
     assert_eq!(json["as_of"], "2024-07-08");
     assert_mentions(
         w.run(&["inspect", &file]).ok(),
@@ -186,7 +184,15 @@ fn a_column_with_both_separators_asks_for_decimal() {
     );
     // --decimal , settles it: 3.25 is then no number, and is skipped and counted.
     let out = w
-        .run(&["summary", "o.csv", "--decimal", ",", "--skip-invalid", "-f", "json"])
+        .run(&[
+            "summary",
+            "o.csv",
+            "--decimal",
+            ",",
+            "--skip-invalid",
+            "-f",
+            "json",
+        ])
         .ok()
         .to_string();
     assert_mentions(&out, &["\"revenue\": 12.5", "\"invalid_rows\": 1"]);
@@ -230,7 +236,11 @@ fn refused_exports_say_why_and_how_to_read_them_anyway() {
     );
     assert_mentions(
         w.run(&["summary", "no-email.csv"]).bad_input(),
-        &["a shopify export", "no Email column", "--map customer=COLUMN"],
+        &[
+            "a shopify export",
+            "no Email column",
+            "--map customer=COLUMN",
+        ],
     );
 }
 
@@ -247,10 +257,19 @@ fn files_read_together_share_a_platform() {
         .to_string();
     assert_mentions(
         &err,
-        &["woocommerce.csv", "a woocommerce export", "a stripe export", "one platform"],
+        &[
+            "woocommerce.csv",
+            "a woocommerce export",
+            "a stripe export",
+            "one platform",
+        ],
     );
     assert_mentions(
-        w.run(&["summary", "x.csv", "--platform", "magento"]).bad_input(),
-        &["unknown platform \"magento\"", "shopify, woocommerce, stripe"],
+        w.run(&["summary", "x.csv", "--platform", "magento"])
+            .bad_input(),
+        &[
+            "unknown platform \"magento\"",
+            "shopify, woocommerce, stripe",
+        ],
     );
 }

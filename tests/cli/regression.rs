@@ -335,3 +335,53 @@ fn a_date_of_twenty_two_digits_is_not_a_date() {
         ],
     );
 }
+
+/// A spreadsheet re-save separated by `;` with decimal commas stopped on `261,96`
+/// ("not a number"); its Sales are decimal-comma money (platforms §1 rule 6).
+#[test]
+fn a_semicolon_re_save_with_decimal_commas_is_read() {
+    let w = Workdir::new();
+    w.write(
+        "superstore.csv",
+        "\u{feff}Row ID;Order ID;Order Date;Customer ID;Sales\r\n\
+         1;CA-1;08/11/2020;CG-1;261,96\r\n\
+         2;CA-1;08/11/2020;CG-1;731,94\r\n\
+         3;CA-2;15/04/2021;CG-1;1.044,63\r\n",
+    );
+    let out = w
+        .run(&["summary", "superstore.csv", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(
+        &out,
+        &[
+            "\"as_of\": \"2021-04-15\"",
+            "\"orders\": 2",
+            "\"revenue\": 2038.53",
+        ],
+    );
+}
+
+/// A file cut short mid-line (`CS4532,22-F`, two fields of three, no line end) stopped
+/// on its number of fields; short records are padded (platforms §1 rule 1), so it is
+/// its half date that is named, and `--skip-invalid` counts the row.
+#[test]
+fn a_last_line_cut_short_names_its_half_date() {
+    let w = Workdir::new();
+    w.write(
+        "cut.csv",
+        "customer_id,trans_date,tran_amount\r\nCS5295,11-Feb-13,35\r\nCS4532,22-F",
+    );
+    assert_mentions(
+        w.run(&["summary", "cut.csv"]).bad_input(),
+        &[
+            "cut.csv, line 3, column \"trans_date\", value \"22-F\"",
+            "not a date",
+        ],
+    );
+    let out = w
+        .run(&["summary", "cut.csv", "--skip-invalid", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(&out, &["\"revenue\": 35", "\"invalid_rows\": 1"]);
+}
