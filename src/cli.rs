@@ -18,6 +18,7 @@ const EXAMPLES: &str = "\
 Examples:
   rebuy inspect orders.csv                    how rebuy reads the file
   rebuy summary orders.csv                    the headline numbers
+  rebuy report orders_export.csv              a Shopify, WooCommerce, Stripe or Etsy export as it is
   rebuy cohorts orders.csv --period quarter   retention by quarter of first purchase
   rebuy rfm orders.csv --segment \"At Risk\"    the customers to win back
   rebuy due orders.csv --fires-on today       the reminders to send today
@@ -130,14 +131,18 @@ Example:
   rebuy inspect orders.csv
 
 Shows, per file: format, encoding, delimiter, the data rows read and what became of
-each (loaded, guest rows, invalid rows: rows = loaded + guest + invalid), and for each
-role (customer, date, order, amount, quantity, unit_price, product, category,
-product_name) the column that plays it and the columns that could have but lost to a
-preferred name. Then the date range, customers, orders, purchase occasions, and the
-rows or orders left out:
+each (loaded, guest rows, invalid rows: rows = loaded + guest + invalid); the platform
+recognised and the header columns that matched it (or \"none: general rules\"), its
+rules, and how the day/month order and each money column's decimal separator were
+decided, with the value that decided each; and for each role (customer, date, order,
+amount, quantity, unit_price, product, category, product_name, status) the column that
+plays it and the columns that could have but lost to a preferred name. Then the date
+range, customers, orders, purchase occasions, the orders per status value (each marked
+purchase or not), and the rows or orders left out:
   guest_rows              rows without a customer id
   invalid_rows            rows whose date, amount or number of fields was wrong (--skip-invalid)
   non_purchase_orders     orders whose amount is 0 or less: refunds, cancellations
+  non_purchase_status     orders whose status says they were not bought: cancelled, refunded, failed
   occasions_after_as_of   occasions after --as-of";
 
 const SUMMARY_HELP: &str = "\

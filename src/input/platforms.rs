@@ -351,6 +351,17 @@ fn find(names: &[String], column: Column) -> Option<usize> {
         .find_map(|c| names.iter().position(|n| n == c))
 }
 
+/// The README's table of the exports rebuy reads, one line per platform (a test keeps
+/// the README in step with this table).
+pub fn readme_table() -> String {
+    let mut table =
+        String::from("| platform | export it from | what rebuy does with it |\n|---|---|---|\n");
+    for p in PLATFORMS {
+        table.push_str(&format!("| `{}` | {} | {} |\n", p.name, p.export, p.reads));
+    }
+    table
+}
+
 /// `--platform`: recognise, force one, or use the general rules only.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PlatformChoice {
@@ -522,6 +533,16 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn the_readme_lists_every_platform_as_the_table_says() {
+        let readme = include_str!("../../README.md");
+        let table = readme_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's \"Exports rebuy reads\" table must read:\n\n{table}"
+        );
     }
 
     #[test]
