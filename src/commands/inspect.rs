@@ -101,6 +101,7 @@ fn unused_columns(file: &FileReport) -> Vec<&str> {
     file.columns
         .iter()
         .filter(|c| !file.roles.assigned.iter().any(|(_, a)| a == *c))
+        .filter(|c| !file.rule_columns.contains(c))
         .map(String::as_str)
         .collect()
 }

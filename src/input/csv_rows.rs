@@ -119,7 +119,9 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             chunk.guest_rows += 1;
             continue;
         };
-        if customer.get(block, &scratch).iter().all(|&b| b == b'#') {
+        if customer.get(block, &scratch)[0] == b'#'
+            && customer.get(block, &scratch).iter().all(|&b| b == b'#')
+        {
             // Excel's "column too narrow": the id is lost (platforms §1 rule 3).
             let problem = Problem {
                 line: record.line,
@@ -200,6 +202,7 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
 
 /// The customer of a row under the platform's rules, `None` for a guest: the customer
 /// column, else the platform's other column; Etsy's username; an e-mail in lower case.
+#[inline(always)]
 fn customer_of(
     p: &Positions,
     fields: &[Span],

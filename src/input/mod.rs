@@ -74,6 +74,10 @@ pub struct FileReport {
     pub rules: Vec<String>,
     /// Each money column's decimal separator, and what decided it.
     pub decimals: Vec<lines::DecimalDecision>,
+    /// Columns the platform's rules read besides the roles' (`inspect` lists them as
+    /// used).
+    #[serde(skip)]
+    pub rule_columns: Vec<String>,
 }
 
 /// What was read, besides the orders: every file's report, the ids behind the codes,
@@ -165,6 +169,15 @@ fn load_all(
             .map(|p| p.matched_signature(&opened.header))
             .unwrap_or_default();
         let rules = describe_rules(&opened);
+        let rule_columns = [
+            opened.rules.customer_else,
+            opened.rules.adjust,
+            opened.rules.flag.map(|(i, _)| i),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|i| opened.header[i].clone())
+        .collect();
         let tally = lines::read_file(
             opened,
             value_options,
@@ -205,6 +218,7 @@ fn load_all(
             signature,
             rules,
             decimals: tally.decimals,
+            rule_columns,
         });
         if let (Some(first), Some(last)) = (files.first(), files.last()) {
             if first.platform != last.platform {

@@ -20,7 +20,11 @@ pub enum Shape {
 }
 
 /// A number read under a decimal separator, and what it said about the separator.
+#[inline]
 pub fn read(raw: &[u8], decimal: Decimal) -> Result<(Money, Shape), NumberError> {
+    if let Some(read) = plain(raw, decimal) {
+        return read;
+    }
     let decoded;
     let text = match std::str::from_utf8(raw) {
         Ok(text) => text,
@@ -47,6 +51,46 @@ pub fn read(raw: &[u8], decimal: Decimal) -> Result<(Money, Shape), NumberError>
 
 const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
 const CURRENCIES: [char; 5] = ['$', '€', '£', '¥', '₹'];
+
+/// The common case without a copy: an optional `-`, digits and at most one `.`.
+#[inline(always)]
+fn plain(raw: &[u8], decimal: Decimal) -> Option<Result<(Money, Shape), NumberError>> {
+    let (negative, body) = match raw {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, raw),
+    };
+    let mut dot = None;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {}
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => return None,
+        }
+    }
+    let Some(at) = dot else {
+        if body.is_empty() {
+            return None;
+        }
+        return Some(Money::from_parts(negative, body, b"").map(|m| (m, Shape::Plain)));
+    };
+    let (int, frac) = (&body[..at], &body[at + 1..]);
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if (1..=3).contains(&int.len()) && int[0] != b'0' && frac.len() == 3 {
+        let shape = Shape::Ambiguous(Decimal::Point);
+        if decimal == Decimal::Comma {
+            // The dot groups thousands: `1.250` is 1250.
+            let mut digits = [0u8; 6];
+            digits[..int.len()].copy_from_slice(int);
+            digits[int.len()..int.len() + 3].copy_from_slice(frac);
+            let money = Money::from_parts(negative, &digits[..int.len() + 3], b"");
+            return Some(money.map(|m| (m, shape)));
+        }
+        return Some(Money::from_parts(negative, int, frac).map(|m| (m, shape)));
+    }
+    Some(Money::from_parts(negative, int, frac).map(|m| (m, Shape::Shows(Decimal::Point))))
+}
 
 fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || SPACES.contains(&c))

@@ -192,6 +192,9 @@ pub(super) struct Chunk {
     pub(super) status: Vec<Span>,
     pub(super) decimal_evidence: DecimalEvidence,
     pub(super) money_pending: Vec<MoneyPending>,
+    /// Bit `2 × column + decimal`: this chunk noted that evidence already (its first
+    /// line is the chunk's earliest, so later ones need no look).
+    pub(super) noted: u8,
 }
 
 /// A row's values, trimmed; empty means missing.
@@ -326,7 +329,11 @@ impl Chunk {
                     });
                 }
                 Some(Shape::Shows(d)) if !reading.decimal_forced => {
-                    self.decimal_evidence.note(column, d, line, raw);
+                    let bit = 1 << (2 * column + d as usize);
+                    if self.noted & bit == 0 {
+                        self.noted |= bit;
+                        self.decimal_evidence.note(column, d, line, raw);
+                    }
                 }
                 // At most two money columns make one amount.
                 Some(Shape::Ambiguous(_))
@@ -490,6 +497,7 @@ fn number(
 /// Line amount (contract §1 step 3): `amount` (adjusted by a platform's column),
 /// else `quantity × unit_price`, else unknown; under each money column's decimal
 /// separator.
+#[inline(always)]
 fn line_amount(
     values: &RowValues,
     rule: AmountRule,
