@@ -273,3 +273,42 @@ fn files_read_together_share_a_platform() {
         ],
     );
 }
+
+#[test]
+fn a_parquet_status_column_leaves_orders_out_like_a_csv_one() {
+    use polars::prelude::*;
+    let w = Workdir::new();
+    let csv = "customer_id,order_id,order_date,amount,order_status\n\
+               A,1,2024-01-01,10,complete\nA,2,2024-01-05,20,Cancelled\n\
+               B,3,2024-01-03,5,\nB,4,2024-01-04,7,wc-refunded\n";
+    w.write("o.csv", csv);
+    let mut frame = DataFrame::new(
+        4,
+        vec![
+            Column::new("customer_id".into(), ["A", "A", "B", "B"]),
+            Column::new("order_id".into(), [1i64, 2, 3, 4]),
+            Column::new(
+                "order_date".into(),
+                ["2024-01-01", "2024-01-05", "2024-01-03", "2024-01-04"],
+            ),
+            Column::new("amount".into(), [10.0f64, 20.0, 5.0, 7.0]),
+            Column::new(
+                "order_status".into(),
+                [
+                    Some("complete"),
+                    Some("Cancelled"),
+                    None,
+                    Some("wc-refunded"),
+                ],
+            ),
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(w.path("o.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    for input in ["o.csv", "o.parquet"] {
+        let (customers, orders, revenue, _, left_out) = figures(&w, &[input]);
+        assert_eq!((customers, orders, revenue), (2, 2, 15.0), "{input}");
+        assert_eq!(left_out, dropped(0, 0, 2), "{input}");
+    }
+}
