@@ -255,13 +255,7 @@ fn parse_month_name(b: &[u8]) -> Result<Written, DateError> {
         return Err(DateError::Unrecognised);
     }
     let rest = after;
-    let day = civil_day(year as i32, month, day)?;
-    let rest = match rest {
-        [b' ' | b'T', tail @ ..] => tail,
-        [] => rest,
-        _ => return Err(DateError::Unrecognised),
-    };
-    finish(day, rest)
+    time_after(civil_day(year as i32, month, day)?, rest)
 }
 
 fn parse_written(text: &str, order: Option<SlashOrder>) -> Result<Written, DateError> {
@@ -322,13 +316,7 @@ fn parse_year_first(b: &[u8]) -> Result<Written, DateError> {
         .strip_prefix(&[separator])
         .ok_or(DateError::Unrecognised)?;
     let (day, rest) = take_digits(rest, 1, 2).ok_or(DateError::Unrecognised)?;
-    let day = civil_day(year as i32, month, day)?;
-    let rest = match rest {
-        [b'T' | b't' | b' ', tail @ ..] => tail,
-        [] => rest,
-        _ => return Err(DateError::Unrecognised),
-    };
-    finish(day, rest)
+    time_after(civil_day(year as i32, month, day)?, rest)
 }
 
 /// `A/B/YYYY` (also `-` or `.` between the fields, and a 2-digit year) with an
@@ -347,13 +335,16 @@ fn parse_slashed(b: &[u8], order: Option<SlashOrder>) -> Result<Written, DateErr
         None if first == second => (first, second),
         None => return Err(DateError::NeedsOrder),
     };
-    let day = civil_day(year as i32, month, day)?;
-    let rest = match rest {
-        [b' ' | b'T', tail @ ..] => tail,
-        [] => rest,
-        _ => return Err(DateError::Unrecognised),
-    };
-    finish(day, rest)
+    time_after(civil_day(year as i32, month, day)?, rest)
+}
+
+/// After a date: nothing, or a space or `T` and a time (and offset).
+fn time_after(day: i32, rest: &[u8]) -> Result<Written, DateError> {
+    match rest {
+        [b' ' | b'T' | b't', tail @ ..] => finish(day, tail),
+        [] => finish(day, rest),
+        _ => Err(DateError::Unrecognised),
+    }
 }
 
 /// The time of day and offset after a date, then the timestamp.

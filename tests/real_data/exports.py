@@ -59,6 +59,15 @@ def customer_key(text):
     return text.lower() if "@" in text else text
 
 
+def add_line(orders, key, day, amount):
+    """One line into its order: the earliest day, the sum of the amounts."""
+    if key in orders:
+        d, a, _ = orders[key]
+        orders[key] = (min(d, day), a + amount, True)
+    else:
+        orders[key] = (day, amount, True)
+
+
 def figures(orders):
     """orders: {(customer, order): (day, amount or None, purchase_by_status)}.
     Returns the summary figures of METRICS §1 steps 5-8 and §2 (as-of = last day)."""
@@ -145,13 +154,7 @@ def etsy_items(name):
         customer = m.group(1).strip() if m and m.group(1).strip() else buyer
         if not customer:
             continue
-        key = (customer, r["Order ID"])
-        day, amount = mdy_short(r["Sale Date"]), Decimal(r["Item Total"])
-        if key in orders:
-            d, a, _ = orders[key]
-            orders[key] = (min(d, day), a + amount, True)
-        else:
-            orders[key] = (day, amount, True)
+        add_line(orders, (customer, r["Order ID"]), mdy_short(r["Sale Date"]), Decimal(r["Item Total"]))
     return orders
 
 
@@ -180,12 +183,7 @@ def superstore(name, delimiter, parse):
         sales = r["Sales"]
         if delimiter == ";":
             sales = sales.replace(".", "").replace(",", ".")
-        day, amount = parse(r["Order Date"]), Decimal(sales)
-        if key in orders:
-            d, a, _ = orders[key]
-            orders[key] = (min(d, day), a + amount, True)
-        else:
-            orders[key] = (day, amount, True)
+        add_line(orders, key, parse(r["Order Date"]), Decimal(sales))
     return orders
 
 
