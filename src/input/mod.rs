@@ -3,7 +3,9 @@
 //!
 //! A chain, each stage a module that uses only the ones before it:
 //!
-//! 1. the line schema and value options (`schema`, `columns`, `dates`, `span`);
+//! 1. the line schema and value options (`schema`, `columns`, `dates`, `span`), money
+//!    as exports write it (`numbers`) and the platforms recognised by their header
+//!    (`platforms`);
 //! 2. typing one row's values, for CSV and Parquet alike (`typing`);
 //! 3. sources, from a file to typed chunks (`csv_scan`, `read`, `csv_rows`,
 //!    `parquet_rows`);
