@@ -71,6 +71,11 @@ pub enum Command {
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
 
+    /// Print the SQL that computes a command's table where the orders live: DuckDB,
+    /// PostgreSQL, Spark, BigQuery or Snowflake.
+    #[command(after_help = SQL_HELP)]
+    Sql(SqlArgs),
+
     /// One report of everything: summary, cohort heatmap and retention curves, RFM
     /// segments, purchase cycles, definitions; HTML, Markdown, or a folder of CSVs.
     #[command(after_help = REPORT_HELP)]
@@ -145,6 +150,20 @@ purchase or not), and the rows or orders left out:
   non_purchase_status     orders whose status says they were not bought: cancelled, refunded, failed
   occasions_after_as_of   occasions after --as-of";
 
+const SQL_HELP: &str = "\
+Examples:
+  rebuy sql summary --dialect duckdb --from \"read_parquet('orders/*.parquet')\" \\
+      --map customer=customer_id --map date=order_date --map amount=line_total
+  rebuy sql summary --dialect postgres --from shop.orders --map customer=CustomerID \\
+      --map date=InvoiceDate --map order=InvoiceNo --map quantity=Quantity --map unit_price=UnitPrice
+
+The query reads a relation with typed columns (the date a DATE or TIMESTAMP, amounts
+numeric, ids text or integers) and returns the rows of `rebuy summary --format csv`
+(key, value), following the same contract: guest rows, orders, purchases, occasions,
+as-of, Kaplan-Meier, type-7 quantiles, money in DECIMAL(38,4). Columns are named with
+--map; customer and date default to columns of those names, the other roles are read
+only when mapped.";
+
 const SUMMARY_HELP: &str = "\
 Example:
   rebuy summary orders.csv --as-of 2024-06-30
@@ -196,6 +215,51 @@ pub enum CohortMetric {
     Active,
     /// The cohort's revenue up to the end of the period, per customer.
     Revenue,
+}
+
+/// The commands `rebuy sql` writes queries for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqlCommand {
+    Summary,
+}
+
+/// Options of `rebuy sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The command whose table the query computes.
+    #[arg(value_enum)]
+    pub command: SqlCommand,
+
+    /// The SQL dialect: duckdb, postgres, spark, bigquery or snowflake.
+    #[arg(long, value_name = "NAME")]
+    pub dialect: String,
+
+    /// The orders: a table, a view, or anything the engine reads after FROM.
+    #[arg(long, value_name = "RELATION")]
+    pub from: String,
+
+    /// Use COLUMN for ROLE. Roles: customer, date (default: columns of those names),
+    /// order, amount, quantity, unit_price, status. Repeatable.
+    #[arg(long = "map", value_name = "ROLE=COLUMN")]
+    pub map: Vec<String>,
+
+    /// The day the numbers are taken on (YYYY-MM-DD). Default: the latest occasion.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Whether a customer's orders on one day are one purchase occasion (merge) or
+    /// one each (keep).
+    #[arg(long, value_enum, default_value_t = SameDay::Merge)]
+    pub same_day: SameDay,
+
+    /// The order statuses that are not purchases, comma-separated, replacing the
+    /// default list (used when a status column is mapped).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub non_purchase_status: Option<Vec<String>>,
+
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of `rebuy cohorts`.

@@ -20,6 +20,7 @@ pub mod output;
 pub mod progress;
 pub mod render;
 pub mod settings;
+pub mod sql;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cycles(args) => commands::cycles::run(args)?,
         Command::Due(args) => commands::due::run(args)?,
         Command::Check(args) => return commands::check::run(args),
+        Command::Sql(args) => commands::sql::run(args)?,
         Command::Report(args) => commands::report::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }

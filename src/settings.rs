@@ -119,7 +119,7 @@ impl Settings {
     }
 }
 
-fn parse_map(text: &str) -> Result<(Role, String)> {
+pub fn parse_map(text: &str) -> Result<(Role, String)> {
     let roles = Role::ALL.map(Role::name).join(", ");
     let Some((role, column)) = text.split_once('=') else {
         return Err(Error::usage(format!(

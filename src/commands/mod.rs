@@ -8,6 +8,7 @@ pub mod generate;
 pub mod inspect;
 pub mod report;
 pub mod rfm;
+pub mod sql;
 pub mod summary;
 
 use crate::error::Result;

@@ -14,4 +14,5 @@ mod properties;
 mod regression;
 mod report;
 mod rfm;
+mod sql;
 mod summary;
