@@ -159,7 +159,8 @@ Examples:
 
 The query reads a relation with typed columns (the date a DATE or TIMESTAMP, amounts
 numeric, ids text or integers) and returns the rows of `rebuy summary --format csv`
-(key, value), following the same contract: guest rows, orders, purchases, occasions,
+(key, value), or with rfm-customers those of `rebuy rfm --customers --format csv`,
+following the same contract: guest rows, orders, purchases, occasions,
 as-of, Kaplan-Meier, type-7 quantiles, money in DECIMAL(38,4). Columns are named with
 --map; customer and date default to columns of those names, the other roles are read
 only when mapped.";
@@ -221,6 +222,8 @@ pub enum CohortMetric {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqlCommand {
     Summary,
+    /// `rfm --customers`: one row per customer with scores and segment.
+    RfmCustomers,
 }
 
 /// Options of `rebuy sql`.

@@ -12,6 +12,9 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<()> {
     let query = query(args)?;
     let sql = match args.command {
         SqlCommand::Summary => query.summary(),
+        SqlCommand::RfmCustomers => {
+            query.rfm_customers(&crate::metrics::segments::Segments::default())
+        }
     };
     let output = Output::prepare(args.output.as_deref(), &[])?;
     output.write(format!("{sql};\n").as_bytes())

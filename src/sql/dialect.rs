@@ -71,7 +71,7 @@ pub const DIALECTS: &[Dialect] = &[
         float: "DOUBLE",
         day_number: "DATEDIFF(day, DATE '1970-01-01', CAST({0} AS DATE))",
         date_of_day: "DATEADD(day, {0}, DATE '1970-01-01')",
-        int_div: "FLOOR({0} / {1})",
+        int_div: "CAST(FLOOR({0} / {1}) AS INTEGER)",
     },
 ];
 

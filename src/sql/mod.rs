@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::input::columns::Role;
 use crate::input::occasions::SameDay;
 use crate::input::platforms::{status_key, DEFAULT_NON_PURCHASE};
+use crate::metrics::segments::Segments;
 use dialect::Dialect;
 
 /// What the query is built from.
@@ -375,6 +376,69 @@ ORDER BY i",
             key = d.ident("key"),
             value = d.ident("value"),
             rows = rows.join("\n    UNION ALL\n"),
+        )
+    }
+
+    /// Contract §4 per customer, as `rebuy rfm --customers --format csv`: scores
+    /// `1 + floor(5b / n)` with b the customers strictly worse (RANK never splits
+    /// ties), segments by the rules of `metrics::segments` in their order.
+    pub fn rfm_customers(&self, segments: &Segments) -> String {
+        let d = self.dialect;
+        let score = |order: &str| {
+            format!(
+                "1 + {}",
+                d.int_div(
+                    &format!("5 * (RANK() OVER (ORDER BY {order}) - 1)"),
+                    "COUNT(*) OVER ()"
+                )
+            )
+        };
+        let within = |name: &str, range: &std::ops::RangeInclusive<u8>| {
+            format!("{name} BETWEEN {} AND {}", range.start(), range.end())
+        };
+        let cases: Vec<String> = segments
+            .rules
+            .iter()
+            .map(|rule| {
+                format!(
+                    "WHEN {} AND {} AND {} THEN '{}'",
+                    within("r", &rule.r),
+                    within("f", &rule.f),
+                    within("m", &rule.m),
+                    rule.name.replace('\'', "''")
+                )
+            })
+            .collect();
+        format!(
+            "{occasions},
+-- Contract §4: recency, frequency and money per customer.
+customers AS (
+    SELECT customer,
+           MAX(as_of_day) - MAX(day) AS recency_days,
+           COUNT(*) AS frequency,
+           SUM(amount) AS monetary
+    FROM kept
+    GROUP BY customer
+),
+-- Scores 1 + floor(5b / n), b the customers strictly worse; ties share a score.
+scored AS (
+    SELECT customers.*,
+           {r} AS r,
+           {f} AS f,
+           {m} AS m
+    FROM customers
+)
+SELECT customer AS customer_id, recency_days, frequency, monetary, r, f, m,
+       {rfm} AS rfm,
+       CASE {cases} END AS segment
+FROM scored
+ORDER BY customer",
+            occasions = self.occasions(),
+            r = score("recency_days DESC"),
+            f = score("frequency"),
+            m = score("COALESCE(monetary, 0)"),
+            rfm = ["r", "f", "m"].map(|x| d.as_text(x)).join(" || "),
+            cases = cases.join("\n            "),
         )
     }
 }

@@ -111,3 +111,40 @@ fn sql_flag_errors_say_what_to_do() {
         &["unknown role \"sku\""],
     );
 }
+
+#[test]
+fn the_rfm_query_scores_with_rank_and_segments_in_the_table_order() {
+    let w = Workdir::new();
+    let sql = w
+        .run(&[
+            "sql",
+            "rfm-customers",
+            "--dialect",
+            "postgres",
+            "--from",
+            "orders",
+        ])
+        .ok()
+        .to_string();
+    assert_mentions(
+        &sql,
+        &[
+            "1 + ((5 * (RANK() OVER (ORDER BY recency_days DESC) - 1)) / (COUNT(*) OVER ()))",
+            "RANK() OVER (ORDER BY COALESCE(monetary, 0))",
+            "SELECT customer AS customer_id, recency_days, frequency, monetary, r, f, m,",
+            "ORDER BY customer",
+        ],
+    );
+    let order: Vec<usize> = [
+        "'Champions'",
+        "'Loyal Customers'",
+        "'Potential Loyalists'",
+        "'At Risk'",
+        "'Need Attention'",
+        "'Lost Customers'",
+    ]
+    .iter()
+    .map(|name| sql.find(name).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|p| p[0] < p[1]), "{sql}");
+}

@@ -102,15 +102,22 @@ def typed(name, file, types, folder):
     return parquet, text
 
 
-def rebuy_csv(rebuy, parquet, flags):
-    out = subprocess.run([rebuy, "summary", str(parquet), "--format", "csv", *flags],
+# Each query rebuy sql writes, with the command whose csv it must equal.
+COMMANDS = {
+    "summary": ["summary"],
+    "rfm-customers": ["rfm", "--customers"],
+}
+
+
+def rebuy_csv(rebuy, command, parquet, flags):
+    out = subprocess.run([rebuy, *COMMANDS[command], str(parquet), "--format", "csv", *flags],
                          capture_output=True, text=True, check=True).stdout
     return [tuple(r) for r in csv.reader(io.StringIO(out))][1:]
 
 
-def query(rebuy, dialect, table, roles, flags):
+def query(rebuy, command, dialect, table, roles, flags):
     maps = [a for role, column in roles.items() for a in ("--map", f"{role}={column}")]
-    return subprocess.run([rebuy, "sql", "summary", "--dialect", dialect, "--from", table,
+    return subprocess.run([rebuy, "sql", command, "--dialect", dialect, "--from", table,
                            *maps, *flags], capture_output=True, text=True, check=True).stdout
 
 
@@ -126,12 +133,34 @@ def same(key, want, got):
 
 
 def compare(label, want, got):
+    """Summary rows: (key, value), keys in the same order, values equal."""
     got = [(str(k), None if v is None else str(v)) for k, v in got]
     keys = [k for k, _ in want]
     if keys != [k for k, _ in got]:
         return [f"{label}: keys differ: {[k for k, _ in got]}"]
     return [f"{label}: {k} rebuy {w!r}, engine {g!r}"
             for (k, w), (_, g) in zip(want, got) if not same(k, w, g)]
+
+
+# The columns of rfm --customers, and which hold money.
+RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm",
+               "segment"]
+
+
+def compare_rows(label, want, got):
+    """Table rows in the same order, cell by cell: text exactly, numbers as numbers."""
+    got = [tuple(None if v is None else str(v) for v in row) for row in got]
+    if len(want) != len(got):
+        return [f"{label}: {len(want)} rows from rebuy, {len(got)} from the engine"]
+    problems = []
+    for i, (w, g) in enumerate(zip(want, got)):
+        for column, a, b in zip(RFM_COLUMNS, w, g):
+            numeric = column in ("recency_days", "frequency", "monetary", "r", "f", "m")
+            key = "revenue" if column == "monetary" else column
+            ok = same(key, a, b) if numeric else a == (b or "")
+            if not ok:
+                problems.append(f"{label}: row {i + 1} {column} rebuy {a!r}, engine {b!r}")
+    return problems[:5]
 
 
 class Postgres:
@@ -194,26 +223,30 @@ def main():
             postgres.load(name, text, types)
             spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
             import sqlglot
-            for flags in variants:
-                want = rebuy_csv(rebuy, parquet, flags)
+            for flags, command in [(f, c) for f in variants for c in COMMANDS]:
+                want = rebuy_csv(rebuy, command, parquet, flags)
+                check = compare if command == "summary" else compare_rows
+
+                def sql_for(dialect, command=command, flags=flags):
+                    return query(rebuy, command, dialect, name, roles, flags)
                 runs = {
-                    "duckdb": lambda: con.execute(query(rebuy, "duckdb", name, roles, flags)).fetchall(),
-                    "postgres": lambda: postgres.sql(query(rebuy, "postgres", name, roles, flags)),
+                    "duckdb": lambda: con.execute(sql_for("duckdb")).fetchall(),
+                    "postgres": lambda: postgres.sql(sql_for("postgres")),
                     "spark": lambda: [tuple(r) for r in spark.sql(
-                        query(rebuy, "spark", name, roles, flags).rstrip().rstrip(";")).collect()],
+                        sql_for("spark").rstrip().rstrip(";")).collect()],
                 }
                 for dialect in ("bigquery", "snowflake"):
                     def transpiled(dialect=dialect):
-                        sql = query(rebuy, dialect, name, roles, flags)
+                        sql = sql_for(dialect)
                         sqlglot.parse_one(sql, read=dialect)
                         duck = sqlglot.transpile(sql, read=dialect, write="duckdb")[0]
                         return con.execute(duck).fetchall()
                     runs[f"{dialect} (via sqlglot)"] = transpiled
                 for engine, run in runs.items():
-                    label = f"{name} {' '.join(flags) or '(defaults)'} on {engine}"
+                    label = f"{command} of {name} {' '.join(flags) or '(defaults)'} on {engine}"
                     checks += 1
                     try:
-                        problems = compare(label, want, run())
+                        problems = check(label, want, run())
                     except Exception as e:  # an engine's error is a failure to report
                         problems = [f"{label}: {type(e).__name__}: {str(e).splitlines()[0][:300]}"]
                     failures.extend(problems)
