@@ -174,15 +174,14 @@ kept AS (
         };
         let within = |days: u32| {
             format!(
-                "CASE WHEN (SELECT MAX(t) FROM observations) IS NULL OR {days} > (SELECT MAX(t) FROM observations) THEN NULL
-              ELSE 1 - COALESCE((SELECT s FROM survival WHERE t = (SELECT MAX(t) FROM survival WHERE t <= {days})), 1) END"
+                "CASE WHEN lo.t IS NULL OR {days} > lo.t THEN NULL ELSE 1 - COALESCE(sv.s{days}, 1) END"
             )
         };
         let quantile = |p: f64| {
             let h = format!("((n - 1) * {p})");
             format!(
-                "(SELECT SUM(CASE WHEN i = FLOOR({h}) THEN g * (1 - ({h} - FLOOR({h}))) ELSE 0 END
-                  + CASE WHEN i = FLOOR({h}) + 1 THEN g * ({h} - FLOOR({h})) ELSE 0 END) FROM gaps)"
+                "SUM(CASE WHEN i = FLOOR({h}) THEN g * (1 - ({h} - FLOOR({h}))) ELSE 0 END
+               + CASE WHEN i = FLOOR({h}) + 1 THEN g * ({h} - FLOOR({h})) ELSE 0 END)"
             )
         };
         let mut keys: Vec<(String, String)> = vec![
@@ -196,13 +195,10 @@ kept AS (
                 "repeat_purchase_rate".into(),
                 format!("{} / f.customers", float("f.repeat_customers")),
             ),
-            ("time_to_second.median".into(), quantile(0.5)),
-            (
-                "time_to_second.mean".into(),
-                "(SELECT AVG(g) FROM gaps)".into(),
-            ),
-            ("time_to_second.p25".into(), quantile(0.25)),
-            ("time_to_second.p75".into(), quantile(0.75)),
+            ("time_to_second.median".into(), "q.median".into()),
+            ("time_to_second.mean".into(), "q.mean".into()),
+            ("time_to_second.p25".into(), "q.p25".into()),
+            ("time_to_second.p75".into(), "q.p75".into()),
         ];
         for days in [30, 60, 90, 180, 365] {
             keys.push((format!("repeat_within.d{days}"), within(days)));
@@ -219,14 +215,11 @@ kept AS (
             keys.push((
                 format!("ladder.{k}.next_share"),
                 format!(
-                    "(SELECT {} / NULLIF(SUM(CASE WHEN n >= {k} THEN 1 ELSE 0 END), 0) FROM customers)",
-                    float(&format!("SUM(CASE WHEN n > {k} THEN 1 ELSE 0 END)"))
+                    "{} / NULLIF(f.reached_{k}, 0)",
+                    float(&format!("f.reached_{}", k + 1))
                 ),
             ));
-            keys.push((
-                format!("ladder.{k}.customers"),
-                format!("(SELECT SUM(CASE WHEN n >= {k} THEN 1 ELSE 0 END) FROM customers)"),
-            ));
+            keys.push((format!("ladder.{k}.customers"), format!("f.reached_{k}")));
         }
         keys.push((
             "aov_first".into(),
@@ -252,42 +245,29 @@ kept AS (
                 float("f.revenue")
             ),
         ));
-        for (key, count) in [
-            (
-                "guest_rows",
-                "(SELECT COUNT(*) FROM rows_read WHERE customer IS NULL)",
-            ),
-            (
-                "invalid_rows",
-                "(SELECT COUNT(*) FROM rows_read WHERE customer IS NOT NULL AND ts IS NULL)",
-            ),
-            (
-                "non_purchase_orders",
-                "(SELECT COUNT(*) FROM orders_bought WHERE bought = 1 AND amount <= 0)",
-            ),
-            (
-                "non_purchase_status",
-                "(SELECT COUNT(*) FROM orders_bought WHERE bought = 0)",
-            ),
-            (
-                "occasions_after_as_of",
-                "(SELECT COUNT(*) FROM occasions o CROSS JOIN as_of a WHERE o.day > a.day)",
-            ),
+        for key in [
+            "guest_rows",
+            "invalid_rows",
+            "non_purchase_orders",
+            "non_purchase_status",
+            "occasions_after_as_of",
         ] {
-            keys.push((format!("dropped.{key}"), count.to_string()));
+            keys.push((format!("dropped.{key}"), format!("COALESCE(dc.{key}, 0)")));
         }
         let d_over_r = float("d") + " / r";
-        let rows: Vec<String> = keys
+        // One row of figures, turned into (key, value) rows by a CASE on the key's place.
+        let places: Vec<String> = keys
             .iter()
             .enumerate()
-            .map(|(i, (key, value))| {
-                format!(
-                    "    SELECT {i} AS i, '{key}' AS {k}, {v} AS {value_col} FROM figures f CROSS JOIN top_fifth t",
-                    k = d.ident("key"),
-                    v = d.as_text(value),
-                    value_col = d.ident("value"),
-                )
-            })
+            .map(|(i, (key, _))| format!("    SELECT {i} AS i, '{key}' AS {}", d.ident("key")))
+            .collect();
+        let values: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, (_, value))| format!("WHEN {i} THEN {}", d.as_text(value)))
+            .collect();
+        let reached: Vec<String> = (1..=6)
+            .map(|k| format!("SUM(CASE WHEN n >= {k} THEN 1 ELSE 0 END) AS reached_{k}"))
             .collect();
         format!(
             "{occasions},
@@ -315,12 +295,18 @@ gaps AS (
     FROM customers
     WHERE n >= 2
 ),
+gap_figures AS (
+    SELECT {median} AS median, AVG(g) AS mean, {p25} AS p25, {p75} AS p75 FROM gaps
+),
 -- Kaplan–Meier: time to the 2nd occasion, censored at as-of.
 observations AS (
     SELECT CASE WHEN n >= 2 THEN second_day - first_day
                 ELSE as_of_day - first_day END AS t,
            CASE WHEN n >= 2 THEN 1 ELSE 0 END AS event
     FROM customers
+),
+longest AS (
+    SELECT MAX(t) AS t FROM observations
 ),
 event_times AS (
     SELECT t, SUM(event) AS d, COUNT(*) AS c FROM observations GROUP BY t
@@ -337,6 +323,10 @@ survival AS (
                          OVER (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) END AS s
     FROM at_risk
     WHERE d > 0
+),
+-- S at the last event time on or before each N: S never rises, so the least.
+survival_at AS (
+    SELECT {survival_at} FROM survival
 ),
 -- The top fifth of customers by revenue.
 ranked_revenue AS (
@@ -359,14 +349,44 @@ figures AS (
            SUM(CASE WHEN in_window > 0 THEN 1 ELSE 0 END) AS active,
            SUM(CASE WHEN n >= 2 THEN last_day - first_day ELSE 0 END) AS gap_days,
            SUM(CASE WHEN n >= 2 THEN n - 1 ELSE 0 END) AS gaps,
+           {reached},
            SUM(first_amount) AS first_total,
            COUNT(first_amount) AS first_known,
            SUM(COALESCE(revenue, 0) - COALESCE(first_amount, 0)) AS later_total,
            SUM(known - CASE WHEN first_amount IS NULL THEN 0 ELSE 1 END) AS later_known
     FROM customers
+),
+-- What was left out, and why.
+dropped_rows AS (
+    SELECT SUM(CASE WHEN customer IS NULL THEN 1 ELSE 0 END) AS guest_rows,
+           SUM(CASE WHEN customer IS NOT NULL AND ts IS NULL THEN 1 ELSE 0 END) AS invalid_rows
+    FROM rows_read
+),
+dropped_orders AS (
+    SELECT SUM(CASE WHEN bought = 1 AND amount <= 0 THEN 1 ELSE 0 END) AS non_purchase_orders,
+           SUM(CASE WHEN bought = 0 THEN 1 ELSE 0 END) AS non_purchase_status
+    FROM orders_bought
+),
+dropped_occasions AS (
+    SELECT COUNT(*) AS occasions_after_as_of
+    FROM occasions o CROSS JOIN as_of a
+    WHERE o.day > a.day
+),
+dropped_counts AS (
+    SELECT * FROM dropped_rows CROSS JOIN dropped_orders CROSS JOIN dropped_occasions
+),
+-- The keys of `rebuy summary --format csv`, in its order.
+summary_keys AS (
+{places}
 )
 SELECT {key}, {value} FROM (
-{rows}
+    SELECT k.i, k.{key},
+           CASE k.i
+           {values}
+           END AS {value}
+    FROM summary_keys k
+    CROSS JOIN figures f CROSS JOIN top_fifth t CROSS JOIN gap_figures q
+    CROSS JOIN longest lo CROSS JOIN survival_at sv CROSS JOIN dropped_counts dc
 ) figures_as_rows
 ORDER BY i",
             occasions = self.occasions(),
@@ -375,7 +395,15 @@ ORDER BY i",
             top = d.int_div("n + 4", "5"),
             key = d.ident("key"),
             value = d.ident("value"),
-            rows = rows.join("\n    UNION ALL\n"),
+            places = places.join("\n    UNION ALL\n"),
+            values = values.join("\n           "),
+            reached = reached.join(",\n           "),
+            median = quantile(0.5),
+            p25 = quantile(0.25),
+            p75 = quantile(0.75),
+            survival_at = [30, 60, 90, 180, 365]
+                .map(|days| format!("MIN(CASE WHEN t <= {days} THEN s END) AS s{days}"))
+                .join(", "),
         )
     }
 
