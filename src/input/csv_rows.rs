@@ -9,7 +9,9 @@ use super::platforms::username;
 use super::read::{Opened, RowRules};
 use super::schema::NO_AMOUNT;
 use super::span::Span;
-use super::typing::{text, Chunk, DateValue, Number, Problem, Reading, RowValues, SKIP_HINT};
+use super::typing::{
+    hashes_problem, text, Chunk, DateValue, Number, Problem, Reading, RowValues, SKIP_HINT,
+};
 
 /// Where each role's field is in a CSV record.
 #[derive(Clone, Copy, Default)]
@@ -122,14 +124,7 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
         if customer.get(block, &scratch)[0] == b'#'
             && customer.get(block, &scratch).iter().all(|&b| b == b'#')
         {
-            // Excel's "column too narrow": the id is lost (platforms §1 rule 3).
-            let problem = Problem {
-                line: record.line,
-                role: Some(Role::Customer),
-                value: text(customer.get(block, &scratch)),
-                problem: "the customer id is only # signs: a spreadsheet wrote a column too narrow for it".to_string(),
-                hint: format!("export the file again from the shop, not from a spreadsheet, or {SKIP_HINT}"),
-            };
+            let problem = hashes_problem(record.line, customer.get(block, &scratch));
             if chunk.skip_or_stop(problem, context.skip_invalid) {
                 continue;
             }

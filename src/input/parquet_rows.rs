@@ -11,7 +11,7 @@ use super::columns::Role;
 use super::dates::Zone;
 use super::schema::NO_AMOUNT;
 use super::span::Span;
-use super::typing::{Chunk, DateValue, Number, Reading, RowValues};
+use super::typing::{hashes_problem, Chunk, DateValue, Number, Reading, RowValues};
 use crate::days;
 use crate::error::{Error, Result};
 
@@ -289,6 +289,22 @@ fn type_parquet(
             chunk.guest_rows += 1;
             continue;
         }
+        let number = (first_row + row) as u64 + 1;
+        if customer_id.iter().all(|&b| b == b'#') {
+            if !chunk.skip_or_stop(hashes_problem(number, customer_id), skip_invalid) {
+                break;
+            }
+            continue;
+        }
+        // An e-mail is one person whatever its case (platforms §1 rule 3).
+        let lowered;
+        let customer_id =
+            if customer_id.contains(&b'@') && customer_id.iter().any(u8::is_ascii_uppercase) {
+                lowered = customer_id.to_ascii_lowercase();
+                &lowered[..]
+            } else {
+                customer_id
+            };
         let values = RowValues {
             date,
             amount,
@@ -296,7 +312,6 @@ fn type_parquet(
             unit_price,
             adjust: Number::Fixed(None),
         };
-        let number = (first_row + row) as u64 + 1;
         match chunk.type_row(number, &values, dates) {
             Ok((ts, amount)) => {
                 chunk.customer.push(store(customer_id));

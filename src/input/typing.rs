@@ -415,6 +415,20 @@ impl Chunk {
     }
 }
 
+/// A customer id made only of `#`: Excel's "column too narrow" (platforms §1 rule 3).
+pub(super) fn hashes_problem(line: u64, raw: &[u8]) -> Problem {
+    Problem {
+        line,
+        role: Some(Role::Customer),
+        value: text(raw),
+        problem: "the customer id is only # signs: a spreadsheet wrote a column too narrow for it"
+            .to_string(),
+        hint: format!(
+            "export the file again from the shop, not from a spreadsheet, or {SKIP_HINT}"
+        ),
+    }
+}
+
 fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
     let hint = match error {
         DateError::NeedsOrder => NEEDS_ORDER_HINT.to_string(),

@@ -276,16 +276,17 @@ fn files_read_together_share_a_platform() {
 
 #[test]
 fn a_parquet_status_column_leaves_orders_out_like_a_csv_one() {
+    // B writes its e-mail in two cases: one customer in both formats.
     use polars::prelude::*;
     let w = Workdir::new();
     let csv = "customer_id,order_id,order_date,amount,order_status\n\
                A,1,2024-01-01,10,complete\nA,2,2024-01-05,20,Cancelled\n\
-               B,3,2024-01-03,5,\nB,4,2024-01-04,7,wc-refunded\n";
+               B@Shop.com,3,2024-01-03,5,\nb@shop.com,4,2024-01-04,7,wc-refunded\n";
     w.write("o.csv", csv);
     let mut frame = DataFrame::new(
         4,
         vec![
-            Column::new("customer_id".into(), ["A", "A", "B", "B"]),
+            Column::new("customer_id".into(), ["A", "A", "B@Shop.com", "b@shop.com"]),
             Column::new("order_id".into(), [1i64, 2, 3, 4]),
             Column::new(
                 "order_date".into(),
@@ -311,4 +312,26 @@ fn a_parquet_status_column_leaves_orders_out_like_a_csv_one() {
         assert_eq!((customers, orders, revenue), (2, 2, 15.0), "{input}");
         assert_eq!(left_out, dropped(0, 0, 2), "{input}");
     }
+}
+
+#[test]
+fn an_id_of_hash_signs_is_an_invalid_row() {
+    let w = Workdir::new();
+    w.write(
+        "o.csv",
+        "customer_id,trans_date,tran_amount\nCS1,11-Feb-13,35\n#######,12-Feb-13,20\n",
+    );
+    assert_mentions(
+        w.run(&["summary", "o.csv"]).bad_input(),
+        &[
+            "o.csv, line 3, column \"customer_id\", value \"#######\"",
+            "only # signs",
+            "--skip-invalid",
+        ],
+    );
+    let out = w
+        .run(&["summary", "o.csv", "--skip-invalid", "-f", "json"])
+        .ok()
+        .to_string();
+    assert_mentions(&out, &["\"revenue\": 35", "\"invalid_rows\": 1"]);
 }
