@@ -114,9 +114,7 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             }
             break;
         }
-        let span = |i: Option<usize>, scratch: &[u8]| {
-            i.map_or(Span::NONE, |i| fields[i].trim(block, scratch))
-        };
+        let span = |i: Option<usize>, scratch: &[u8]| field(&fields, i, block, scratch);
         let Some(customer) = customer_of(&p, &fields, block, &mut scratch) else {
             chunk.guest_rows += 1;
             continue;
@@ -195,6 +193,12 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
     chunk
 }
 
+/// Field `i` of a record, trimmed; `Span::NONE` for a role without a column.
+#[inline(always)]
+fn field(fields: &[Span], i: Option<usize>, block: &[u8], scratch: &[u8]) -> Span {
+    i.map_or(Span::NONE, |i| fields[i].trim(block, scratch))
+}
+
 /// The customer of a row under the platform's rules, `None` for a guest: the customer
 /// column, else the platform's other column; Etsy's username; an e-mail in lower case.
 #[inline(always)]
@@ -204,8 +208,7 @@ fn customer_of(
     block: &[u8],
     scratch: &mut Vec<u8>,
 ) -> Option<Span> {
-    let span =
-        |i: Option<usize>, scratch: &[u8]| i.map_or(Span::NONE, |i| fields[i].trim(block, scratch));
+    let span = |i: Option<usize>, scratch: &[u8]| field(fields, i, block, scratch);
     let mut customer = span(Some(p.customer), scratch);
     let mut bytes = customer.get(block, scratch);
     let rules = &p.rules;
@@ -235,8 +238,7 @@ fn customer_of(
 
 /// The status of a row: the platform's flag when its column says so, else the status.
 fn status_of(p: &Positions, fields: &[Span], block: &[u8], scratch: &mut Vec<u8>) -> Span {
-    let span =
-        |i: Option<usize>, scratch: &[u8]| i.map_or(Span::NONE, |i| fields[i].trim(block, scratch));
+    let span = |i: Option<usize>, scratch: &[u8]| field(fields, i, block, scratch);
     if let Some((column, flag)) = p.rules.flag {
         let cell = span(Some(column), scratch).get(block, scratch);
         let set = if flag.when_filled {

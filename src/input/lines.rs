@@ -88,7 +88,7 @@ pub fn read_file(
     let mut file = FileReader {
         name: &opened.name,
         roles: &opened.roles,
-        dates: Reading::new(options, Decimal::default_for(delimiter), amount_rule),
+        reading: Reading::new(options, Decimal::default_for(delimiter), amount_rule),
         evidence: Evidence::default(),
         pending: Vec::new(),
         first_pending: None,
@@ -130,7 +130,7 @@ pub fn read_file(
                     delimiter: opened.delimiter.unwrap_or(b','),
                     columns,
                     positions,
-                    dates: &file.dates,
+                    dates: &file.reading,
                     skip_invalid: options.skip_invalid,
                     strict_utf8: options.encoding == Encoding::Utf8,
                 };
@@ -150,7 +150,7 @@ pub fn read_file(
         }
         Body::Parquet(ref frame) => {
             let mut rows = ParquetRows::new(frame, options.zone)?;
-            while let Some(chunks) = rows.next_batch(&file.dates, options.skip_invalid) {
+            while let Some(chunks) = rows.next_batch(&file.reading, options.skip_invalid) {
                 for chunk in chunks {
                     file.take(chunk, &[], options, table, dictionaries, sink)?;
                 }
@@ -225,7 +225,8 @@ fn codes(
 struct FileReader<'a> {
     name: &'a str,
     roles: &'a super::columns::ColumnRoles,
-    dates: Reading,
+    /// The file's day/month order and decimal separators, as decided so far.
+    reading: Reading,
     evidence: Evidence,
     /// Rows of the table read month-first for now, with their day-first timestamp.
     pending: Vec<(usize, i64)>,
@@ -298,14 +299,14 @@ impl FileReader<'_> {
             self.first_pending = chunk.first_pending.take();
         }
         self.intern(&chunk, block, options, table, dictionaries);
-        if self.dates.undecided {
+        if self.reading.undecided {
             let decided = match (&self.evidence.day_first, &self.evidence.month_first) {
                 (Some(_), _) => Some(SlashOrder::DayFirst),
                 (_, Some(_)) => Some(SlashOrder::MonthFirst),
                 _ => None,
             };
             if let Some(order) = decided {
-                self.dates.decide(order);
+                self.reading.decide(order);
                 self.tally.slash_order = Some(order);
                 let (line, value) = match order {
                     SlashOrder::DayFirst => self.evidence.day_first.clone(),
@@ -457,11 +458,11 @@ impl FileReader<'_> {
                         "one column must use one decimal separator; pass --decimal . or --decimal , to read it one way",
                     ));
                 }
-                [Some(_), None] if self.dates.decimal_undecided & (1 << column) != 0 => {
-                    self.dates.decide_decimal(column, Decimal::Point);
+                [Some(_), None] if self.reading.decimal_undecided & (1 << column) != 0 => {
+                    self.reading.decide_decimal(column, Decimal::Point);
                 }
-                [None, Some(_)] if self.dates.decimal_undecided & (1 << column) != 0 => {
-                    self.dates.decide_decimal(column, Decimal::Comma);
+                [None, Some(_)] if self.reading.decimal_undecided & (1 << column) != 0 => {
+                    self.reading.decide_decimal(column, Decimal::Comma);
                 }
                 _ => {}
             }
@@ -471,7 +472,7 @@ impl FileReader<'_> {
 
     /// Sets the amount of every row waiting for separators that are now decided.
     fn settle_amounts(&mut self, table: &mut LineTable) {
-        let reading = &self.dates;
+        let reading = &self.reading;
         self.money_pending.retain(|pending| {
             let columns = pending
                 .columns
@@ -488,11 +489,8 @@ impl FileReader<'_> {
                 .enumerate()
                 .filter(|&(_, c)| reading.decimals[c] != reading.default_decimal)
                 .fold(0, |index, (k, _)| index | (1 << k));
-            let amount = pending.amounts[index];
-            table.amount[pending.row] = amount;
-            if amount != NO_AMOUNT {
-                table.amount_magnitude += u128::from(amount.unsigned_abs());
-            }
+            // `read_amount` counted the larger reading in the bound on every sum.
+            table.amount[pending.row] = pending.amounts[index];
             false
         });
     }
@@ -502,8 +500,8 @@ impl FileReader<'_> {
         let mut decisions = Vec::new();
         for (column, name) in self.money_columns.iter().enumerate() {
             let Some(name) = name else { continue };
-            let decimal = self.dates.decimals[column];
-            let decided_by = if self.dates.decimal_forced {
+            let decimal = self.reading.decimals[column];
+            let decided_by = if self.reading.decimal_forced {
                 format!("--decimal {}", decimal.char())
             } else if let Some((line, value)) =
                 &self.decimal_evidence.shows[column][decimal as usize]
@@ -534,7 +532,7 @@ impl FileReader<'_> {
 
     fn finish(mut self, table: &mut LineTable) -> Result<FileTally> {
         // Columns that never showed their separator keep the file's default.
-        self.dates.decimal_undecided = 0;
+        self.reading.decimal_undecided = 0;
         self.settle_amounts(table);
         if let (Some((line, value)), false) = (self.first_pending.clone(), self.pending.is_empty())
         {

@@ -254,16 +254,10 @@ fn load_all(
         .first()
         .and_then(|f| f.platform)
         .and_then(platforms::Platform::named);
-    let has_status = files.iter().any(|f| f.roles.has(columns::Role::Status))
-        || platform.is_some_and(|p| p.flag.is_some());
-    let statuses = if has_status {
-        let rule =
-            platforms::StatusRule::of(platform, value_options.non_purchase_status.as_deref());
-        let counts = orders.leave_out_statuses(&dictionaries.statuses, &rule)?;
-        Some((rule, counts))
-    } else {
-        None
-    };
+    let rule = platforms::StatusRule::of(platform, value_options.non_purchase_status.as_deref());
+    let statuses = orders
+        .leave_out_statuses(&dictionaries.statuses, &rule)?
+        .map(|counts| (rule, counts));
     let non_purchase_status = statuses.as_ref().map_or(0, |(_, counts)| {
         counts
             .iter()

@@ -81,14 +81,15 @@ impl Orders {
     }
 
     /// Leaves out the orders whose status says they were not bought (platforms §1
-    /// rule 4, after step 4 and before step 5); returns the orders per status value.
+    /// rule 4, after step 4 and before step 5); returns the orders per status value,
+    /// `None` when no line had a status column.
     pub(super) fn leave_out_statuses(
         &mut self,
         statuses: &crate::intern::Interner,
         rule: &StatusRule,
-    ) -> Result<Vec<StatusCount>> {
+    ) -> Result<Option<Vec<StatusCount>>> {
         if !self.frame.schema().contains(line::STATUS) {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let codes = self
             .frame
@@ -129,7 +130,7 @@ impl Orders {
                 .cmp(&a.orders)
                 .then_with(|| a.status.cmp(&b.status))
         });
-        Ok(table)
+        Ok(Some(table))
     }
 
     /// The lines of purchase orders, each with its order's day (contract §5 reads

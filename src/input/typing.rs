@@ -8,7 +8,7 @@ use super::dates::{
     self, is_slashed, slash_evidence, DateError, DateFormat, DateParser, SlashOrder,
 };
 use super::numbers::{self, Decimal, Shape};
-use super::schema::ValueOptions;
+use super::schema::{ValueOptions, NO_AMOUNT};
 use super::span::Span;
 use crate::money::Money;
 
@@ -304,7 +304,7 @@ impl Chunk {
             values.unit_price,
             values.adjust,
         ];
-        let mut ambiguous = [0u8; 2];
+        let mut ambiguous = [NO_COLUMN; 2];
         let mut count = 0;
         for (column, shape) in shapes.iter().enumerate() {
             let raw = match raws[column] {
@@ -346,7 +346,7 @@ impl Chunk {
             }
         }
         if count > 0 {
-            let mut amounts = [amount.map_or(NO_AMOUNT_HERE, |m| m.0); 4];
+            let mut amounts = [amount.map_or(NO_AMOUNT, |m| m.0); 4];
             for (index, slot) in amounts.iter_mut().enumerate().take(1 << count).skip(1) {
                 let mut decimals = reading.decimals;
                 for (k, &column) in ambiguous[..count].iter().enumerate() {
@@ -358,17 +358,19 @@ impl Chunk {
                 if let Ok(other) =
                     line_amount(values, reading.amount_rule, decimals, &mut [None; 4])
                 {
-                    *slot = other.map_or(NO_AMOUNT_HERE, |m| m.0);
+                    *slot = other.map_or(NO_AMOUNT, |m| m.0);
                 }
             }
-            let columns = if count == 1 {
-                [ambiguous[0], NO_COLUMN]
-            } else {
-                ambiguous
-            };
+            // The bound on every sum (see `magnitude`) holds whichever way is decided.
+            let largest = amounts[1..]
+                .iter()
+                .filter(|&&a| a != NO_AMOUNT)
+                .map(|a| a.unsigned_abs())
+                .max();
+            self.magnitude += u128::from(largest.unwrap_or(0));
             self.money_pending.push(MoneyPending {
                 row: self.ts.len(),
-                columns,
+                columns: ambiguous,
                 amounts,
             });
         }
@@ -446,9 +448,6 @@ fn date_problem(line: u64, raw: &[u8], error: &DateError) -> Problem {
         hint,
     }
 }
-
-/// The amount of a line whose amount is unknown (`schema::NO_AMOUNT`).
-const NO_AMOUNT_HERE: i64 = super::schema::NO_AMOUNT;
 
 fn separator_name(decimal: Decimal) -> &'static str {
     match decimal {

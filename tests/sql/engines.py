@@ -27,22 +27,24 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[2]
 MONEY_KEYS = {"revenue"}
 
+# The columns of rebuy's own exports (fixtures/orders.csv, rebuy generate).
+STANDARD_ROLES = {"customer": "customer_id", "date": "order_date", "order": "order_id",
+                  "amount": "line_total", "quantity": "quantity", "unit_price": "unit_price"}
+STANDARD_TYPES = {"order_id": "text", "customer_id": "text", "order_date": "timestamp",
+                  "quantity": "money", "unit_price": "money", "line_total": "money"}
+
 # name: (file, {role: column}, {column: type}, [flags of each variant])
 DATASETS = {
     "orders": (
         ROOT / "fixtures/orders.csv",
-        {"customer": "customer_id", "date": "order_date", "order": "order_id",
-         "amount": "line_total", "quantity": "quantity", "unit_price": "unit_price"},
-        {"order_id": "text", "customer_id": "text", "order_date": "timestamp",
-         "quantity": "money", "unit_price": "money", "line_total": "money"},
+        STANDARD_ROLES,
+        STANDARD_TYPES,
         [[], ["--same-day", "keep"], ["--as-of", "2024-02-29"]],
     ),
     "generated": (
         ROOT / "fixtures/generated.csv",
-        {"customer": "customer_id", "date": "order_date", "order": "order_id",
-         "amount": "line_total", "quantity": "quantity", "unit_price": "unit_price"},
-        {"order_id": "text", "customer_id": "text", "order_date": "timestamp",
-         "quantity": "money", "unit_price": "money", "line_total": "money"},
+        STANDARD_ROLES,
+        STANDARD_TYPES,
         [[], ["--same-day", "keep"], ["--as-of", "2024-06-30"]],
     ),
     "statuses": (
