@@ -154,16 +154,18 @@ const SQL_HELP: &str = "\
 Examples:
   rebuy sql summary --dialect duckdb --from \"read_parquet('orders/*.parquet')\" \\
       --map customer=customer_id --map date=order_date --map amount=line_total
-  rebuy sql summary --dialect postgres --from shop.orders --map customer=CustomerID \\
-      --map date=InvoiceDate --map order=InvoiceNo --map quantity=Quantity --map unit_price=UnitPrice
+  rebuy sql cohorts --period week --dialect postgres --from shop.orders \\
+      --map customer=CustomerID --map date=InvoiceDate --map order=InvoiceNo \\
+      --map quantity=Quantity --map unit_price=UnitPrice
+  rebuy sql due --fires-on 2024-05-01 --dialect bigquery --from shop.lines --map product=sku
 
 The query reads a relation with typed columns (the date a DATE or TIMESTAMP, amounts
-numeric, ids text or integers) and returns the rows of `rebuy summary --format csv`
-(key, value), or with rfm-customers those of `rebuy rfm --customers --format csv`,
-following the same contract: guest rows, orders, purchases, occasions,
-as-of, Kaplan-Meier, type-7 quantiles, money in DECIMAL(38,4). Columns are named with
---map; customer and date default to columns of those names, the other roles are read
-only when mapped.";
+numeric, ids text or integers) and returns the rows of `rebuy COMMAND --format csv`
+(summary: key, value), following the same contract: guest rows, orders, purchases,
+occasions, as-of, Kaplan-Meier, type-7 quantiles, RFM ties, ISO weeks, trigger rounding,
+money in DECIMAL(38,4). Each command takes its own flags (rebuy sql cohorts --help).
+Columns are named with --map; customer and date default to columns of those names
+(product too for cycles and due), the other roles are read only when mapped.";
 
 const SUMMARY_HELP: &str = "\
 Example:
@@ -218,21 +220,43 @@ pub enum CohortMetric {
     Revenue,
 }
 
-/// The commands `rebuy sql` writes queries for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The commands `rebuy sql` writes queries for, each with the flags of the command.
+#[derive(Debug, Subcommand)]
 pub enum SqlCommand {
-    Summary,
-    /// `rfm --customers`: one row per customer with scores and segment.
-    RfmCustomers,
+    /// The rows of `rebuy summary --format csv` (key, value).
+    Summary(SqlSource),
+    /// The rows of `rebuy cohorts --format csv`, or with --extras the per-cohort table.
+    Cohorts(SqlCohortsArgs),
+    /// The segment table of `rebuy rfm --format csv`, or with --customers every customer.
+    Rfm(SqlRfmArgs),
+    /// The rows of `rebuy cycles --format csv`.
+    Cycles(SqlCyclesArgs),
+    /// The rows of `rebuy due --format csv`.
+    Due(SqlDueArgs),
 }
 
 /// Options of `rebuy sql`.
 #[derive(Debug, Args)]
 pub struct SqlArgs {
-    /// The command whose table the query computes.
-    #[arg(value_enum)]
+    #[command(subcommand)]
     pub command: SqlCommand,
+}
 
+impl SqlCommand {
+    pub fn source(&self) -> &SqlSource {
+        match self {
+            SqlCommand::Summary(s) => s,
+            SqlCommand::Cohorts(a) => &a.source,
+            SqlCommand::Rfm(a) => &a.source,
+            SqlCommand::Cycles(a) => &a.source,
+            SqlCommand::Due(a) => &a.source,
+        }
+    }
+}
+
+/// Where the orders are and how they are read: the flags every `rebuy sql` command has.
+#[derive(Debug, Args)]
+pub struct SqlSource {
     /// The SQL dialect: duckdb, postgres, spark, bigquery or snowflake.
     #[arg(long, value_name = "NAME")]
     pub dialect: String,
@@ -242,7 +266,7 @@ pub struct SqlArgs {
     pub from: String,
 
     /// Use COLUMN for ROLE. Roles: customer, date (default: columns of those names),
-    /// order, amount, quantity, unit_price, status. Repeatable.
+    /// order, amount, quantity, unit_price, status, product, category. Repeatable.
     #[arg(long = "map", value_name = "ROLE=COLUMN")]
     pub map: Vec<String>,
 
@@ -255,6 +279,11 @@ pub struct SqlArgs {
     #[arg(long, value_enum, default_value_t = SameDay::Merge)]
     pub same_day: SameDay,
 
+    /// Count calendar days in this zone (Europe/Berlin, UTC): for a date column of
+    /// TIMESTAMP WITH TIME ZONE (instants). Without it, the engine's session zone.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
     /// The order statuses that are not purchases, comma-separated, replacing the
     /// default list (used when a status column is mapped).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -263,6 +292,77 @@ pub struct SqlArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Options of `rebuy sql cohorts`.
+#[derive(Debug, Args)]
+pub struct SqlCohortsArgs {
+    #[command(flatten)]
+    pub source: SqlSource,
+
+    /// Length of a cohort and of the periods after it.
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
+
+    /// Only cohorts whose period holds or follows DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only cohorts whose period holds or precedes DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// The per-cohort table: repeat within 30 .. 365 days, shares reaching a 2nd, 3rd
+    /// and 4th purchase.
+    #[arg(long)]
+    pub extras: bool,
+}
+
+/// Options of `rebuy sql rfm`.
+#[derive(Debug, Args)]
+pub struct SqlRfmArgs {
+    #[command(flatten)]
+    pub source: SqlSource,
+
+    /// One row per customer instead of the segment table.
+    #[arg(long)]
+    pub customers: bool,
+
+    /// Only the customers of this segment (implies --customers).
+    #[arg(long, value_name = "NAME")]
+    pub segment: Option<String>,
+
+    /// Segment rules from a TOML file instead of the six of the contract.
+    #[arg(long, value_name = "FILE")]
+    pub segments_file: Option<PathBuf>,
+}
+
+/// Options of `rebuy sql cycles`.
+#[derive(Debug, Args)]
+pub struct SqlCyclesArgs {
+    #[command(flatten)]
+    pub source: SqlSource,
+
+    #[command(flatten)]
+    pub cycle: CycleFlags,
+}
+
+/// Options of `rebuy sql due`.
+#[derive(Debug, Args)]
+pub struct SqlDueArgs {
+    #[command(flatten)]
+    pub source: SqlSource,
+
+    /// Only the rows whose remind, nudge or offer date is DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub fires_on: Option<String>,
+
+    /// The stages to list (comma-separated or repeated). Default: remind, nudge, offer.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub stage: Vec<StageChoice>,
+
+    #[command(flatten)]
+    pub cycle: CycleFlags,
 }
 
 /// Options of `rebuy cohorts`.

@@ -93,7 +93,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
 }
 
 /// The stages asked for; by default those a message goes out for.
-fn stages(choices: &[StageChoice]) -> Vec<Stage> {
+pub(crate) fn stages(choices: &[StageChoice]) -> Vec<Stage> {
     if choices.is_empty() {
         return vec![Stage::Remind, Stage::Nudge, Stage::Offer];
     }

@@ -28,24 +28,8 @@ const CUSTOMER_COLUMNS: [&str; 9] = [
 ];
 
 pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
-    let segments = load_segments(args)?;
-    let only = args
-        .segment
-        .as_deref()
-        .map(|name| {
-            segments.find(name).ok_or_else(|| {
-                let names: Vec<String> = segments
-                    .rules
-                    .iter()
-                    .map(|r| format!("{:?}", r.name))
-                    .collect();
-                Error::usage(format!(
-                    "--segment {name:?}: no such segment; the segments are {}",
-                    names.join(", ")
-                ))
-            })
-        })
-        .transpose()?;
+    let segments = load_segments(args.segments_file.as_deref())?;
+    let only = only_segment(&segments, args.segment.as_deref())?;
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
@@ -61,8 +45,27 @@ pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
     }
 }
 
-fn load_segments(args: &RfmArgs) -> Result<Segments> {
-    let Some(path) = &args.segments_file else {
+/// `--segment NAME`: the place of the segment so named (in any case).
+pub(crate) fn only_segment(segments: &Segments, name: Option<&str>) -> Result<Option<usize>> {
+    name.map(|name| {
+        segments.find(name).ok_or_else(|| {
+            let names: Vec<String> = segments
+                .rules
+                .iter()
+                .map(|r| format!("{:?}", r.name))
+                .collect();
+            Error::usage(format!(
+                "--segment {name:?}: no such segment; the segments are {}",
+                names.join(", ")
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// `--segments-file`, or the six segments of the contract.
+pub(crate) fn load_segments(path: Option<&std::path::Path>) -> Result<Segments> {
+    let Some(path) = path else {
         return Ok(Segments::default());
     };
     let name = path.display().to_string();

@@ -20,6 +20,10 @@ pub struct Dialect {
     pub date_of_day: &'static str,
     /// Integer division of two non-negative integers.
     pub int_div: &'static str,
+    /// The date of a year, month and day given as integers.
+    pub make_date: &'static str,
+    /// A TIMESTAMP WITH TIME ZONE as the wall-clock time in zone `{1}` (`--tz`).
+    pub in_zone: &'static str,
 }
 
 pub const DIALECTS: &[Dialect] = &[
@@ -31,7 +35,9 @@ pub const DIALECTS: &[Dialect] = &[
         float: "DOUBLE",
         day_number: "date_diff('day', DATE '1970-01-01', CAST({0} AS DATE))",
         date_of_day: "CAST(DATE '1970-01-01' + CAST({0} AS INTEGER) AS DATE)",
-        int_div: "({0} // {1})",
+        int_div: "{0} // {1}",
+        make_date: "make_date(CAST({0} AS INTEGER), CAST({1} AS INTEGER), CAST({2} AS INTEGER))",
+        in_zone: "timezone({1}, {0})",
     },
     Dialect {
         name: "postgres",
@@ -41,7 +47,9 @@ pub const DIALECTS: &[Dialect] = &[
         float: "DOUBLE PRECISION",
         day_number: "(CAST({0} AS DATE) - DATE '1970-01-01')",
         date_of_day: "(DATE '1970-01-01' + CAST({0} AS INTEGER))",
-        int_div: "({0} / {1})",
+        int_div: "{0} / {1}",
+        make_date: "make_date(CAST({0} AS INTEGER), CAST({1} AS INTEGER), CAST({2} AS INTEGER))",
+        in_zone: "({0} AT TIME ZONE {1})",
     },
     Dialect {
         name: "spark",
@@ -51,17 +59,23 @@ pub const DIALECTS: &[Dialect] = &[
         float: "DOUBLE",
         day_number: "datediff(CAST({0} AS DATE), DATE '1970-01-01')",
         date_of_day: "date_add(DATE '1970-01-01', CAST({0} AS INT))",
-        int_div: "({0} div {1})",
+        int_div: "{0} div {1}",
+        make_date: "make_date(CAST({0} AS INT), CAST({1} AS INT), CAST({2} AS INT))",
+        // Instants shown in the session's zone: to the wall clock of UTC, then of {1}.
+        in_zone: "from_utc_timestamp(to_utc_timestamp({0}, current_timezone()), {1})",
     },
     Dialect {
         name: "bigquery",
         quote: '`',
         text: "STRING",
-        money: "NUMERIC",
+        // BigQuery caps NUMERIC(P, S) at 29 digits before the point.
+        money: "NUMERIC(29,4)",
         float: "FLOAT64",
         day_number: "DATE_DIFF(CAST({0} AS DATE), DATE '1970-01-01', DAY)",
         date_of_day: "DATE_ADD(DATE '1970-01-01', INTERVAL CAST({0} AS INT64) DAY)",
         int_div: "DIV({0}, {1})",
+        make_date: "DATE(CAST({0} AS INT64), CAST({1} AS INT64), CAST({2} AS INT64))",
+        in_zone: "DATETIME({0}, {1})",
     },
     Dialect {
         name: "snowflake",
@@ -72,6 +86,8 @@ pub const DIALECTS: &[Dialect] = &[
         day_number: "DATEDIFF(day, DATE '1970-01-01', CAST({0} AS DATE))",
         date_of_day: "DATEADD(day, {0}, DATE '1970-01-01')",
         int_div: "CAST(FLOOR({0} / {1}) AS INTEGER)",
+        make_date: "DATE_FROM_PARTS({0}, {1}, {2})",
+        in_zone: "CONVERT_TIMEZONE({1}, {0})",
     },
 ];
 
@@ -114,8 +130,21 @@ impl Dialect {
         Dialect::fill(self.date_of_day, &[day])
     }
 
+    /// In parentheses of its own, so that it binds as one term wherever it is put
+    /// (sqlglot's transpiling of `12 * DIV(p, 12)` to DuckDB drops them otherwise).
     pub fn int_div(&self, a: &str, b: &str) -> String {
-        Dialect::fill(self.int_div, &[&format!("({a})"), &format!("({b})")])
+        let quotient = Dialect::fill(self.int_div, &[&grouped(a), &grouped(b)]);
+        format!("({quotient})")
+    }
+
+    pub fn make_date(&self, year: &str, month: &str, day: &str) -> String {
+        Dialect::fill(self.make_date, &[year, month, day])
+    }
+
+    /// `timestamp` (WITH TIME ZONE) as the wall-clock time in `zone`.
+    pub fn in_zone(&self, timestamp: &str, zone: &str) -> String {
+        let zone = format!("'{}'", zone.replace('\'', "''"));
+        Dialect::fill(self.in_zone, &[timestamp, &zone])
     }
 
     pub fn as_text(&self, value: &str) -> String {
@@ -128,6 +157,31 @@ impl Dialect {
 
     pub fn as_money(&self, value: &str) -> String {
         format!("CAST({value} AS {})", self.money)
+    }
+}
+
+/// `e` as one term: as it is when it is a name, a number or already in parentheses of
+/// its own, else in parentheses.
+fn grouped(e: &str) -> String {
+    let simple = e
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let wrapped = e.starts_with('(') && e.ends_with(')') && {
+        // The first parenthesis closes at the very end.
+        let mut depth = 0;
+        e.char_indices().all(|(i, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            depth > 0 || i == e.len() - 1
+        })
+    };
+    if simple || wrapped {
+        e.to_string()
+    } else {
+        format!("({e})")
     }
 }
 
@@ -150,9 +204,10 @@ mod tests {
     #[test]
     fn templates_take_their_arguments() {
         let bq = Dialect::named("bigquery").unwrap();
-        assert_eq!(bq.int_div("n + 4", "5"), "DIV((n + 4), (5))");
+        assert_eq!(bq.int_div("n + 4", "5"), "(DIV((n + 4), 5))");
+        assert_eq!(bq.int_div("(a) + (b)", "(c)"), "(DIV(((a) + (b)), (c)))");
         let duckdb = Dialect::named("duckdb").unwrap();
-        assert_eq!(duckdb.int_div("n + 4", "5"), "((n + 4) // (5))");
+        assert_eq!(duckdb.int_div("n + 4", "5"), "((n + 4) // 5)");
         assert_eq!(
             bq.day_number("ts"),
             "DATE_DIFF(CAST(ts AS DATE), DATE '1970-01-01', DAY)"
