@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""`rebuy sql` on real engines: the query it prints for each dialect, run on DuckDB,
-PostgreSQL and Spark (and, through sqlglot's transpilation to DuckDB, the BigQuery and
-Snowflake queries, each first parsed in its own dialect), compared value by value with
-`rebuy summary --format csv` on the same typed data.
+"""`rebuy sql` on real engines: the query it prints for each command and dialect, run on
+DuckDB, PostgreSQL and Spark (and, through sqlglot's transpilation to DuckDB, the BigQuery
+and Snowflake queries, each first parsed in its own dialect), compared value by value
+with `rebuy COMMAND --format csv` on the same typed data.
 
-Usage, from the repository root: python3 tests/sql/engines.py path/to/rebuy [--real-data]
+Usage, from the repository root:
+    python3 tests/sql/engines.py path/to/rebuy [--real-data] [--only DATASET]
 
 Every dataset is typed once by DuckDB into Parquet (ids text, dates TIMESTAMP, money
 DECIMAL(18,4)); rebuy reads that Parquet file, and each engine loads it as a table.
@@ -17,6 +18,7 @@ import csv
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,15 +27,23 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
-MONEY_KEYS = {"revenue"}
+# Money: equal to the last of 4 decimals. Other numbers: to 1e-9, relative.
+MONEY_KEYS = {"revenue", "monetary", "cumulative_revenue_per_customer", "mean_monetary",
+              "aov_first", "aov_repeat"}
+# Columns compared as text, exactly.
+TEXT_COLUMNS = {"customer_id", "product", "cohort", "rfm", "segment", "action", "status",
+                "stage", "complete", "last_purchase", "remind_on", "nudge_on", "offer_on"}
 
 # The columns of rebuy's own exports (fixtures/orders.csv, rebuy generate).
 STANDARD_ROLES = {"customer": "customer_id", "date": "order_date", "order": "order_id",
-                  "amount": "line_total", "quantity": "quantity", "unit_price": "unit_price"}
+                  "amount": "line_total", "quantity": "quantity", "unit_price": "unit_price",
+                  "product": "sku", "category": "category"}
 STANDARD_TYPES = {"order_id": "text", "customer_id": "text", "order_date": "timestamp",
-                  "quantity": "money", "unit_price": "money", "line_total": "money"}
+                  "sku": "text", "category": "text", "quantity": "money", "unit_price": "money",
+                  "line_total": "money"}
 
-# name: (file, {role: column}, {column: type}, [flags of each variant])
+# name: (file, {role: column}, {column: type}, [flags of each variant]); a file of None
+# is the text of that name below.
 DATASETS = {
     "orders": (
         ROOT / "fixtures/orders.csv",
@@ -47,8 +57,22 @@ DATASETS = {
         STANDARD_TYPES,
         [[], ["--same-day", "keep"], ["--as-of", "2024-06-30"]],
     ),
+    "edges": (
+        None,
+        {r: c for r, c in STANDARD_ROLES.items() if r not in ("quantity", "unit_price")},
+        {c: t for c, t in STANDARD_TYPES.items() if c not in ("quantity", "unit_price")},
+        [[], ["--same-day", "keep"], ["--as-of", "2024-12-31"]],
+    ),
+    "zones": (
+        None,
+        {"customer": "customer_id", "date": "order_date", "order": "order_id",
+         "amount": "line_total", "product": "sku"},
+        {"order_id": "text", "customer_id": "text", "order_date": "timestamptz", "sku": "text",
+         "line_total": "money"},
+        [["--tz", "Europe/Berlin"], ["--tz", "America/Los_Angeles"]],
+    ),
     "statuses": (
-        None,  # written below
+        None,
         {"customer": "CustomerID", "date": "Created", "order": "Order", "amount": "Total",
          "status": "Status"},
         {"CustomerID": "text", "Created": "timestamp", "Order": "text", "Total": "money",
@@ -57,7 +81,49 @@ DATASETS = {
     ),
 }
 
-STATUSES = """CustomerID,Created,Order,Total,Status
+# What the CLI tests try one by one: ISO weeks across the new year (2020-W53 holds
+# 2021-01-03, Monday 2024-12-30 is 2025-W01), same-day orders, a refund and a zero order,
+# a guest row, an unknown amount, a line without product, ties in every RFM score, and
+# lines without order id (one order per customer and timestamp).
+TEXTS = {}
+TEXTS["edges"] = """order_id,customer_id,order_date,sku,category,line_total
+1,A,2020-12-31 09:00:00,COF,coffee,10.00
+2,A,2021-01-03 18:00:00,COF,coffee,12.50
+3,A,2021-01-04 08:00:00,TEA,tea,4.00
+4,A,2024-12-30 10:00:00,COF,coffee,10.00
+5,A,2024-12-30 16:00:00,TEA,tea,3.3333
+6,B,2020-12-31 12:00:00,COF,coffee,10.00
+7,B,2021-01-10 12:00:00,COF,coffee,-10.00
+8,B,2021-02-10 12:00:00,COF,coffee,0.00
+9,B,2021-03-10 12:00:00,COF,coffee,7.25
+9,B,2021-03-10 12:00:00,TEA,tea,1.00
+10,,2021-03-11 12:00:00,COF,coffee,5.00
+11,C,2021-01-04 00:00:00,COF,coffee,
+12,D,2021-01-04 00:00:00,COF,coffee,10.00
+13,E,2021-01-04 00:00:00,COF,coffee,10.00
+14,F,2021-01-04 00:00:00,TEA,tea,10.00
+15,F,2025-01-01 23:59:59,,,10.00
+16,G,2025-01-05 10:00:00,COF,coffee,10.00
+17,C,2024-12-29 10:00:00,COF,coffee,20.00
+,H,2022-06-01 10:00:00,TEA,tea,2.00
+,H,2022-06-01 10:00:00,COF,coffee,2.00
+,H,2022-06-01 11:00:00,TEA,tea,3.00
+,H,2022-07-01 11:00:00,TEA,tea,3.00
+"""
+
+# Instants near midnight: Berlin (summer time from 2024-03-31) and Los Angeles put
+# them on other days than UTC, and join or part a customer's orders.
+TEXTS["zones"] = """order_id,customer_id,order_date,sku,line_total
+1,A,2024-03-30 23:30:00+00,COF,10.00
+2,A,2024-03-31 22:30:00+00,COF,10.00
+3,B,2024-01-01 06:00:00+00,TEA,5.00
+4,B,2024-01-01 09:00:00+00,TEA,5.00
+5,C,2024-02-29 23:59:59+00,COF,7.00
+6,C,2024-03-01 00:00:01+00,COF,7.00
+7,D,2024-03-31 21:59:00+00,COF,3.00
+"""
+
+TEXTS["statuses"] = """CustomerID,Created,Order,Total,Status
 A,2024-01-01 10:00:00,1,10.00,completed
 A,2024-01-03 10:00:00,2,20.00,Cancelled
 A,2024-01-09 10:00:00,3,5.00,wc-processing
@@ -78,15 +144,17 @@ REAL = {
     "online_retail": (
         ROOT / "../shared/data/online_retail.csv.gz",
         {"customer": "CustomerID", "date": "InvoiceDate", "order": "InvoiceNo",
-         "quantity": "Quantity", "unit_price": "UnitPrice"},
+         "quantity": "Quantity", "unit_price": "UnitPrice", "product": "StockCode"},
         {"InvoiceNo": "text", "StockCode": "text", "Quantity": "money",
          "InvoiceDate": "timestamp", "UnitPrice": "money", "CustomerID": "text"},
         [[], ["--as-of", "2011-06-30"]],
     ),
 }
 
-TYPES = {"text": "VARCHAR", "timestamp": "TIMESTAMP", "money": "DECIMAL(18,4)"}
-PG_TYPES = {"text": "TEXT", "timestamp": "TIMESTAMP", "money": "NUMERIC(18,4)"}
+TYPES = {"text": "VARCHAR", "timestamp": "TIMESTAMP", "timestamptz": "TIMESTAMPTZ",
+         "money": "DECIMAL(18,4)"}
+PG_TYPES = {"text": "TEXT", "timestamp": "TIMESTAMP", "timestamptz": "TIMESTAMPTZ",
+            "money": "NUMERIC(18,4)"}
 
 
 def typed(name, file, types, folder):
@@ -104,62 +172,68 @@ def typed(name, file, types, folder):
     return parquet, text
 
 
-# Each query rebuy sql writes, with the command whose csv it must equal.
-COMMANDS = {
-    "summary": ["summary"],
-    "rfm-customers": ["rfm", "--customers"],
-}
-
+# Each command and its flags: rebuy COMMAND FILE --format csv FLAGS must equal the rows of
+# rebuy sql COMMAND FLAGS. Commands of cycles need a product role.
+COMMANDS = [
+    ["summary"],
+    ["cohorts"],
+    ["cohorts", "--period", "week"],
+    ["cohorts", "--period", "quarter"],
+    ["cohorts", "--period", "year", "--since", "2021-06-01", "--until", "2024-03-01"],
+    ["cohorts", "--extras"],
+    ["cohorts", "--extras", "--period", "week"],
+    ["rfm"],
+    ["rfm", "--customers"],
+    ["rfm", "--segment", "at risk"],
+    ["cycles"],
+    ["cycles", "--by", "category", "--min-intervals", "1", "--stat", "median",
+     "--triggers", "0.8,1,1.3"],
+    ["due", "--min-intervals", "2", "--stage", "all"],
+    ["due", "--min-intervals", "1", "--stage", "remind,lapsed", "--by", "category"],
+]
+ITEM_COMMANDS = ("cycles", "due")
 
 def rebuy_csv(rebuy, command, parquet, flags):
-    out = subprocess.run([rebuy, *COMMANDS[command], str(parquet), "--format", "csv", *flags],
-                         capture_output=True, text=True, check=True).stdout
-    return [tuple(r) for r in csv.reader(io.StringIO(out))][1:]
+    """rebuy's own table: its header, and its rows."""
+    out = subprocess.run([rebuy, command[0], str(parquet), "--format", "csv", *command[1:],
+                          *flags], capture_output=True, text=True, check=True).stdout
+    rows = [tuple(r) for r in csv.reader(io.StringIO(out))]
+    return rows[0], rows[1:]
 
 
 def query(rebuy, command, dialect, table, roles, flags):
-    maps = [a for role, column in roles.items() for a in ("--map", f"{role}={column}")]
-    return subprocess.run([rebuy, "sql", command, "--dialect", dialect, "--from", table,
+    maps = [a for role, column in roles.items() for a in ("--map", f"{role}={column}")
+            if command[0] in ITEM_COMMANDS or role not in ("product", "category")]
+    return subprocess.run([rebuy, "sql", *command, "--dialect", dialect, "--from", table,
                            *maps, *flags], capture_output=True, text=True, check=True).stdout
 
 
 def same(key, want, got):
     if want in ("", None) or got in ("", None):
         return want in ("", None) and got in ("", None)
-    if key == "as_of":
-        return want == str(got)[:10]
     a, b = float(want), float(got)
     if key in MONEY_KEYS:
         return abs(a - b) < 0.00005
     return abs(a - b) <= 1e-9 * max(1.0, abs(a))
 
 
-def compare(label, want, got):
-    """Summary rows: (key, value), keys in the same order, values equal."""
-    got = [(str(k), None if v is None else str(v)) for k, v in got]
-    keys = [k for k, _ in want]
-    if keys != [k for k, _ in got]:
-        return [f"{label}: keys differ: {[k for k, _ in got]}"]
-    return [f"{label}: {k} rebuy {w!r}, engine {g!r}"
-            for (k, w), (_, g) in zip(want, got) if not same(k, w, g)]
-
-
-# The columns of rfm --customers, and which hold money.
-RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm",
-               "segment"]
-
-
-def compare_rows(label, want, got):
-    """Table rows in the same order, cell by cell: text exactly, numbers as numbers."""
+def compare(label, header, want, got):
+    """Rows in the same order, cell by cell: text exactly, numbers as numbers. Summary
+    rows are (key, value): each value is compared as its key says."""
     got = [tuple(None if v is None else str(v) for v in row) for row in got]
     if len(want) != len(got):
         return [f"{label}: {len(want)} rows from rebuy, {len(got)} from the engine"]
     problems = []
     for i, (w, g) in enumerate(zip(want, got)):
-        for column, a, b in zip(RFM_COLUMNS, w, g):
-            numeric = column in ("recency_days", "frequency", "monetary", "r", "f", "m")
-            key = "revenue" if column == "monetary" else column
-            ok = same(key, a, b) if numeric else a == (b or "")
+        if len(w) != len(g):
+            return [f"{label}: {len(w)} columns from rebuy, {len(g)} from the engine"]
+        for column, a, b in zip(header, w, g):
+            if header == ("key", "value") and column == "value":
+                column = w[0]
+            if column in TEXT_COLUMNS or column in ("key", "as_of"):
+                ok = a == (b or "")
+            else:
+                ok = same(column, a, b)
             if not ok:
                 problems.append(f"{label}: row {i + 1} {column} rebuy {a!r}, engine {b!r}")
     return problems[:5]
@@ -201,33 +275,42 @@ def spark_session():
     return (SparkSession.builder.master("local[2]").appName("rebuy-sql")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
+            # Two cores: a few shuffle partitions, not the 200 meant for a cluster.
+            .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate())
 
 
 def main():
+    # Stopped from outside (a CI timeout, ^C): still stop PostgreSQL on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     rebuy = sys.argv[1]
     datasets = dict(DATASETS)
     if "--real-data" in sys.argv:
         datasets.update(REAL)
+    if "--only" in sys.argv:  # one dataset, while working on it
+        only = sys.argv[sys.argv.index("--only") + 1]
+        datasets = {only: {**DATASETS, **REAL}[only]}
     failures, checks = [], 0
     folder = Path(tempfile.mkdtemp(prefix="rebuy-sql-"))
     os.chmod(folder, 0o755)
-    (folder / "statuses.txt").write_text(STATUSES)
+    for name, text in TEXTS.items():
+        (folder / f"{name}.txt").write_text(text)
     postgres = Postgres()
     try:
         spark = spark_session()
-        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setLogLevel("OFF")
         for name, (file, roles, types, variants) in datasets.items():
-            parquet, text = typed(name, file or folder / "statuses.txt", types, folder)
+            parquet, text = typed(name, file or folder / f"{name}.txt", types, folder)
             con = duckdb.connect()
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM '{parquet}'")
             postgres.load(name, text, types)
             spark.read.parquet(str(parquet)).createOrReplaceTempView(name)
             import sqlglot
-            for flags, command in [(f, c) for f in variants for c in COMMANDS]:
-                want = rebuy_csv(rebuy, command, parquet, flags)
-                check = compare if command == "summary" else compare_rows
+            commands = [c for c in COMMANDS if c[0] not in ITEM_COMMANDS or "product" in roles]
+            commands = [c for c in commands if "category" not in c or "category" in roles]
+            for flags, command in [(f, c) for f in variants for c in commands]:
+                header, want = rebuy_csv(rebuy, command, parquet, flags)
 
                 def sql_for(dialect, command=command, flags=flags):
                     return query(rebuy, command, dialect, name, roles, flags)
@@ -245,10 +328,11 @@ def main():
                         return con.execute(duck).fetchall()
                     runs[f"{dialect} (via sqlglot)"] = transpiled
                 for engine, run in runs.items():
-                    label = f"{command} of {name} {' '.join(flags) or '(defaults)'} on {engine}"
+                    label = (f"{' '.join(command)} of {name} {' '.join(flags) or '(defaults)'}"
+                             f" on {engine}")
                     checks += 1
                     try:
-                        problems = check(label, want, run())
+                        problems = compare(label, tuple(header), want, run())
                     except Exception as e:  # an engine's error is a failure to report
                         problems = [f"{label}: {type(e).__name__}: {str(e).splitlines()[0][:300]}"]
                     failures.extend(problems)
