@@ -26,11 +26,14 @@ pub fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
     (denominator != 0.0).then(|| numerator / denominator)
 }
 
-/// Money (in ten-thousandths) as currency units, rounded to the fourth decimal.
+/// The mean of money (`total` in ten-thousandths over `count`) in currency units,
+/// rounded to the fourth decimal, halves away from zero: exactly, in integers, so that
+/// 101676.93 over 200 is 508.3847 (through floating point it can come out 508.3846).
 pub fn money_mean(total: i128, count: i64) -> Option<f64> {
     (count > 0).then(|| {
-        let units = total as f64 / count as f64 / crate::money::SCALE as f64;
-        (units * 10_000.0).round() / 10_000.0
+        let count = i128::from(count);
+        let rounded = (2 * total.abs() + count) / (2 * count) * total.signum();
+        rounded as f64 / crate::money::SCALE as f64
     })
 }
 
@@ -49,6 +52,20 @@ mod tests {
         assert_eq!(quantile_sorted(&x, 1.0), Some(10.0));
         assert_eq!(quantile_sorted(&[7.0], 0.25), Some(7.0));
         assert_eq!(quantile_sorted(&[], 0.5), None);
+    }
+
+    #[test]
+    fn money_means_round_halves_away_from_zero_exactly() {
+        // Regression: 508.38465 and 2524.11095 are halves, which floating point put on
+        // either side (508.3846, 2524.1109) on Online Retail's weekly cohorts.
+        assert_eq!(money_mean(1_016_769_300, 200), Some(508.3847));
+        assert_eq!(money_mean(5_048_221_900, 200), Some(2524.111));
+        assert_eq!(money_mean(-1_016_769_300, 200), Some(-508.3847));
+        // 10 / 3 and 20 / 3 are no halves: 3.3333 and 6.6667.
+        assert_eq!(money_mean(100_000, 3), Some(3.3333));
+        assert_eq!(money_mean(200_000, 3), Some(6.6667));
+        assert_eq!(money_mean(0, 5), Some(0.0));
+        assert_eq!(money_mean(100, 0), None);
     }
 
     #[test]

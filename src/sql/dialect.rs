@@ -85,7 +85,9 @@ pub const DIALECTS: &[Dialect] = &[
         float: "DOUBLE",
         day_number: "DATEDIFF(day, DATE '1970-01-01', CAST({0} AS DATE))",
         date_of_day: "DATEADD(day, {0}, DATE '1970-01-01')",
-        int_div: "CAST(FLOOR({0} / {1}) AS INTEGER)",
+        // `/` of integers keeps a few decimals only: FLOOR could round up a quotient
+        // just below an integer. Dividing a multiple of the divisor is exact.
+        int_div: "CAST(({0} - MOD({0}, {1})) / {1} AS INTEGER)",
         make_date: "DATE_FROM_PARTS({0}, {1}, {2})",
         in_zone: "CONVERT_TIMEZONE({1}, {0})",
     },

@@ -190,11 +190,17 @@ fn quantile(p: f64, value: &str) -> String {
 }
 
 /// A mean of money as rebuy gives it: in currency units, rounded to the 4th decimal
-/// half away from zero (the sums here are positive); NULL over nothing.
+/// half away from zero, exactly (in integer ten-thousandths: `(2t + n) div 2n`; the
+/// sums here are positive); NULL over nothing.
 fn money_mean(d: &Dialect, total: &str, count: &str) -> String {
+    let ten_thousandths = format!("CAST({total} * 10000 AS BIGINT)");
+    let rounded = d.int_div(
+        &format!("2 * {ten_thousandths} + {count}"),
+        &format!("2 * {count}"),
+    );
     format!(
-        "CASE WHEN {count} > 0 THEN FLOOR({} * 10000 / {count} + 0.5) / 10000 END",
-        d.as_float(total)
+        "CASE WHEN {count} > 0 THEN {} / 10000 END",
+        d.as_float(&rounded)
     )
 }
 
