@@ -300,22 +300,8 @@ pub struct SqlCohortsArgs {
     #[command(flatten)]
     pub source: SqlSource,
 
-    /// Length of a cohort and of the periods after it.
-    #[arg(long, value_enum, default_value_t = Period::Month)]
-    pub period: Period,
-
-    /// Only cohorts whose period holds or follows DATE (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-
-    /// Only cohorts whose period holds or precedes DATE (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-
-    /// The per-cohort table: repeat within 30 .. 365 days, shares reaching a 2nd, 3rd
-    /// and 4th purchase.
-    #[arg(long)]
-    pub extras: bool,
+    #[command(flatten)]
+    pub cohort: CohortFlags,
 }
 
 /// Options of `rebuy sql rfm`.
@@ -324,17 +310,8 @@ pub struct SqlRfmArgs {
     #[command(flatten)]
     pub source: SqlSource,
 
-    /// One row per customer instead of the segment table.
-    #[arg(long)]
-    pub customers: bool,
-
-    /// Only the customers of this segment (implies --customers).
-    #[arg(long, value_name = "NAME")]
-    pub segment: Option<String>,
-
-    /// Segment rules from a TOML file instead of the six of the contract.
-    #[arg(long, value_name = "FILE")]
-    pub segments_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub rfm: RfmFlags,
 }
 
 /// Options of `rebuy sql cycles`.
@@ -353,13 +330,8 @@ pub struct SqlDueArgs {
     #[command(flatten)]
     pub source: SqlSource,
 
-    /// Only the rows whose remind, nudge or offer date is DATE (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub fires_on: Option<String>,
-
-    /// The stages to list (comma-separated or repeated). Default: remind, nudge, offer.
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub stage: Vec<StageChoice>,
+    #[command(flatten)]
+    pub due: DueFlags,
 
     #[command(flatten)]
     pub cycle: CycleFlags,
@@ -371,6 +343,17 @@ pub struct CohortsArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
+    #[command(flatten)]
+    pub cohort: CohortFlags,
+
+    /// What the cells of the triangle show (the table view; csv and json carry all).
+    #[arg(long, value_enum, default_value_t = CohortMetric::Retention)]
+    pub metric: CohortMetric,
+}
+
+/// Which cohorts, and which table: flags of `rebuy cohorts` and `rebuy sql cohorts`.
+#[derive(Debug, Args)]
+pub struct CohortFlags {
     /// Length of a cohort and of the periods after it.
     #[arg(long, value_enum, default_value_t = Period::Month)]
     pub period: Period,
@@ -382,10 +365,6 @@ pub struct CohortsArgs {
     /// Show only cohorts whose period holds or precedes DATE (YYYY-MM-DD, or today).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-
-    /// What the cells of the triangle show (the table view; csv and json carry all).
-    #[arg(long, value_enum, default_value_t = CohortMetric::Retention)]
-    pub metric: CohortMetric,
 
     /// Instead of the triangle, one row per cohort: repeat purchase within 30, 60,
     /// 90, 180 and 365 days, and the shares reaching a 2nd, 3rd and 4th purchase.
@@ -429,6 +408,13 @@ pub struct RfmArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
+    #[command(flatten)]
+    pub rfm: RfmFlags,
+}
+
+/// Which table and which segments: flags of `rebuy rfm` and `rebuy sql rfm`.
+#[derive(Debug, Args)]
+pub struct RfmFlags {
     /// One row per customer (customer_id, recency_days, frequency, monetary, r, f, m,
     /// rfm, segment), sorted by customer id, instead of the segment table.
     #[arg(long)]
@@ -520,6 +506,16 @@ pub struct DueArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
+    #[command(flatten)]
+    pub due: DueFlags,
+
+    #[command(flatten)]
+    pub cycle: CycleFlags,
+}
+
+/// Which rows of the reminder list: flags of `rebuy due` and `rebuy sql due`.
+#[derive(Debug, Args)]
+pub struct DueFlags {
     /// Only the rows whose remind, nudge or offer date is DATE (YYYY-MM-DD, or today).
     #[arg(long, value_name = "DATE")]
     pub fires_on: Option<String>,
@@ -527,9 +523,6 @@ pub struct DueArgs {
     /// The stages to list (comma-separated or repeated). Default: remind, nudge, offer.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub stage: Vec<StageChoice>,
-
-    #[command(flatten)]
-    pub cycle: CycleFlags,
 }
 
 const CHECK_HELP: &str = "\

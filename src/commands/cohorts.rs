@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::cli::{CohortMetric, CohortsArgs};
+use crate::cli::{CohortFlags, CohortMetric, CohortsArgs};
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohort_extras, cohorts, CohortExtras, CohortFilter, Cohorts};
 use crate::metrics::periods::Period;
@@ -18,22 +18,23 @@ use crate::settings::{parse_date, Settings};
 const INCOMPLETE: &str = "*";
 
 pub fn run(args: &CohortsArgs) -> anyhow::Result<()> {
-    let filter = filter(args)?;
+    let filter = filter(&args.cohort)?;
+    let period = args.cohort.period;
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
     let (_, occasions) = super::load(&settings, &progress)?;
     progress.step("computing cohorts");
-    let document = if args.extras {
-        let extras = cohort_extras(&occasions, args.period, filter)?;
+    let document = if args.cohort.extras {
+        let extras = cohort_extras(&occasions, period, filter)?;
         if extras.is_empty() {
-            return Err(nothing_chosen(&occasions, args.period)?.into());
+            return Err(nothing_chosen(&occasions, period)?.into());
         }
-        extras_document(&extras, args.period, &occasions)
+        extras_document(&extras, period, &occasions)
     } else {
-        let result = cohorts(&occasions, args.period, filter)?;
+        let result = cohorts(&occasions, period, filter)?;
         if result.cells.is_empty() {
-            return Err(nothing_chosen(&occasions, args.period)?.into());
+            return Err(nothing_chosen(&occasions, period)?.into());
         }
         triangle_document(&result, args.metric)
     };
@@ -42,7 +43,8 @@ pub fn run(args: &CohortsArgs) -> anyhow::Result<()> {
     super::emit(&document, &settings, output)
 }
 
-fn filter(args: &CohortsArgs) -> Result<CohortFilter> {
+/// `--since` and `--until`, checked.
+pub(crate) fn filter(args: &CohortFlags) -> Result<CohortFilter> {
     let since = args
         .since
         .as_deref()

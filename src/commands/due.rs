@@ -2,8 +2,11 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{DueArgs, StageChoice};
+use chrono::NaiveDate;
+
+use crate::cli::{DueArgs, DueFlags, StageChoice};
 use crate::days::{date_of_day, day_of_date};
+use crate::error::Result;
 use crate::metrics::due::{due, Stage};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -24,12 +27,8 @@ const COLUMNS: [&str; 8] = [
 
 pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     let options = super::cycles::options(&args.cycle)?;
-    let fires_on = args
-        .fires_on
-        .as_deref()
-        .map(|d| parse_date("--fires-on", d))
-        .transpose()?;
-    let stages = stages(&args.stage);
+    let fires_on = fires_on(&args.due)?;
+    let stages = stages(&args.due.stage);
     let mut settings = Settings::resolve(&args.common)?;
     // What a tool imports: csv, unless asked otherwise or shown on a terminal.
     if !settings.format_given && (settings.output.is_some() || !std::io::stdout().is_terminal()) {
@@ -93,6 +92,15 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
 }
 
 /// The stages asked for; by default those a message goes out for.
+/// `--fires-on`, checked.
+pub(crate) fn fires_on(flags: &DueFlags) -> Result<Option<NaiveDate>> {
+    flags
+        .fires_on
+        .as_deref()
+        .map(|d| parse_date("--fires-on", d))
+        .transpose()
+}
+
 pub(crate) fn stages(choices: &[StageChoice]) -> Vec<Stage> {
     if choices.is_empty() {
         return vec![Stage::Remind, Stage::Nudge, Stage::Offer];

@@ -28,8 +28,8 @@ const CUSTOMER_COLUMNS: [&str; 9] = [
 ];
 
 pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
-    let segments = load_segments(args.segments_file.as_deref())?;
-    let only = only_segment(&segments, args.segment.as_deref())?;
+    let segments = load_segments(args.rfm.segments_file.as_deref())?;
+    let only = only_segment(&segments, args.rfm.segment.as_deref())?;
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
@@ -37,7 +37,7 @@ pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
     progress.step("scoring customers");
     let result = rfm(&occasions, &segments)?;
     drop(progress);
-    if args.customers || only.is_some() {
+    if args.rfm.customers || only.is_some() {
         write_customers(&result, &segments, &occasions, only, &settings, output)
     } else {
         let document = super::noting_left_out(document(&result), &result.dropped);

@@ -4,7 +4,6 @@ use crate::cli::{SqlArgs, SqlCommand, SqlSource};
 use crate::error::{Error, Result};
 use crate::input::columns::Role;
 use crate::input::dates::Zone;
-use crate::metrics::cohorts::CohortFilter;
 use crate::output::Output;
 use crate::settings::{parse_date, parse_map};
 use crate::sql::dialect::Dialect;
@@ -22,20 +21,17 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<()> {
     let sql = match command {
         SqlCommand::Summary(_) => query.summary(),
         SqlCommand::Cohorts(a) => {
-            let filter = CohortFilter {
-                since: date("--since", a.since.as_deref())?,
-                until: date("--until", a.until.as_deref())?,
-            };
-            if a.extras {
-                query.cohort_extras(a.period, filter)
+            let filter = super::cohorts::filter(&a.cohort)?;
+            if a.cohort.extras {
+                query.cohort_extras(a.cohort.period, filter)
             } else {
-                query.cohorts(a.period, filter)
+                query.cohorts(a.cohort.period, filter)
             }
         }
         SqlCommand::Rfm(a) => {
-            let segments = super::rfm::load_segments(a.segments_file.as_deref())?;
-            let only = super::rfm::only_segment(&segments, a.segment.as_deref())?;
-            if a.customers || only.is_some() {
+            let segments = super::rfm::load_segments(a.rfm.segments_file.as_deref())?;
+            let only = super::rfm::only_segment(&segments, a.rfm.segment.as_deref())?;
+            if a.rfm.customers || only.is_some() {
                 query.rfm_customers(&segments, only)
             } else {
                 query.rfm_segments(&segments)
@@ -44,16 +40,12 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<()> {
         SqlCommand::Cycles(a) => query.cycles(&super::cycles::options(&a.cycle)?),
         SqlCommand::Due(a) => query.due(
             &super::cycles::options(&a.cycle)?,
-            date("--fires-on", a.fires_on.as_deref())?,
-            &super::due::stages(&a.stage),
+            super::due::fires_on(&a.due)?,
+            &super::due::stages(&a.due.stage),
         ),
     };
     let output = Output::prepare(source.output.as_deref(), &[])?;
     output.write(format!("{sql};\n").as_bytes())
-}
-
-fn date(flag: &str, text: Option<&str>) -> Result<Option<chrono::NaiveDate>> {
-    text.map(|d| parse_date(flag, d)).transpose()
 }
 
 /// The flags, checked. `items` is the role cycles are measured over, if any.
@@ -86,7 +78,11 @@ fn query(source: &SqlSource, items: Option<Role>) -> Result<Query> {
         dialect,
         from: source.from.clone(),
         columns,
-        as_of: date("--as-of", source.as_of.as_deref())?,
+        as_of: source
+            .as_of
+            .as_deref()
+            .map(|d| parse_date("--as-of", d))
+            .transpose()?,
         same_day: source.same_day,
         tz,
         non_purchase_status: source.non_purchase_status.clone(),

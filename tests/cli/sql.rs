@@ -224,6 +224,10 @@ fn sql_flags_of_each_command_are_checked_as_the_command_checks_them() {
     );
     assert_mentions(&run(&["due", "--fires-on", "2024-13-01"]), &["--fires-on"]);
     assert_mentions(
+        &run(&["cohorts", "--since", "2024-05-01", "--until", "2024-01-01"]),
+        &["--since 2024-05-01 is after --until 2024-01-01"],
+    );
+    assert_mentions(
         &run(&["summary", "--tz", "+02:00"]),
         &["--tz +02:00", "a zone name", "not an offset"],
     );
