@@ -102,21 +102,18 @@ impl Periods {
         }
     }
 
-    /// The condition that cohort `p` passes `--since` and `--until` (TRUE without them).
+    /// The conditions cohort `p` must meet to pass `--since` and `--until`, each
+    /// starting with `AND` (none without them).
     fn shown(&self, p: &str, filter: CohortFilter) -> String {
         let day = |date: NaiveDate| date_day(self.d, date);
-        let mut conditions = Vec::new();
+        let mut conditions = String::new();
         if let Some(since) = filter.since {
-            conditions.push(format!("{} >= {}", self.end_day(p), day(since)));
+            conditions += &format!(" AND {} >= {}", self.end_day(p), day(since));
         }
         if let Some(until) = filter.until {
-            conditions.push(format!("{} <= {}", self.start_day(p), day(until)));
+            conditions += &format!(" AND {} <= {}", self.start_day(p), day(until));
         }
-        if conditions.is_empty() {
-            "TRUE".to_string()
-        } else {
-            conditions.join(" AND ")
-        }
+        conditions
     }
 }
 
@@ -133,7 +130,7 @@ impl Query {
     pub fn cohorts(&self, period: Period, filter: CohortFilter) -> String {
         let d = self.dialect;
         let periods = self.periods(period);
-        let digits: Vec<String> = (0..10).map(|n| format!("SELECT {n} AS n")).collect();
+        let digits: Vec<String> = (1..10).map(|n| format!("SELECT {n}")).collect();
         format!(
             "{occasions},
 -- Contract §3: the period of each occasion, and each customer's cohort, the period of
@@ -162,7 +159,7 @@ last_period AS (
 ),
 -- Offsets 0 to 9999.
 digits AS (
-    {digits}
+    SELECT 0 AS n UNION ALL {digits}
 ),
 offsets AS (
     SELECT a.n + 10 * b.n + 100 * c.n + 1000 * e.n AS k
@@ -172,7 +169,7 @@ offsets AS (
 cells AS (
     SELECT s.cohort_period, s.size, o.k, s.cohort_period + o.k AS period, l.as_of_day
     FROM cohort_sizes s CROSS JOIN offsets o CROSS JOIN last_period l
-    WHERE s.cohort_period + o.k <= l.period AND {shown}
+    WHERE s.cohort_period + o.k <= l.period{shown}
 ),
 -- Revenue up to the end of each cell's period.
 cumulative AS (
@@ -196,7 +193,7 @@ FROM cumulative
 ORDER BY cohort_period, k",
             occasions = self.occasions(None),
             period_of_day = periods.of_day("day"),
-            digits = digits.join("\n    UNION ALL "),
+            digits = digits.join(" UNION ALL "),
             shown = periods.shown("s.cohort_period", filter),
             label = periods.label("cohort_period"),
             retention = share(d, "active", "size"),
@@ -252,8 +249,7 @@ SELECT {label} AS cohort,
        {reached_2} AS reached_2nd,
        {reached_3} AS reached_3rd,
        {reached_4} AS reached_4plus
-FROM cohort_figures f CROSS JOIN as_of a
-WHERE {shown}
+FROM cohort_figures f CROSS JOIN as_of a{shown}
 ORDER BY f.cohort_period",
             occasions = self.occasions(None),
             period_of_day = periods.of_day("first_day"),
@@ -263,7 +259,9 @@ ORDER BY f.cohort_period",
             reached_2 = share(d, "f.reached_2", "f.size"),
             reached_3 = share(d, "f.reached_3", "f.size"),
             reached_4 = share(d, "f.reached_4", "f.size"),
-            shown = periods.shown("f.cohort_period", filter),
+            shown = periods
+                .shown("f.cohort_period", filter)
+                .replacen(" AND ", "\nWHERE ", 1),
         )
     }
 }
