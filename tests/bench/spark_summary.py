@@ -54,17 +54,19 @@ def main():
     times = {"rebuy": [], "spark": []}
     rows = None
     want = None
+    header = None
     for _ in range(args.runs):
         start = time.perf_counter()
         out = subprocess.run([rebuy, "summary", file, "--format", "csv"],
                              capture_output=True, text=True, check=True).stdout
         times["rebuy"].append(time.perf_counter() - start)
-        want = [tuple(r) for r in csv.reader(io.StringIO(out))][1:]
+        table = [tuple(r) for r in csv.reader(io.StringIO(out))]
+        header, want = table[0], table[1:]
         start = time.perf_counter()
         rows = [tuple(r) for r in spark.sql(sql).collect()]
         times["spark"].append(time.perf_counter() - start)
     spark.stop()
-    problems = compare(Path(file).name, want, rows)
+    problems = compare(Path(file).name, header, want, rows)
     median = {k: statistics.median(v) for k, v in times.items()}
     print(f"\nsummary of {Path(file).name}, medians of {args.runs} runs in turn, "
           f"{os.cpu_count()} cores")
