@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::{date_day, date_text, quantile, share, Query, ORDER_KEY};
 use crate::commands::cycles::role_of;
+use crate::input::columns::Role;
 use crate::metrics::cycles::{CycleOptions, CycleStat};
 use crate::metrics::due::Stage;
 
@@ -25,11 +26,26 @@ impl Query {
             CycleStat::Mean => "mean",
             CycleStat::Median => "median",
         };
-        let trigger = |fraction: f64| {
-            round_half_away(&format!(
-                "CAST({fraction:?} AS {}) * {base}",
-                self.dialect.float
-            ))
+        let scaled: Vec<String> = ["remind", "nudge", "offer"]
+            .iter()
+            .zip(options.triggers)
+            .map(|(name, fraction)| {
+                format!("CAST({fraction:?} AS {}) * {base} AS {name}_days", d.float)
+            })
+            .collect();
+        let rounded: Vec<String> = ["remind", "nudge", "offer"]
+            .iter()
+            .map(|name| {
+                format!(
+                    "CASE WHEN enough = 1 THEN {} END AS {name}",
+                    round_half_away(&format!("{name}_days"))
+                )
+            })
+            .collect();
+        // Without a status column every order was bought.
+        let bought = match self.column(Role::Status) {
+            Some(_) => format!("\n      AND {}", self.bought("l.order_status")),
+            None => String::new(),
         };
         format!(
             "{occasions},
@@ -46,8 +62,7 @@ order_lines AS (
 item_days AS (
     SELECT DISTINCT l.customer, l.item, {order_day} AS day
     FROM order_lines l CROSS JOIN as_of a
-    WHERE l.item IS NOT NULL
-      AND {bought}
+    WHERE l.item IS NOT NULL{bought}
       AND (l.order_amount IS NULL OR l.order_amount > 0)
       AND {order_day} <= a.day
 ),
@@ -87,25 +102,26 @@ cycles AS (
     LEFT JOIN item_figures f ON f.item = i.item
 ),
 -- remind, nudge and offer: fractions of the {base}, rounded halves away from zero.
-triggers AS (
+scaled AS (
     SELECT cycles.*,
-           CASE WHEN enough = 1 THEN {remind} END AS remind,
-           CASE WHEN enough = 1 THEN {nudge} END AS nudge,
-           CASE WHEN enough = 1 THEN {offer} END AS offer
+           {scaled}
     FROM cycles
+),
+triggers AS (
+    SELECT scaled.*,
+           {rounded}
+    FROM scaled
 )",
             occasions = self.occasions(Some(role_of(options.by))),
             order_day = d.day_number("l.order_ts"),
-            bought = self.bought("l.order_status"),
             mean = share(d, "SUM(gap)", "COUNT(*)"),
             gap = d.as_float("gap"),
             median = quantile(0.5, "gap"),
             p25 = quantile(0.25, "gap"),
             p75 = quantile(0.75, "gap"),
             min = options.min_intervals.max(1),
-            remind = trigger(options.triggers[0]),
-            nudge = trigger(options.triggers[1]),
-            offer = trigger(options.triggers[2]),
+            scaled = scaled.join(",\n           "),
+            rounded = rounded.join(",\n           "),
         )
     }
 

@@ -193,11 +193,10 @@ fn quantile(p: f64, value: &str) -> String {
 /// half away from zero, exactly (in integer ten-thousandths: `(2t + n) div 2n`; the
 /// sums here are positive); NULL over nothing.
 fn money_mean(d: &Dialect, total: &str, count: &str) -> String {
+    // Both integers: PostgreSQL's SUM of integers is NUMERIC, whose `/` has decimals.
     let ten_thousandths = format!("CAST({total} * 10000 AS BIGINT)");
-    let rounded = d.int_div(
-        &format!("2 * {ten_thousandths} + {count}"),
-        &format!("2 * {count}"),
-    );
+    let n = format!("CAST({count} AS BIGINT)");
+    let rounded = d.int_div(&format!("2 * {ten_thousandths} + {n}"), &format!("2 * {n}"));
     format!(
         "CASE WHEN {count} > 0 THEN {} / 10000 END",
         d.as_float(&rounded)
