@@ -17,16 +17,12 @@ struct Periods {
 }
 
 impl Periods {
-    fn part(&self, part: &str, date: &str) -> String {
-        format!("CAST(EXTRACT({part} FROM {date}) AS INTEGER)")
-    }
-
     /// The number of the period holding day number `day`.
     fn of_day(&self, day: &str) -> String {
         let d = self.d;
         let date = d.date_of_day(day);
-        let year = self.part("YEAR", &date);
-        let month = self.part("MONTH", &date);
+        let year = part("YEAR", &date);
+        let month = part("MONTH", &date);
         match self.period {
             Period::Week => d.int_div(&format!("{day} + 3"), "7"),
             Period::Month => format!("({year} * 12 + {month} - 1)"),
@@ -77,7 +73,7 @@ impl Periods {
                 // The week's Thursday decides its ISO year, and its week number is
                 // the count of weeks from that year's 1 January.
                 let thursday = format!("({p} * 7)");
-                let year = self.part("YEAR", &d.date_of_day(&thursday));
+                let year = part("YEAR", &d.date_of_day(&thursday));
                 let january = d.day_number(&d.make_date(&year, "1", "1"));
                 let week = format!("{} + 1", d.int_div(&format!("{thursday} - {january}"), "7"));
                 format!("{} || '-W' || {}", text(&year), two_digits(&week))
@@ -115,6 +111,11 @@ impl Periods {
         }
         conditions
     }
+}
+
+/// A part of a date (YEAR, MONTH) as an integer.
+fn part(part: &str, date: &str) -> String {
+    format!("CAST(EXTRACT({part} FROM {date}) AS INTEGER)")
 }
 
 impl Query {

@@ -165,7 +165,7 @@ ORDER BY intervals DESC, item",
                 ELSE 'none' END"
             }
         };
-        let stages: Vec<String> = stages.iter().map(|s| format!("'{}'", s.name())).collect();
+        let stages: Vec<String> = stages.iter().map(|s| d.literal(s.name())).collect();
         format!(
             "{steps},
 -- Each customer's last day with each item that has trigger days.

@@ -22,6 +22,8 @@ pub struct Dialect {
     pub int_div: &'static str,
     /// The date of a year, month and day given as integers.
     pub make_date: &'static str,
+    /// Whether a quote in a string literal is escaped `\'` (else doubled: `''`).
+    pub backslash_escapes: bool,
     /// A TIMESTAMP WITH TIME ZONE as the wall-clock time in zone `{1}` (`--tz`).
     pub in_zone: &'static str,
 }
@@ -37,6 +39,7 @@ pub const DIALECTS: &[Dialect] = &[
         date_of_day: "CAST(DATE '1970-01-01' + CAST({0} AS INTEGER) AS DATE)",
         int_div: "{0} // {1}",
         make_date: "make_date(CAST({0} AS INTEGER), CAST({1} AS INTEGER), CAST({2} AS INTEGER))",
+        backslash_escapes: false,
         in_zone: "timezone({1}, {0})",
     },
     Dialect {
@@ -49,6 +52,7 @@ pub const DIALECTS: &[Dialect] = &[
         date_of_day: "(DATE '1970-01-01' + CAST({0} AS INTEGER))",
         int_div: "{0} / {1}",
         make_date: "make_date(CAST({0} AS INTEGER), CAST({1} AS INTEGER), CAST({2} AS INTEGER))",
+        backslash_escapes: false,
         in_zone: "({0} AT TIME ZONE {1})",
     },
     Dialect {
@@ -61,6 +65,7 @@ pub const DIALECTS: &[Dialect] = &[
         date_of_day: "date_add(DATE '1970-01-01', CAST({0} AS INT))",
         int_div: "{0} div {1}",
         make_date: "make_date(CAST({0} AS INT), CAST({1} AS INT), CAST({2} AS INT))",
+        backslash_escapes: true,
         // Instants shown in the session's zone: to the wall clock of UTC, then of {1}.
         in_zone: "from_utc_timestamp(to_utc_timestamp({0}, current_timezone()), {1})",
     },
@@ -75,6 +80,7 @@ pub const DIALECTS: &[Dialect] = &[
         date_of_day: "DATE_ADD(DATE '1970-01-01', INTERVAL CAST({0} AS INT64) DAY)",
         int_div: "DIV({0}, {1})",
         make_date: "DATE(CAST({0} AS INT64), CAST({1} AS INT64), CAST({2} AS INT64))",
+        backslash_escapes: true,
         in_zone: "DATETIME({0}, {1})",
     },
     Dialect {
@@ -89,6 +95,7 @@ pub const DIALECTS: &[Dialect] = &[
         // just below an integer. Dividing a multiple of the divisor is exact.
         int_div: "CAST(({0} - MOD({0}, {1})) / {1} AS INTEGER)",
         make_date: "DATE_FROM_PARTS({0}, {1}, {2})",
+        backslash_escapes: false,
         in_zone: "CONVERT_TIMEZONE({1}, {0})",
     },
 ];
@@ -145,8 +152,17 @@ impl Dialect {
 
     /// `timestamp` (WITH TIME ZONE) as the wall-clock time in `zone`.
     pub fn in_zone(&self, timestamp: &str, zone: &str) -> String {
-        let zone = format!("'{}'", zone.replace('\'', "''"));
-        Dialect::fill(self.in_zone, &[timestamp, &zone])
+        Dialect::fill(self.in_zone, &[timestamp, &self.literal(zone)])
+    }
+
+    /// A string literal, its quotes escaped as the dialect escapes them.
+    pub fn literal(&self, value: &str) -> String {
+        let escaped = if self.backslash_escapes {
+            value.replace('\\', "\\\\").replace('\'', "\\'")
+        } else {
+            value.replace('\'', "''")
+        };
+        format!("'{escaped}'")
     }
 
     pub fn as_text(&self, value: &str) -> String {
@@ -201,6 +217,16 @@ mod tests {
         assert!(Dialect::named("oracle")
             .unwrap_err()
             .contains("duckdb, postgres"));
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_as_each_dialect_does() {
+        let literal = |d: &str, v: &str| Dialect::named(d).unwrap().literal(v);
+        assert_eq!(literal("postgres", "Won't Buy"), "'Won''t Buy'");
+        assert_eq!(literal("snowflake", "Won't Buy"), "'Won''t Buy'");
+        // Spark and BigQuery read '' as two literals side by side.
+        assert_eq!(literal("spark", "Won't Buy"), "'Won\\'t Buy'");
+        assert_eq!(literal("bigquery", "a\\b"), "'a\\\\b'");
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl Query {
                 let key = status_key(s);
                 [key.clone(), format!("wc{key}")]
             })
-            .map(|k| format!("'{}'", k.replace('\'', "''")))
+            .map(|k| self.dialect.literal(&k))
             .collect();
         keys.dedup();
         format!(

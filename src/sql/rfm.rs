@@ -77,8 +77,8 @@ segments AS (
                 .enumerate()
                 .map(|(place, rule)| format!(
                     "    SELECT {place} AS place, {} AS segment, {} AS action",
-                    text(&rule.name),
-                    text(&rule.action)
+                    d.literal(&rule.name),
+                    d.literal(&rule.action)
                 ))
                 .collect::<Vec<_>>()
                 .join("\n    UNION ALL\n"),
@@ -145,9 +145,4 @@ ORDER BY g.place",
             mean_monetary = money_mean(d, "s.revenue", "s.known"),
         )
     }
-}
-
-/// A string literal.
-fn text(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
 }

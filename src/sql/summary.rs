@@ -22,7 +22,7 @@ impl Query {
             ("repeat_customers".into(), "f.repeat_customers".into()),
             (
                 "repeat_purchase_rate".into(),
-                format!("{} / f.customers", float("f.repeat_customers")),
+                share(d, "f.repeat_customers", "f.customers"),
             ),
             ("time_to_second.median".into(), "q.median".into()),
             ("time_to_second.mean".into(), "q.mean".into()),
