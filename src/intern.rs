@@ -1,20 +1,49 @@
-//! Ids as dense integer codes. Polars groups and sorts integers far faster than text,
+//! Ids as dense integer codes. Metrics group and sort integers far faster than text,
 //! so customer, order, product and category ids become `u32` codes as they are read;
 //! the text of each distinct id is kept once, in an arena.
+//!
+//! The table is open addressing with linear probing, 32 bytes a slot, and ids of up to
+//! `INLINE` bytes kept in the slot itself: a lookup of such an id touches one cache
+//! line. Millions of customer ids make a table far larger than the processor's
+//! caches, so `intern_all` hashes a run of ids first and asks for each slot a few ids
+//! ahead (a prefetch), so that many lookups wait on memory at once, not one by one.
 
 use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
-use hashbrown::HashTable;
 
 /// The code of an absent id (an empty order, product or category id).
 pub const NO_CODE: u32 = u32::MAX;
 
+/// Ids of at most this many bytes are compared in their slot, without the arena.
+const INLINE: usize = 23;
+
+/// One slot of the table: `code` is `NO_CODE` where empty; `tag` is the hash's high
+/// 32 bits, which also give the slot's home (so growing never hashes a key again).
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    tag: u32,
+    code: u32,
+    len: u8,
+    inline: [u8; INLINE],
+}
+
+const EMPTY: Slot = Slot {
+    tag: 0,
+    code: NO_CODE,
+    len: 0,
+    inline: [0; INLINE],
+};
+
+/// How many ids ahead `intern_all` prefetches their slots.
+const AHEAD: usize = 12;
+
 /// Distinct byte strings, each with the code of its first appearance.
 pub struct Interner {
-    /// (hash, code): the hash is kept so growing the table never hashes a key again,
-    /// and most probes are settled without comparing bytes.
-    table: HashTable<(u64, u32)>,
+    slots: Vec<Slot>,
+    /// log2 of `slots.len()`; 0 while there is no table.
+    bits: u32,
     arena: Vec<u8>,
     /// End of each entry in `arena`; entry i starts where entry i − 1 ends.
     ends: Vec<usize>,
@@ -24,16 +53,20 @@ pub struct Interner {
     /// usually the greatest so far: it cannot have been seen, and needs no hashing.
     /// The first key that is not greater builds the table, once.
     ascending: bool,
+    /// Hashes of a run of keys, kept between calls of `intern_all`.
+    hashes: Vec<u64>,
 }
 
 impl Default for Interner {
     fn default() -> Interner {
         Interner {
-            table: HashTable::new(),
+            slots: Vec::new(),
+            bits: 0,
             arena: Vec::new(),
             ends: Vec::new(),
             state: FixedState::with_seed(0x0072_6562_7579),
             ascending: true,
+            hashes: Vec::new(),
         }
     }
 }
@@ -42,22 +75,132 @@ impl Interner {
     /// The code of `key`, and whether it is new.
     pub fn intern(&mut self, key: &[u8]) -> (u32, bool) {
         if self.ascending {
-            let last = self.ends.len().checked_sub(1);
-            match last.map(|code| key.cmp(self.bytes(code as u32))) {
-                None | Some(std::cmp::Ordering::Greater) => return (self.push(key), true),
-                Some(std::cmp::Ordering::Equal) => return (last.unwrap_or(0) as u32, false),
-                Some(std::cmp::Ordering::Less) => self.build_table(),
+            if let Some(found) = self.intern_ascending(key) {
+                return found;
             }
         }
         let hash = self.state.hash_one(key);
-        let (arena, ends) = (&self.arena, &self.ends);
-        let same = |&(h, code): &(u64, u32)| h == hash && entry(arena, ends, code) == key;
-        if let Some(&(_, code)) = self.table.find(hash, same) {
-            return (code, false);
+        self.intern_hashed(key, hash)
+    }
+
+    /// The codes of `keys` into `codes` (`NO_CODE` for an empty key); `new` hears
+    /// each key met for the first time. The same as `intern` on each key, but the
+    /// lookups of many keys overlap.
+    pub fn intern_all(&mut self, keys: &[&[u8]], codes: &mut Vec<u32>, new: &mut dyn FnMut(&[u8])) {
+        codes.reserve(keys.len());
+        let mut i = 0;
+        // Consecutive lines of an order repeat their ids: the previous one costs no
+        // lookup.
+        let mut last: (&[u8], u32) = (&[], NO_CODE);
+        while self.ascending && i < keys.len() {
+            let key = keys[i];
+            if key.is_empty() {
+                codes.push(NO_CODE);
+            } else if key == last.0 {
+                codes.push(last.1);
+            } else {
+                match self.intern_ascending(key) {
+                    Some((code, fresh)) => {
+                        if fresh {
+                            new(key);
+                        }
+                        last = (key, code);
+                        codes.push(code);
+                    }
+                    None => break,
+                }
+            }
+            i += 1;
+        }
+        if i == keys.len() {
+            return;
+        }
+        let keys = &keys[i..];
+        let mut hashes = std::mem::take(&mut self.hashes);
+        hashes.clear();
+        hashes.extend(keys.iter().map(|k| self.state.hash_one(k)));
+        for (j, (&key, &hash)) in keys.iter().zip(&hashes).enumerate() {
+            if let Some(&ahead) = hashes.get(j + AHEAD) {
+                self.prefetch(ahead);
+            }
+            if key.is_empty() {
+                codes.push(NO_CODE);
+                continue;
+            }
+            if key == last.0 {
+                codes.push(last.1);
+                continue;
+            }
+            let (code, fresh) = self.intern_hashed(key, hash);
+            if fresh {
+                new(key);
+            }
+            last = (key, code);
+            codes.push(code);
+        }
+        self.hashes = hashes;
+    }
+
+    /// In ascending mode: the code of a key equal to the last, or a new code for a
+    /// greater one; `None` (and the table built) for a smaller one.
+    fn intern_ascending(&mut self, key: &[u8]) -> Option<(u32, bool)> {
+        let last = self.ends.len().checked_sub(1);
+        match last.map(|code| key.cmp(self.bytes(code as u32))) {
+            None | Some(std::cmp::Ordering::Greater) => Some((self.push(key), true)),
+            Some(std::cmp::Ordering::Equal) => Some((last.unwrap_or(0) as u32, false)),
+            Some(std::cmp::Ordering::Less) => {
+                self.build_table();
+                None
+            }
+        }
+    }
+
+    fn intern_hashed(&mut self, key: &[u8], hash: u64) -> (u32, bool) {
+        let tag = (hash >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(tag);
+        loop {
+            let slot = &self.slots[at];
+            if slot.code == NO_CODE {
+                break;
+            }
+            if slot.tag == tag && usize::from(slot.len) == key.len().min(255) {
+                let same = if key.len() <= INLINE {
+                    &slot.inline[..key.len()] == key
+                } else {
+                    entry(&self.arena, &self.ends, slot.code) == key
+                };
+                if same {
+                    return (slot.code, false);
+                }
+            }
+            at = (at + 1) & mask;
         }
         let code = self.push(key);
-        self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
+        self.slots[at] = slot_of(tag, code, key);
+        if self.len() * 8 > self.slots.len() * 5 {
+            self.grow();
+        }
         (code, true)
+    }
+
+    /// The slot where a key of hash `tag` is looked for first: its high bits.
+    fn home(&self, tag: u32) -> usize {
+        (u64::from(tag) >> (32 - self.bits)) as usize
+    }
+
+    /// Asks the processor to fetch the home slot of `hash` into its cache.
+    fn prefetch(&self, hash: u64) {
+        let slot: *const Slot = &self.slots[self.home((hash >> 32) as u32)];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is a hint; it reads nothing into the program and cannot
+        // fault, and the address is that of a live slot anyway.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(slot.cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
     }
 
     fn push(&mut self, key: &[u8]) -> u32 {
@@ -67,13 +210,36 @@ impl Interner {
         code
     }
 
+    /// A table twice the size, each entry moved to its new home (by its tag).
+    fn grow(&mut self) {
+        self.bits += 1;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; 1 << self.bits]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.code != NO_CODE) {
+            let mut at = self.home(slot.tag);
+            while self.slots[at].code != NO_CODE {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot;
+        }
+    }
+
     /// Puts every entry in the table, and leaves ascending mode.
     fn build_table(&mut self) {
         self.ascending = false;
-        self.table.reserve(self.len(), |&(h, _)| h);
+        // At most 5/8 full, and at least 1,024 slots.
+        let wanted = (self.len() * 8 / 5 + 1).next_power_of_two().max(1024);
+        self.bits = wanted.trailing_zeros();
+        self.slots = vec![EMPTY; wanted];
+        let mask = wanted - 1;
         for code in 0..self.len() as u32 {
-            let hash = self.state.hash_one(self.bytes(code));
-            self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
+            let key = self.bytes(code);
+            let tag = (self.state.hash_one(key) >> 32) as u32;
+            let mut at = self.home(tag);
+            while self.slots[at].code != NO_CODE {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = slot_of(tag, code, key);
         }
     }
 
@@ -108,6 +274,20 @@ impl Interner {
         }
         ranks
     }
+}
+
+/// A slot for `key`: its first `INLINE` bytes, and its length (255 standing for any
+/// longer one).
+fn slot_of(tag: u32, code: u32, key: &[u8]) -> Slot {
+    let mut slot = Slot {
+        tag,
+        code,
+        len: key.len().min(255) as u8,
+        inline: [0; INLINE],
+    };
+    let n = key.len().min(INLINE);
+    slot.inline[..n].copy_from_slice(&key[..n]);
+    slot
 }
 
 /// The bytes of entry `code`: it starts where the entry before it ends.

@@ -1,8 +1,12 @@
 //! A spinner on stderr while rebuy works, so a long run on a big export shows it is
 //! alive. Drawn only when stderr is a terminal; pipes, files and CI logs stay clean.
+//!
+//! With `REBUY_TIMINGS=1` in the environment, every step (and every `mark`) also
+//! prints to stderr how long the stage before it took: where the time of a run goes.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -27,14 +31,34 @@ impl Progress {
 
     /// Says what rebuy is doing now.
     pub fn step(&self, message: impl Into<String>) {
+        let message = message.into();
+        mark(&message);
         if let Some(spinner) = &self.spinner {
-            spinner.set_message(message.into());
+            spinner.set_message(message);
         }
     }
 }
 
+/// When the last stage began, and its name; `None` until the first mark.
+static STAGE: Mutex<Option<(Instant, String)>> = Mutex::new(None);
+
+/// With `REBUY_TIMINGS` set, prints how long the stage before took, and begins
+/// `next`.
+pub fn mark(next: &str) {
+    if std::env::var_os("REBUY_TIMINGS").is_none() {
+        return;
+    }
+    let now = Instant::now();
+    let mut stage = STAGE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((start, name)) = stage.take() {
+        eprintln!("{:>8.3} s  {name}", (now - start).as_secs_f64());
+    }
+    *stage = Some((now, next.to_string()));
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
+        mark("");
         if let Some(spinner) = &self.spinner {
             spinner.finish_and_clear();
         }

@@ -1,33 +1,33 @@
-//! The lines read so far, handed on in batches: every `FLUSH_LINES` lines the buffered
-//! lines become a polars frame for whoever folds them into orders (`load` passes them
-//! to `orders::OrderFolds`), so memory follows the orders and customers rather than
-//! the length of the input.
+//! The lines read since the last fold, as plain vectors: every `FLUSH_LINES` lines
+//! (and at the end) they are handed to whoever folds them into orders (`load` passes
+//! them to `orders::OrderFolds`) and the vectors are emptied for the next lines, their
+//! memory kept. Memory so follows the orders and customers, not the length of the
+//! input.
 
-use polars::prelude::*;
-
-use super::schema::{col_name, ValueOptions, NO_AMOUNT};
-use crate::days;
-use crate::error::{Error, Result};
+use super::schema::ValueOptions;
+use crate::error::Result;
 use crate::intern::NO_CODE;
 
-/// Takes each batch of lines as a frame (`schema::col_name`).
-pub type LineSink<'a> = dyn FnMut(DataFrame) -> Result<()> + 'a;
+/// Takes each batch of lines.
+pub type LineSink<'a> = dyn FnMut(&LineBatch) -> Result<()> + 'a;
 
-/// Lines are handed on (and folded into partial orders) every this many lines, so
-/// memory follows the orders and customers, not the length of the input. Each fold
-/// costs a group-by and the final one combines them: measured on 10M lines, one fold
-/// at the end took 3.7 s, folds of 1M lines 6.9 s.
-const FLUSH_LINES: usize = 16_000_000;
+/// Lines are folded into orders every this many lines (when no line still waits for
+/// its file's day/month order or decimal separator). A fold adds each line to its
+/// order's slot, so its cost does not depend on how often it happens; this is about the
+/// size of the buffer, which is reused.
+const FLUSH_LINES: usize = 1 << 20;
 
-/// The lines read since the last batch went out, as plain vectors.
+/// The lines read since the last batch went out.
 #[derive(Default)]
 pub struct LineTable {
     pub(super) customer: Vec<u32>,
+    /// (customer code << 32) | order id's code, or (1 << 31 | the number of the
+    /// customer and timestamp) for lines without an order id: one key per order.
     pub(super) order_key: Vec<u64>,
     /// `NO_CODE` without an order id.
     pub(super) order: Vec<u32>,
     pub(super) ts: Vec<i64>,
-    /// `NO_AMOUNT` where unknown.
+    /// `schema::NO_AMOUNT` where unknown.
     pub(super) amount: Vec<i64>,
     pub(super) product: Vec<u32>,
     pub(super) category: Vec<u32>,
@@ -37,12 +37,20 @@ pub struct LineTable {
     /// The sum of the absolute values of every known amount read (see
     /// `money::SUM_LIMIT`).
     pub(super) amount_magnitude: u128,
-    /// Some batch went out already (the first one goes out even when empty, so that
-    /// the orders have their columns).
-    flushed: bool,
-    /// A batch could not hold back the lines of its last order, which may go on
-    /// in the next batch.
-    split_possible: bool,
+}
+
+/// A batch of lines, column by column; product and category are empty unless
+/// products were asked for.
+pub struct LineBatch<'a> {
+    pub customer: &'a [u32],
+    pub order_key: &'a [u64],
+    pub order: &'a [u32],
+    pub ts: &'a [i64],
+    pub amount: &'a [i64],
+    pub product: &'a [u32],
+    pub category: &'a [u32],
+    /// `None` until some file had a status column; `NO_CODE` where empty.
+    pub status: Option<&'a [u32]>,
 }
 
 /// Lines between folds: `options.flush_lines`, or `FLUSH_LINES`.
@@ -72,114 +80,29 @@ impl LineTable {
         self.ts.is_empty()
     }
 
-    /// Where the lines of the last order id start: they stay for the next fold, so
-    /// that with order ids that only grow, no order is split between folds.
-    fn last_order_start(&self) -> usize {
-        match self.order.last() {
-            Some(&last) if last != NO_CODE => {
-                self.order.len() - self.order.iter().rev().take_while(|&&o| o == last).count()
-            }
-            _ => self.len(),
+    /// Hands the buffered lines to `sink` as one batch, and empties the buffer.
+    pub(super) fn flush(&mut self, sink: &mut LineSink) -> Result<()> {
+        if self.status_seen && self.status.len() < self.len() {
+            self.status.resize(self.len(), NO_CODE);
         }
-    }
-
-    /// Hands the buffered lines to `sink` as one batch, but for those of the last order
-    /// when `hold_back` (the final batch takes everything).
-    pub(super) fn flush(
-        &mut self,
-        products: bool,
-        hold_back: bool,
-        sink: &mut LineSink,
-    ) -> Result<()> {
-        // An empty first batch still gives the orders their columns.
-        if self.ts.is_empty() && self.flushed {
-            return Ok(());
-        }
-        self.flushed = true;
-        let mut keep_from = if hold_back {
-            self.last_order_start()
-        } else {
-            self.len()
-        };
-        if keep_from == 0 {
-            keep_from = self.len();
-            self.split_possible = true;
-        }
-        let capacity = self.ts.capacity();
-        // Product and category are empty unless products were asked for.
-        fn tail<T>(values: &mut Vec<T>, from: usize) -> Vec<T> {
-            values.split_off(from.min(values.len()))
-        }
-        let tail = (
-            tail(&mut self.customer, keep_from),
-            tail(&mut self.order_key, keep_from),
-            tail(&mut self.order, keep_from),
-            tail(&mut self.ts, keep_from),
-            tail(&mut self.amount, keep_from),
-            tail(&mut self.product, keep_from),
-            tail(&mut self.category, keep_from),
-            tail(&mut self.status, keep_from),
-        );
-        let ts = std::mem::take(&mut self.ts);
-        let day: Vec<i32> = ts.iter().map(|&ts| days::day_of(ts)).collect();
-        let take =
-            |name: &str, values: &mut Vec<u32>| Column::new(name.into(), std::mem::take(values));
-        let mut columns = vec![
-            take(col_name::CUSTOMER, &mut self.customer),
-            Column::new(
-                col_name::ORDER_KEY.into(),
-                std::mem::take(&mut self.order_key),
-            ),
-            take(col_name::ORDER, &mut self.order),
-            Column::new(col_name::TS.into(), ts),
-            Column::new(col_name::DAY.into(), day),
-            // Unknown amounts become nulls here, once, for every query over the lines.
-            Column::new(
-                col_name::AMOUNT.into(),
-                std::mem::take(&mut self.amount)
-                    .into_iter()
-                    .map(|a| (a != NO_AMOUNT).then_some(a))
-                    .collect::<Int64Chunked>(),
-            ),
-        ];
-        if products {
-            columns.push(take(col_name::PRODUCT, &mut self.product));
-            columns.push(take(col_name::CATEGORY, &mut self.category));
-        }
-        if self.status_seen {
-            columns.push(Column::new(
-                col_name::STATUS.into(),
-                std::mem::take(&mut self.status)
-                    .into_iter()
-                    .map(|s| (s != NO_CODE).then_some(s))
-                    .collect::<UInt32Chunked>(),
-            ));
-        }
-        sink(DataFrame::new_infer_height(columns).map_err(Error::internal)?)?;
-        (
-            self.customer,
-            self.order_key,
-            self.order,
-            self.ts,
-            self.amount,
-            self.product,
-            self.category,
-            self.status,
-        ) = tail;
-        self.reserve(capacity.saturating_sub(self.len()));
+        sink(&LineBatch {
+            customer: &self.customer,
+            order_key: &self.order_key,
+            order: &self.order,
+            ts: &self.ts,
+            amount: &self.amount,
+            product: &self.product,
+            category: &self.category,
+            status: self.status_seen.then_some(&self.status[..]),
+        })?;
+        self.customer.clear();
+        self.order_key.clear();
+        self.order.clear();
+        self.ts.clear();
+        self.amount.clear();
+        self.product.clear();
+        self.category.clear();
+        self.status.clear();
         Ok(())
-    }
-
-    /// Hands on the last lines; says whether an order may have been split between
-    /// batches. `ascending_ids`: every order id was greater than the one before it,
-    /// run by run, and every line had one; then no order was split.
-    pub fn finish(
-        mut self,
-        products: bool,
-        ascending_ids: bool,
-        sink: &mut LineSink,
-    ) -> Result<bool> {
-        self.flush(products, false, sink)?;
-        Ok(!ascending_ids || self.split_possible)
     }
 }

@@ -186,38 +186,20 @@ fn name_products(
     }
 }
 
-impl Dictionaries {
-    /// Order ids came in ascending order and every line had one (see `LineTable::finish`).
-    pub fn ascending_order_ids(&self) -> bool {
-        self.orders.is_ascending() && self.timed_orders.is_empty()
-    }
-}
-
 /// The codes of one role's ids (`NO_CODE` where empty), and whether a new id was not
-/// UTF-8. Consecutive lines of an order repeat their ids, so the previous id is
-/// remembered and costs no lookup.
+/// UTF-8.
 fn codes(
     interner: &mut Interner,
     spans: &[Span],
     block: &[u8],
     scratch: &[u8],
 ) -> (Vec<u32>, bool) {
+    let keys: Vec<&[u8]> = spans.iter().map(|s| s.get(block, scratch)).collect();
     let mut out = Vec::with_capacity(spans.len());
     let mut windows_1252 = false;
-    let mut last: (&[u8], u32) = (&[], NO_CODE);
-    for span in spans {
-        let bytes = span.get(block, scratch);
-        if bytes.is_empty() {
-            out.push(NO_CODE);
-            continue;
-        }
-        if bytes != last.0 {
-            let (code, new) = interner.intern(bytes);
-            windows_1252 |= new && std::str::from_utf8(bytes).is_err();
-            last = (bytes, code);
-        }
-        out.push(last.1);
-    }
+    interner.intern_all(&keys, &mut out, &mut |key| {
+        windows_1252 |= std::str::from_utf8(key).is_err();
+    });
     (out, windows_1252)
 }
 
@@ -332,7 +314,7 @@ impl FileReader<'_> {
             && self.pending.is_empty()
             && self.money_pending.is_empty()
         {
-            table.flush(options.products, true, sink)?;
+            table.flush(sink)?;
         }
         Ok(())
     }

@@ -35,7 +35,6 @@ pub mod typing;
 
 use std::sync::Arc;
 
-use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -44,7 +43,7 @@ use columns::ColumnRoles;
 use dates::SlashOrder;
 use line_table::LineTable;
 use lines::Dictionaries;
-use orders::{OrderFolds, Orders, ProductLines};
+use orders::{KeptLines, OrderFolds, Orders, ProductLines};
 use read::{FileFormat, ReadOptions, Source};
 use schema::ValueOptions;
 
@@ -147,15 +146,15 @@ fn load_all(
     let mut table = LineTable::default();
     let mut dictionaries = Dictionaries::default();
     let mut folds = OrderFolds::default();
-    let mut kept: Vec<DataFrame> = Vec::new();
-    let mut sink = |lines: DataFrame| -> Result<()> {
-        folds.add(&lines)?;
+    let mut kept = KeptLines::default();
+    let mut slots = Vec::new();
+    let mut sink = |lines: &line_table::LineBatch| -> Result<()> {
         if products {
-            kept.push(
-                lines
-                    .select(product_line_columns())
-                    .map_err(Error::internal)?,
-            );
+            slots.clear();
+            folds.add(lines, Some(&mut slots));
+            kept.push(lines, &slots);
+        } else {
+            folds.add(lines, None);
         }
         Ok(())
     };
@@ -243,21 +242,25 @@ fn load_all(
             }
         }
     }
-    let ascending_ids = dictionaries.ascending_order_ids();
     if !value_options.order_ids {
-        // Not needed past reading: free it before the largest group-by.
+        // Not needed past reading: free it before the occasions are built.
         dictionaries.orders = Interner::default();
     }
-    let regroup = table.finish(products, ascending_ids, &mut sink)?;
-    let mut orders = folds.finish(regroup, products)?;
+    crate::progress::mark("the last lines to orders");
+    table.flush(&mut sink)?;
+    let mut orders = folds.finish();
+    crate::progress::mark("orders' statuses and days");
     let platform = files
         .first()
         .and_then(|f| f.platform)
         .and_then(platforms::Platform::named);
     let rule = platforms::StatusRule::of(platform, value_options.non_purchase_status.as_deref());
     let statuses = orders
-        .leave_out_statuses(&dictionaries.statuses, &rule)?
-        .map(|counts| (rule, counts));
+        .leave_out_statuses(&dictionaries.statuses, &rule)
+        .map(|(counts, places)| {
+            kept.move_orders(&places);
+            (rule, counts)
+        });
     let non_purchase_status = statuses.as_ref().map_or(0, |(_, counts)| {
         counts
             .iter()
@@ -269,7 +272,7 @@ fn load_all(
         guest_rows: files.iter().map(|f| f.guest_rows).sum(),
         invalid_rows: files.iter().map(|f| f.invalid_rows).sum(),
         files,
-        order_days: orders.days()?,
+        order_days: orders.days(),
         customers: Arc::new(dictionaries.customers),
         order_ids: dictionaries.orders,
         non_purchase_status,
@@ -277,7 +280,7 @@ fn load_all(
     };
     let lines = if products {
         Some(ProductLines {
-            lines: stack(kept)?,
+            lines: kept,
             products: dictionaries.products,
             product_names: dictionaries.product_names,
             categories: dictionaries.categories,
@@ -334,24 +337,6 @@ fn describe_rules(opened: &read::Opened) -> Vec<String> {
         ));
     }
     described
-}
-
-/// The columns of a batch of lines that purchase cycles need.
-fn product_line_columns() -> [&'static str; 4] {
-    use schema::col_name::*;
-    [CUSTOMER, ORDER_KEY, PRODUCT, CATEGORY]
-}
-
-/// The batches one under the other.
-fn stack(parts: Vec<DataFrame>) -> Result<DataFrame> {
-    let mut parts = parts.into_iter();
-    let mut all = parts
-        .next()
-        .ok_or_else(|| Error::internal("no batch of lines"))?;
-    for part in parts {
-        all.vstack_mut_owned(part).map_err(Error::internal)?;
-    }
-    Ok(all)
 }
 
 /// Builds occasions from CSV texts, for tests of the rules of contract §1 and §2.

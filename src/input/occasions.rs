@@ -1,15 +1,16 @@
-//! Purchase occasions from orders (contract §1 steps 5–8), with polars.
-
-use std::sync::Arc;
+//! Purchase occasions from orders (contract §1 steps 5–8). Customers are dense codes,
+//! so the purchases are put in customer order by counting (no hashing, no general
+//! sort), then each customer's few orders are sorted by time and merged by day.
 
 use polars::prelude::*;
 
-use super::orders::{is_purchase, null_unless_known, Orders, KNOWN};
+use super::orders::Orders;
+use super::schema::NO_AMOUNT;
 use super::Inputs;
 use crate::days;
 use crate::error::{Error, Result};
-use crate::frames::{collect, sorted};
-use crate::occasions::{col_name, sum_i64, Dropped, Occasions};
+use crate::intern::NO_CODE;
+use crate::occasions::{col_name, Dropped, Occasions};
 use crate::render::text::count_of;
 
 /// `--same-day`: whether a customer's orders on one day are one occasion or several.
@@ -25,67 +26,127 @@ pub struct OccasionOptions {
     pub same_day: SameDay,
     /// Day number of `--as-of`; `None` means the latest occasion.
     pub as_of: Option<i32>,
-    /// Orders per part; 0 means `PART_ORDERS`. Tests make it small.
+    /// Occasions per part; 0 means one part. Tests make it small, so that metrics
+    /// are checked on occasions in several parts.
     pub part_orders: usize,
 }
 
-fn polars_error(e: PolarsError) -> Error {
-    Error::internal(e)
+/// Occasions as Rust values, in table order.
+#[derive(Default)]
+struct Built {
+    customer: Vec<u32>,
+    day: Vec<i32>,
+    ts: Vec<i64>,
+    /// `NO_AMOUNT` where none of the occasion's amounts is known.
+    amount: Vec<i64>,
+    orders: Vec<u32>,
 }
 
-const CUSTOMER_DAY: &str = "customer_day";
+impl Built {
+    fn with_capacity(n: usize) -> Built {
+        Built {
+            customer: Vec::with_capacity(n),
+            day: Vec::with_capacity(n),
+            ts: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            orders: Vec::with_capacity(n),
+        }
+    }
 
-/// (customer, day) packed in one integer, the key of an occasion: one key column
-/// hashes faster than two.
-fn customer_day() -> Expr {
-    let customer = col(col_name::CUSTOMER).cast(DataType::UInt64) * lit(1u64 << 32);
-    let day = (col(col_name::DAY).cast(DataType::Int64) - lit(i64::from(i32::MIN)))
-        .cast(DataType::UInt64);
-    (customer + day).alias(CUSTOMER_DAY)
+    fn push(&mut self, customer: u32, day: i32, ts: i64, amount: i64, orders: u32) {
+        self.customer.push(customer);
+        self.day.push(day);
+        self.ts.push(ts);
+        self.amount.push(amount);
+        self.orders.push(orders);
+    }
+
+    fn len(&self) -> usize {
+        self.customer.len()
+    }
+
+    /// The occasions on or before `as_of`.
+    fn keep_until(&mut self, as_of: i32) {
+        let mut kept = 0;
+        for i in 0..self.len() {
+            if self.day[i] <= as_of {
+                self.customer[kept] = self.customer[i];
+                self.day[kept] = self.day[i];
+                self.ts[kept] = self.ts[i];
+                self.amount[kept] = self.amount[i];
+                self.orders[kept] = self.orders[i];
+                kept += 1;
+            }
+        }
+        self.customer.truncate(kept);
+        self.day.truncate(kept);
+        self.ts.truncate(kept);
+        self.amount.truncate(kept);
+        self.orders.truncate(kept);
+    }
+
+    /// The table in parts of about `size` occasions, a customer's occasions never
+    /// split; one part when `size` is 0.
+    fn into_parts(self, size: usize) -> Result<Vec<DataFrame>> {
+        let mut ends = Vec::new();
+        let mut start = 0;
+        while size > 0 && start < self.len() {
+            let mut end = (start + size).min(self.len());
+            while end < self.len() && self.customer[end] == self.customer[end - 1] {
+                end += 1;
+            }
+            ends.push(end);
+            start = end;
+        }
+        if ends.len() <= 1 {
+            return Ok(vec![self.frame()?]);
+        }
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for end in ends {
+            parts.push(
+                Built {
+                    customer: self.customer[start..end].to_vec(),
+                    day: self.day[start..end].to_vec(),
+                    ts: self.ts[start..end].to_vec(),
+                    amount: self.amount[start..end].to_vec(),
+                    orders: self.orders[start..end].to_vec(),
+                }
+                .frame()?,
+            );
+            start = end;
+        }
+        Ok(parts)
+    }
+
+    /// The occasion table (`crate::occasions::col_name`), its vectors moved in.
+    fn frame(self) -> Result<DataFrame> {
+        use col_name::*;
+        let amount: Int64Chunked = self
+            .amount
+            .iter()
+            .map(|&a| (a != NO_AMOUNT).then_some(a))
+            .collect();
+        let amount = amount.with_name(AMOUNT.into());
+        DataFrame::new_infer_height(vec![
+            Column::new(CUSTOMER.into(), self.customer),
+            Column::new(DAY.into(), self.day),
+            Column::new(TS.into(), self.ts),
+            amount.into_column(),
+            Column::new(ORDERS.into(), self.orders),
+        ])
+        .map_err(Error::internal)
+    }
 }
-
-/// Above this many orders, occasions are built for one range of customers at a time,
-/// so the largest group-by and sort hold a part of the orders, not all of them. On 10M
-/// lines (5.7M orders), parts of 1.5M took the peak from 1.6-1.7 GB to 1.52-1.54 GB at
-/// the same speed.
-const PART_ORDERS: usize = 1_500_000;
 
 /// Builds the occasions from the orders (which are freed as soon as they are used).
 pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
-    use col_name::*;
-    let orders = orders.frame;
-    let all_orders = orders.height() as u64;
-    let part_orders = if options.part_orders == 0 {
-        PART_ORDERS
-    } else {
-        options.part_orders
-    };
-    let count = orders.height().div_ceil(part_orders).max(1) as u32;
-    // Sorting the order ids' text once serves every part.
-    let ranks = (options.same_day == SameDay::Keep).then(|| Arc::new(inputs.order_ids.ranks()));
-    let mut parts = Vec::with_capacity(count as usize);
-    for part in 0..count {
-        let mut query = orders.clone().lazy();
-        if count > 1 {
-            query = query.filter((col(CUSTOMER) % lit(count)).eq(lit(part)));
-        }
-        parts.push(occasions_of(query, ranks.clone())?);
-    }
-    drop(orders);
+    let all_orders = orders.len() as u64;
+    let ranks = (options.same_day == SameDay::Keep).then(|| inputs.order_ids.ranks());
+    let mut built = occasions_of(orders, inputs.customers.len(), ranks.as_deref());
 
-    let purchase_orders: u64 = parts
-        .iter()
-        .map(|p| sum_i64(p, ORDERS))
-        .sum::<Result<u64>>()?;
-    let mut days: Vec<i32> = Vec::new();
-    for part in &parts {
-        let column = part
-            .column(DAY)
-            .and_then(|c| c.i32().cloned())
-            .map_err(polars_error)?;
-        days.extend(column.min().into_iter().chain(column.max()));
-    }
-    let Some(&latest) = days.iter().max() else {
+    let purchase_orders: u64 = built.orders.iter().map(|&o| u64::from(o)).sum();
+    let (Some(&first), Some(&latest)) = (built.day.iter().min(), built.day.iter().max()) else {
         return Err(Error::NoData {
             message: format!(
                 "no purchases in the input: {}, {} and {} of amount 0 or less were left out",
@@ -98,20 +159,12 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
         });
     };
     let as_of = options.as_of.unwrap_or(latest);
-    let before: usize = parts.iter().map(|p| p.height()).sum();
-    let parts: Vec<DataFrame> = parts
-        .into_iter()
-        .map(|part| {
-            if options.as_of.is_some() {
-                collect(part.lazy().filter(col(DAY).lt_eq(lit(as_of))))
-            } else {
-                Ok(part)
-            }
-        })
-        .collect::<Result<_>>()?;
-    let after: usize = parts.iter().map(|p| p.height()).sum();
+    let before = built.len();
+    if latest > as_of {
+        built.keep_until(as_of);
+    }
+    let after = built.len();
     if after == 0 {
-        let first = days.iter().min().copied().unwrap_or(latest);
         return Err(Error::NoData {
             message: format!(
                 "no purchase occasions on or before --as-of {}: the first is on {}",
@@ -122,7 +175,7 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
         });
     }
     Ok(Occasions {
-        parts,
+        parts: built.into_parts(options.part_orders)?,
         customers: inputs.customers.clone(),
         as_of,
         all_orders,
@@ -136,65 +189,72 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
     })
 }
 
-/// The occasions of some orders (steps 5 and 6), sorted by customer, then time:
-/// one per customer and day, or with `ranks` (`--same-day keep`, the rank of each order
-/// id's text) one per order.
-fn occasions_of(orders: LazyFrame, ranks: Option<Arc<Vec<u32>>>) -> Result<DataFrame> {
-    use col_name::*;
-    let purchases = orders.filter(is_purchase());
-    let (occasions, order_by) = match ranks {
-        None => (
-            purchases
-                .with_column(customer_day())
-                .group_by([col(CUSTOMER_DAY)])
-                .agg([
-                    col(CUSTOMER).first(),
-                    col(DAY).first(),
-                    col(TS).min(),
-                    col(AMOUNT).sum(),
-                    col(AMOUNT).count().alias(KNOWN),
-                    len().cast(DataType::UInt32).alias(ORDERS),
-                ])
-                .with_column(null_unless_known(AMOUNT))
-                .select([
-                    col(CUSTOMER_DAY),
-                    col(CUSTOMER),
-                    col(DAY),
-                    col(TS),
-                    col(AMOUNT),
-                    col(ORDERS),
-                ]),
-            // A customer has one occasion a day: (customer, day) order is time order.
-            &[CUSTOMER_DAY][..],
-        ),
-        Some(ranks) => (
-            purchases.with_columns([
-                lit(1u32).cast(DataType::UInt32).alias(ORDERS),
-                order_rank(ranks),
-            ]),
-            &[CUSTOMER, TS, ORDER][..],
-        ),
-    };
-    sorted(collect(occasions)?, order_by)?
-        .select([CUSTOMER, DAY, TS, AMOUNT, ORDERS])
-        .map_err(polars_error)
+/// A purchase order, as the occasions need it.
+#[derive(Clone, Copy, Default)]
+struct Purchase {
+    ts: i64,
+    amount: i64,
+    /// The order id's code, or with `--same-day keep` the rank of its text.
+    rank: u32,
 }
 
-/// The `order` column replaced by the rank of each order id's text, so that orders of
-/// one customer at one time are taken in the same order whatever the file order
-/// (`NO_CODE`, no order id, stays last).
-fn order_rank(ranks: Arc<Vec<u32>>) -> Expr {
-    col(col_name::ORDER).map(
-        move |column| {
-            let ranked: UInt32Chunked = column
-                .u32()?
+/// The occasions of the orders (steps 5 and 6), sorted by customer, then time: one per
+/// customer and day, or with `ranks` (`--same-day keep`, the rank of each order id's
+/// text) one per order, orders at the same time taken by the text of their ids
+/// (`NO_CODE`, no order id, last).
+fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Built {
+    // Purchases by customer, put in place by counting: each customer's count, then
+    // where its run starts; each purchase is copied to its customer's run, so what
+    // follows reads memory in order.
+    let mut starts = vec![0u32; customers + 1];
+    for i in (0..orders.len()).filter(|&i| orders.is_purchase(i)) {
+        starts[orders.customer[i] as usize + 1] += 1;
+    }
+    for c in 0..customers {
+        starts[c + 1] += starts[c];
+    }
+    let mut by_customer = vec![Purchase::default(); starts[customers] as usize];
+    {
+        let mut next = starts.clone();
+        for i in (0..orders.len()).filter(|&i| orders.is_purchase(i)) {
+            let c = orders.customer[i] as usize;
+            let code = orders.order[i];
+            by_customer[next[c] as usize] = Purchase {
+                ts: orders.ts[i],
+                amount: orders.amount[i],
+                rank: ranks.map_or(code, |r| r.get(code as usize).copied().unwrap_or(NO_CODE)),
+            };
+            next[c] += 1;
+        }
+    }
+    drop(orders);
+    let mut built = Built::with_capacity(by_customer.len());
+    for c in 0..customers {
+        let run = &mut by_customer[starts[c] as usize..starts[c + 1] as usize];
+        if run.len() > 1 {
+            run.sort_unstable_by_key(|p| (p.ts, p.rank));
+        }
+        let mut k = 0;
+        while k < run.len() {
+            let day = days::day_of(run[k].ts);
+            let mut end = k + 1;
+            if ranks.is_none() {
+                while end < run.len() && days::day_of(run[end].ts) == day {
+                    end += 1;
+                }
+            }
+            // Unknown unless some order's amount is known, as SQL's SUM.
+            let amount = run[k..end]
                 .iter()
-                .map(|code| code.map(|c| ranks.get(c as usize).copied().unwrap_or(c)))
-                .collect();
-            Ok(ranked.with_name(col_name::ORDER.into()).into_column())
-        },
-        |_, field| Ok(field.clone()),
-    )
+                .map(|p| p.amount)
+                .filter(|&a| a != NO_AMOUNT)
+                .reduce(|a, b| a + b)
+                .unwrap_or(NO_AMOUNT);
+            built.push(c as u32, day, run[k].ts, amount, (end - k) as u32);
+            k = end;
+        }
+    }
+    built
 }
 
 #[cfg(test)]

@@ -1,45 +1,18 @@
 //! Lines to orders (contract §1 step 4), and which orders are purchases (step 5).
 //!
-//! Lines arrive in batches (`lines::LineTable` folds every `FLUSH_LINES` lines, so
-//! memory follows the orders rather than the lines); each batch becomes partial orders
-//! here, and `OrderFolds::finish` puts an order split between batches together again.
+//! Lines arrive in batches (`line_table::LineTable` hands them on every `FLUSH_LINES`
+//! lines, so memory follows the orders rather than the lines); `OrderFolds` adds each
+//! line to its order as it comes.
 
 use polars::prelude::*;
 
+use super::line_table::LineBatch;
 use super::platforms::StatusRule;
-use super::schema::col_name as line;
+use super::schema::NO_AMOUNT;
+use crate::days;
 use crate::error::{Error, Result};
-use crate::frames::collect;
+use crate::intern::NO_CODE;
 use crate::occasions::{line_col, PurchaseLines};
-
-/// After aggregating `sum` and `count` (as `known`): null where no value was known,
-/// as SQL's `SUM` gives. Plain aggregations keep polars on its fast group-by path.
-pub(super) fn null_unless_known(name: &str) -> Expr {
-    when(col(KNOWN).gt(lit(0)))
-        .then(col(name))
-        .otherwise(lit(NULL).cast(DataType::Int64))
-        .alias(name)
-}
-
-pub(super) const KNOWN: &str = "known";
-
-/// An order's customer, order id, earliest time and day, and the sum of its amounts;
-/// `known` counts the amounts that were known (from lines, or from partial orders);
-/// with statuses, the first status among its lines (platforms §1 rule 4).
-fn order_aggregates(known: Expr, status: bool) -> Vec<Expr> {
-    let mut aggregates = vec![
-        col(line::CUSTOMER).first(),
-        col(line::ORDER).first(),
-        col(line::TS).min(),
-        col(line::DAY).min(),
-        col(line::AMOUNT).sum(),
-        known,
-    ];
-    if status {
-        aggregates.push(col(line::STATUS).drop_nulls().first());
-    }
-    aggregates
-}
 
 /// How many orders had one status, and whether they count as purchases.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -49,57 +22,64 @@ pub struct StatusCount {
     pub purchase: bool,
 }
 
-/// A purchase: an order of amount above 0, or of unknown amount (contract §1 step 5).
-pub(super) fn is_purchase() -> Expr {
-    col(line::AMOUNT)
-        .is_null()
-        .or(col(line::AMOUNT).gt(lit(0i64)))
-}
-
-/// Every order of the input, of any amount: one row per order, `customer`, `order`
-/// (the order id's code), `ts` (earliest), `day` (of the earliest) and `amount` (null
-/// where no line's amount is known); with products also `order_key`, which ties the
-/// lines to their order.
+/// Every order of the input, of any amount, column by column, in the order orders
+/// first appear: its customer, its order id's code (`NO_CODE` without one), the
+/// earliest time of its lines and the sum of their amounts (`NO_AMOUNT` where no
+/// line's amount is known).
 pub struct Orders {
-    pub(super) frame: DataFrame,
+    pub(super) customer: Vec<u32>,
+    pub(super) order: Vec<u32>,
+    pub(super) ts: Vec<i64>,
+    pub(super) amount: Vec<i64>,
+    /// The first status among each order's lines (`NO_CODE` where none); `None`
+    /// when no line had a status column.
+    status: Option<Vec<u32>>,
 }
 
 impl Orders {
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.frame.height() == 0
+        self.ts.is_empty()
+    }
+
+    /// A purchase: an order of amount above 0, or of unknown amount (contract §1
+    /// step 5).
+    pub(super) fn is_purchase(&self, i: usize) -> bool {
+        let amount = self.amount[i];
+        amount == NO_AMOUNT || amount > 0
     }
 
     /// Day numbers of the first and the last order.
-    pub fn days(&self) -> Result<Option<(i32, i32)>> {
-        let days = self
-            .frame
-            .column(line::DAY)
-            .and_then(|c| c.cast(&DataType::Int32))
-            .map_err(Error::internal)?;
-        let days = days.i32().map_err(Error::internal)?;
-        Ok(days.min().zip(days.max()))
+    pub fn days(&self) -> Option<(i32, i32)> {
+        let first = self.ts.iter().min()?;
+        let last = self.ts.iter().max()?;
+        Some((days::day_of(*first), days::day_of(*last)))
     }
 
     /// Leaves out the orders whose status says they were not bought (platforms §1
-    /// rule 4, after step 4 and before step 5); returns the orders per status value,
-    /// `None` when no line had a status column.
+    /// rule 4, after step 4 and before step 5); returns the orders per status value
+    /// and each order's new place (`NO_CODE` where left out), `None` when no line had
+    /// a status column.
     pub(super) fn leave_out_statuses(
         &mut self,
         statuses: &crate::intern::Interner,
         rule: &StatusRule,
-    ) -> Result<Option<Vec<StatusCount>>> {
-        if !self.frame.schema().contains(line::STATUS) {
-            return Ok(None);
-        }
-        let codes = self
-            .frame
-            .column(line::STATUS)
-            .and_then(|c| c.u32().cloned())
-            .map_err(Error::internal)?;
+    ) -> Option<(Vec<StatusCount>, Vec<u32>)> {
+        let codes = self.status.take()?;
         // Orders per status code; the last slot counts orders without a status.
+        let slot_of = |code: u32| {
+            if code == NO_CODE {
+                statuses.len()
+            } else {
+                code as usize
+            }
+        };
         let mut counts = vec![0u64; statuses.len() + 1];
-        for code in codes.iter() {
-            counts[code.map_or(statuses.len(), |c| c as usize)] += 1;
+        for &code in &codes {
+            counts[slot_of(code)] += 1;
         }
         let mut bought = vec![true; statuses.len() + 1];
         let mut table = Vec::new();
@@ -116,150 +96,223 @@ impl Orders {
                 purchase: bought[slot],
             });
         }
-        let kept: BooleanChunked = codes
-            .iter()
-            .map(|code| bought[code.map_or(statuses.len(), |c| c as usize)])
-            .collect();
-        self.frame = self
-            .frame
-            .filter(&kept)
-            .and_then(|f| f.drop(line::STATUS))
-            .map_err(Error::internal)?;
+        let mut places = Vec::with_capacity(codes.len());
+        let mut kept = 0;
+        for (i, &code) in codes.iter().enumerate() {
+            if bought[slot_of(code)] {
+                self.customer[kept] = self.customer[i];
+                self.order[kept] = self.order[i];
+                self.ts[kept] = self.ts[i];
+                self.amount[kept] = self.amount[i];
+                places.push(kept as u32);
+                kept += 1;
+            } else {
+                places.push(NO_CODE);
+            }
+        }
+        self.customer.truncate(kept);
+        self.order.truncate(kept);
+        self.ts.truncate(kept);
+        self.amount.truncate(kept);
         table.sort_by(|a, b| {
             b.orders
                 .cmp(&a.orders)
                 .then_with(|| a.status.cmp(&b.status))
         });
-        Ok(Some(table))
+        Some((table, places))
+    }
+}
+
+/// The columns of the lines that purchase cycles need, kept as they are read.
+#[derive(Default)]
+pub(super) struct KeptLines {
+    customer: Vec<u32>,
+    /// The line's order: its place in `Orders` (`NO_CODE` once left out).
+    order: Vec<u32>,
+    product: Vec<u32>,
+    category: Vec<u32>,
+}
+
+impl KeptLines {
+    pub(super) fn push(&mut self, lines: &LineBatch, orders: &[u32]) {
+        self.customer.extend_from_slice(lines.customer);
+        self.order.extend_from_slice(orders);
+        self.product.extend_from_slice(lines.product);
+        self.category.extend_from_slice(lines.category);
     }
 
-    /// The lines of purchase orders, each with its order's day (contract §5 reads
-    /// them): `lines` as kept by the reader, joined to the purchase orders.
-    pub(super) fn purchase_lines(&self, lines: &DataFrame) -> Result<DataFrame> {
-        let purchases = self
-            .frame
-            .clone()
-            .lazy()
-            .filter(is_purchase())
-            .select([col(line::ORDER_KEY), col(line::DAY).alias(line_col::DAY)]);
-        collect(
-            lines
-                .clone()
-                .lazy()
-                .select([
-                    col(line::ORDER_KEY),
-                    col(line::CUSTOMER).alias(line_col::CUSTOMER),
-                    col(line::PRODUCT).alias(line_col::PRODUCT),
-                    col(line::CATEGORY).alias(line_col::CATEGORY),
-                ])
-                .inner_join(purchases, col(line::ORDER_KEY), col(line::ORDER_KEY))
-                .select([
-                    col(line_col::CUSTOMER),
-                    col(line_col::PRODUCT),
-                    col(line_col::CATEGORY),
-                    col(line_col::DAY),
-                ]),
-        )
+    /// Follows the orders to their new places after some were left out.
+    pub(super) fn move_orders(&mut self, places: &[u32]) {
+        for order in &mut self.order {
+            *order = places[*order as usize];
+        }
     }
 }
 
 /// The product lines the reader kept, and the ids behind their codes.
 pub struct ProductLines {
-    /// Columns `customer, order_key, product, category` (see `schema::col_name`).
-    pub(super) lines: DataFrame,
+    pub(super) lines: KeptLines,
     pub(super) products: crate::intern::Interner,
     pub(super) product_names: Vec<Option<String>>,
     pub(super) categories: crate::intern::Interner,
 }
 
 impl ProductLines {
-    /// Each line of a purchase order with its order's day (contract §5).
+    /// Each line of a purchase order with its order's day (contract §5), in the
+    /// order of the input.
     pub fn purchased(self, orders: &Orders, customers: usize) -> Result<PurchaseLines> {
+        let lines = self.lines;
+        let kept: Vec<usize> = (0..lines.order.len())
+            .filter(|&i| {
+                let order = lines.order[i];
+                order != NO_CODE && orders.is_purchase(order as usize)
+            })
+            .collect();
+        let pick = |values: &[u32]| -> Vec<u32> { kept.iter().map(|&i| values[i]).collect() };
+        let day: Vec<i32> = kept
+            .iter()
+            .map(|&i| days::day_of(orders.ts[lines.order[i] as usize]))
+            .collect();
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new(line_col::CUSTOMER.into(), pick(&lines.customer)),
+            Column::new(line_col::PRODUCT.into(), pick(&lines.product)),
+            Column::new(line_col::CATEGORY.into(), pick(&lines.category)),
+            Column::new(line_col::DAY.into(), day),
+        ])
+        .map_err(Error::internal)?;
         Ok(PurchaseLines {
-            frame: orders.purchase_lines(&self.lines)?,
+            frame,
             products: self.products,
             product_names: self.product_names,
             categories: self.categories,
             customers,
-            first_day: orders.days()?.map(|(first, _)| first),
+            first_day: orders.days().map(|(first, _)| first),
         })
     }
 }
 
-/// Batches of lines folded into partial orders as they come.
+/// Lines folded into orders as they come: one slot per order, in the order orders
+/// first appear, found without hashing by its order id's code (or, without an order
+/// id, by the number of its customer and timestamp).
 #[derive(Default)]
 pub(super) struct OrderFolds {
-    partials: Vec<DataFrame>,
+    customer: Vec<u32>,
+    order: Vec<u32>,
+    /// Earliest timestamp of the order's lines.
+    ts: Vec<i64>,
+    /// Sum of the known amounts, and how many were known.
+    amount: Vec<i64>,
+    known: Vec<u32>,
+    /// The first status among the order's lines (`NO_CODE`: none yet).
+    status: Vec<u32>,
+    status_seen: bool,
+    /// The slot of each order id's code, for the first customer seen with it
+    /// (`NO_CODE`: not seen).
+    by_order: Vec<u32>,
+    /// The slot of each (customer, timestamp) number of lines without an order id.
+    by_timed: Vec<u32>,
+    /// Slots of order ids seen with more than one customer, by order key: the same id
+    /// under two customers is two orders.
+    others: hashbrown::HashMap<u64, u32>,
 }
 
 impl OrderFolds {
-    /// Lines to orders (step 4) for one batch of lines: per order key its customer,
-    /// order id, earliest time and day, and the sum and count of its known amounts.
-    pub(super) fn add(&mut self, lines: &DataFrame) -> Result<()> {
-        let status = lines.schema().contains(line::STATUS);
-        self.partials.push(collect(
-            lines
-                .clone()
-                .lazy()
-                .group_by([col(line::ORDER_KEY)])
-                .agg(order_aggregates(
-                    col(line::AMOUNT).count().cast(DataType::Int64).alias(KNOWN),
-                    status,
-                )),
-        )?);
-        Ok(())
+    /// Lines to orders (step 4): each line's order takes the earliest time, and the
+    /// sum and count of the known amounts.
+    /// With `slots`, each line's order (its place in `Orders`) is pushed there.
+    pub(super) fn add(&mut self, lines: &LineBatch, mut slots: Option<&mut Vec<u32>>) {
+        if lines.status.is_some() && !self.status_seen {
+            self.status_seen = true;
+        }
+        // Consecutive lines of an order find its slot once.
+        let mut last: (u64, usize) = (u64::MAX, 0);
+        for i in 0..lines.ts.len() {
+            let key = lines.order_key[i];
+            let slot = if key == last.0 {
+                last.1
+            } else {
+                let slot = self.slot_of(key, lines.customer[i], lines.order[i]);
+                last = (key, slot);
+                slot
+            };
+            if let Some(slots) = slots.as_deref_mut() {
+                slots.push(slot as u32);
+            }
+            self.ts[slot] = self.ts[slot].min(lines.ts[i]);
+            let amount = lines.amount[i];
+            if amount != NO_AMOUNT {
+                self.amount[slot] += amount;
+                self.known[slot] += 1;
+            }
+            if let Some(status) = lines.status {
+                if self.status[slot] == NO_CODE {
+                    self.status[slot] = status[i];
+                }
+            }
+        }
     }
 
-    /// The orders of all batches: an order whose lines fell in several batches is put
-    /// together again (unless `regroup` is false: no order was split); its amount is
-    /// null when none of its lines had one. `keep_keys` keeps each order's key.
-    pub(super) fn finish(self, regroup: bool, keep_keys: bool) -> Result<Orders> {
-        let single = self.partials.len() == 1 || !regroup;
-        // Batches read before the first status have none.
-        let status = self
-            .partials
-            .iter()
-            .any(|p| p.schema().contains(line::STATUS));
-        let all = concat(
-            self.partials
-                .into_iter()
-                .map(|p| {
-                    if status && !p.schema().contains(line::STATUS) {
-                        p.lazy()
-                            .with_column(lit(NULL).cast(DataType::UInt32).alias(line::STATUS))
-                    } else {
-                        p.lazy()
-                    }
-                })
-                .collect::<Vec<_>>(),
-            UnionArgs::default(),
-        )
-        .map_err(Error::internal)?;
-        let combined = if single {
-            all
+    /// The slot of an order, made on its first line.
+    fn slot_of(&mut self, key: u64, customer: u32, order: u32) -> usize {
+        let low = key as u32;
+        let (index, timed) = if order == NO_CODE {
+            ((low & !(1 << 31)) as usize, true)
         } else {
-            all.group_by([col(line::ORDER_KEY)])
-                .agg(order_aggregates(col(KNOWN).sum(), status))
+            (low as usize, false)
         };
-        let mut columns = vec![
-            col(line::CUSTOMER),
-            col(line::ORDER),
-            col(line::TS),
-            col(line::DAY),
-            col(line::AMOUNT),
-        ];
-        if keep_keys {
-            columns.push(col(line::ORDER_KEY));
+        let table = if timed {
+            &mut self.by_timed
+        } else {
+            &mut self.by_order
+        };
+        if table.len() <= index {
+            table.resize(index + 1, NO_CODE);
         }
-        if status {
-            columns.push(col(line::STATUS));
+        let found = table[index];
+        if found == NO_CODE {
+            let slot = self.push(customer, order);
+            let table = if timed {
+                &mut self.by_timed
+            } else {
+                &mut self.by_order
+            };
+            table[index] = slot as u32;
+            return slot;
         }
-        Ok(Orders {
-            frame: collect(
-                combined
-                    .with_column(null_unless_known(line::AMOUNT))
-                    .select(columns),
-            )?,
-        })
+        if self.customer[found as usize] == customer {
+            return found as usize;
+        }
+        if let Some(&slot) = self.others.get(&key) {
+            return slot as usize;
+        }
+        let slot = self.push(customer, order);
+        self.others.insert(key, slot as u32);
+        slot
+    }
+
+    fn push(&mut self, customer: u32, order: u32) -> usize {
+        self.customer.push(customer);
+        self.order.push(order);
+        self.ts.push(i64::MAX);
+        self.amount.push(0);
+        self.known.push(0);
+        self.status.push(NO_CODE);
+        self.customer.len() - 1
+    }
+
+    /// The orders: an order's amount is unknown when none of its lines had one.
+    pub(super) fn finish(mut self) -> Orders {
+        for (amount, &known) in self.amount.iter_mut().zip(&self.known) {
+            if known == 0 {
+                *amount = NO_AMOUNT;
+            }
+        }
+        Orders {
+            customer: self.customer,
+            order: self.order,
+            ts: self.ts,
+            amount: self.amount,
+            status: self.status_seen.then_some(self.status),
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! Contract §2: the headline repeat-purchase numbers.
 //!
-//! Polars reduces the occasions to one row per customer (occasion count, first,
-//! second and last day, revenue, amount of the first occasion, occasions in the last
-//! 365 days); the few reductions over customers that follow are plain Rust, so every
-//! sum of money stays exact.
+//! One pass over the occasions, sorted by customer, reduces them to one row per
+//! customer (occasion count, first, second and last day, revenue, amount of the first
+//! occasion, occasions in the last 365 days); the few reductions over customers that
+//! follow are plain Rust too, so every sum of money stays exact.
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -12,8 +12,7 @@ use serde::Serialize;
 use super::quantile::{mean, money_mean, quantile_sorted, ratio};
 use super::survival::{Observation, SurvivalCurve};
 use crate::days::date_of_day;
-use crate::error::Result;
-use crate::frames::{collect, column_i32, column_i64};
+use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::occasions::{col_name as occ, Dropped, Occasions};
 
@@ -93,72 +92,61 @@ pub(crate) fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> 
     Ok(customers)
 }
 
-/// `per_customer` for one part of the occasions (no customer is in two parts).
+/// `per_customer` for one part of the occasions (no customer is in two parts): the
+/// part is sorted by customer, then time, so each customer is a run of rows, read in
+/// one pass.
 fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>> {
-    // The occasions are sorted by customer, then time: a row is a customer's first
-    // occasion when the row before belongs to someone else, and the second when the
-    // row before is the same customer's first. Flags made this way leave only plain
-    // aggregations for the group-by.
-    let same_as_before = col(occ::CUSTOMER)
-        .eq(col(occ::CUSTOMER).shift(lit(1)))
-        .fill_null(lit(false));
-    let first = || same_as_before.clone().not();
-    let second = same_as_before
-        .clone()
-        .and(first().shift(lit(1)).fill_null(lit(false)));
-    let when_flag = |flag: Expr, value: &str| when(flag).then(col(value)).otherwise(lit(NULL));
-    let frame = part
-        .clone()
-        .lazy()
-        .with_columns([
-            when_flag(second, occ::DAY).alias("second_day"),
-            when_flag(first(), occ::AMOUNT).alias("first_amount"),
-            col(occ::DAY)
-                .gt(lit(as_of - 365))
-                .cast(DataType::Int64)
-                .alias("in_last_365"),
-        ])
-        .group_by([col(occ::CUSTOMER)])
-        .agg([
-            len().cast(DataType::Int64).alias("occasions"),
-            col(occ::DAY).min().alias("first_day"),
-            col("second_day").max(),
-            col(occ::DAY).max().alias("last_day"),
-            col("first_amount").max(),
-            col(occ::AMOUNT).sum().alias("revenue"),
-            col(occ::AMOUNT)
-                .count()
-                .cast(DataType::Int64)
-                .alias("known_amounts"),
-            col("in_last_365").sum(),
-        ]);
-    let frame = collect(frame)?;
-
-    let customer = column_i64(&frame, occ::CUSTOMER)?;
-    let count = column_i64(&frame, "occasions")?;
-    let first_day = column_i32(&frame, "first_day")?;
-    let second_day = column_i32(&frame, "second_day")?;
-    let last_day = column_i32(&frame, "last_day")?;
-    let first_amount = column_i64(&frame, "first_amount")?;
-    let revenue = column_i64(&frame, "revenue")?;
-    let known = column_i64(&frame, "known_amounts")?;
-    let window = column_i64(&frame, "in_last_365")?;
-    Ok((0..frame.height())
-        .map(|i| {
-            let known_amounts = known[i].unwrap_or(0);
-            CustomerStats {
-                customer: customer[i].unwrap_or(0) as u32,
-                occasions: count[i].unwrap_or(0),
-                first_day: first_day[i].unwrap_or(0),
-                second_day: second_day[i],
-                last_day: last_day[i].unwrap_or(0),
-                first_amount: first_amount[i],
-                revenue: if known_amounts > 0 { revenue[i] } else { None },
-                known_amounts,
-                in_last_365: window[i].unwrap_or(0),
+    let customer = part
+        .column(occ::CUSTOMER)
+        .and_then(|c| c.u32())
+        .map_err(Error::internal)?;
+    let day = part
+        .column(occ::DAY)
+        .and_then(|c| c.i32())
+        .map_err(Error::internal)?;
+    let amount = part
+        .column(occ::AMOUNT)
+        .and_then(|c| c.i64())
+        .map_err(Error::internal)?;
+    let rows = customer
+        .into_no_null_iter()
+        .zip(day.into_no_null_iter())
+        .zip(amount.iter());
+    // One row per run of a customer's occasions: counted first, to allocate once.
+    let runs = 1 + customer
+        .into_no_null_iter()
+        .zip(customer.into_no_null_iter().skip(1))
+        .filter(|(a, b)| a != b)
+        .count();
+    let mut customers: Vec<CustomerStats> = Vec::with_capacity(runs);
+    for ((customer, day), amount) in rows {
+        match customers.last_mut() {
+            Some(c) if c.customer == customer => {
+                if c.occasions == 1 {
+                    c.second_day = Some(day);
+                }
+                c.occasions += 1;
+                c.last_day = day;
+                if let Some(a) = amount {
+                    c.revenue = Some(c.revenue.unwrap_or(0) + a);
+                    c.known_amounts += 1;
+                }
+                c.in_last_365 += i64::from(day > as_of - 365);
             }
-        })
-        .collect())
+            _ => customers.push(CustomerStats {
+                customer,
+                occasions: 1,
+                first_day: day,
+                second_day: None,
+                last_day: day,
+                first_amount: amount,
+                revenue: amount,
+                known_amounts: i64::from(amount.is_some()),
+                in_last_365: i64::from(day > as_of - 365),
+            }),
+        }
+    }
+    Ok(customers)
 }
 
 fn share(part: i128, whole: Option<i64>) -> Option<f64> {
@@ -177,11 +165,13 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
     let repeaters: Vec<&CustomerStats> = customers.iter().filter(|c| c.occasions >= 2).collect();
     let repeat_customers = repeaters.len() as u64;
 
-    let mut to_second: Vec<f64> = repeaters
+    // Days are whole numbers: sorted as integers, then made floats.
+    let mut to_second: Vec<i32> = repeaters
         .iter()
-        .filter_map(|c| c.second_day.map(|s| f64::from(s - c.first_day)))
+        .filter_map(|c| c.second_day.map(|s| s - c.first_day))
         .collect();
-    to_second.sort_by(f64::total_cmp);
+    to_second.sort_unstable();
+    let to_second: Vec<f64> = to_second.into_iter().map(f64::from).collect();
 
     let observations: Vec<Observation> = customers
         .iter()
@@ -234,9 +224,12 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
         .map(|c| c.known_amounts - i64::from(c.first_amount.is_some()))
         .sum();
 
+    // The top fifth by revenue: which of equal revenues are in it changes no sum.
     let mut by_revenue: Vec<i64> = customers.iter().map(|c| c.revenue.unwrap_or(0)).collect();
-    by_revenue.sort_unstable_by(|a, b| b.cmp(a));
     let top = customers.len().div_ceil(5);
+    if top > 0 {
+        by_revenue.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
+    }
     let top_total: i128 = by_revenue[..top].iter().map(|&r| i128::from(r)).sum();
 
     let orders = occasions.orders()?;
