@@ -57,3 +57,21 @@ pub fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
         .map_err(Error::internal)?;
     Ok(frame)
 }
+
+/// A column of codes (`u32`, never null) as a slice, without copying.
+pub fn codes<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a [u32]> {
+    frame
+        .column(name)
+        .and_then(|c| c.u32())
+        .and_then(|c| c.cont_slice())
+        .map_err(Error::internal)
+}
+
+/// A column of day numbers (`i32`, never null) as a slice, without copying.
+pub fn days<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a [i32]> {
+    frame
+        .column(name)
+        .and_then(|c| c.i32())
+        .and_then(|c| c.cont_slice())
+        .map_err(Error::internal)
+}

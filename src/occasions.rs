@@ -52,10 +52,12 @@ pub struct Occasions {
 impl Occasions {
     /// Purchase orders in the occasions, over all parts.
     pub fn orders(&self) -> Result<u64> {
-        self.parts
-            .iter()
-            .map(|p| sum_i64(p, col_name::ORDERS))
-            .sum()
+        let mut orders = 0;
+        for part in &self.parts {
+            let counts = crate::frames::codes(part, col_name::ORDERS)?;
+            orders += counts.iter().map(|&n| u64::from(n)).sum::<u64>();
+        }
+        Ok(orders)
     }
 
     /// How many occasions, over all parts.
@@ -66,11 +68,6 @@ impl Occasions {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-pub(crate) fn sum_i64(frame: &DataFrame, name: &str) -> Result<u64> {
-    let values = crate::frames::column_i64(frame, name)?;
-    Ok(values.into_iter().flatten().sum::<i64>() as u64)
 }
 
 /// Names of the columns of `PurchaseLines`.

@@ -63,6 +63,10 @@ pub struct DecimalDecision {
     pub decided_by: String,
 }
 
+/// Rows of a Parquet file read at a time: a few row groups as writers size them, about
+/// 100 MB of columns while typed.
+const PARQUET_SLICE_ROWS: usize = 1 << 20;
+
 /// Reads one opened file into the table, which hands full batches of lines to `sink`;
 /// returns what it found.
 pub fn read_file(
@@ -115,49 +119,115 @@ pub fn read_file(
         Body::Csv(mut blocks) => {
             let columns = opened.header.len();
             let threads = rayon::current_num_threads();
-            loop {
+            let (spare, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+            let name = &opened.name;
+            let delimiter = opened.delimiter.unwrap_or(b',');
+            let produce = move |reading: &Reading| {
+                while let Ok(bytes) = recycled.try_recv() {
+                    blocks.recycle(bytes);
+                }
                 let batch = blocks.next_blocks(threads).map_err(|e| {
                     Error::file(
-                        &opened.name,
+                        name,
                         format!("cannot read the file: {e}"),
                         "the file may be truncated; export it again",
                     )
                 })?;
                 if batch.is_empty() {
-                    break;
+                    return Ok(None);
                 }
                 let context = CsvContext {
-                    delimiter: opened.delimiter.unwrap_or(b','),
+                    delimiter,
                     columns,
                     positions,
-                    dates: &file.reading,
+                    dates: reading,
                     skip_invalid: options.skip_invalid,
                     strict_utf8: options.encoding == Encoding::Utf8,
                 };
                 let chunks = type_blocks(&batch, &context);
+                Ok(Some(chunks.into_iter().zip(batch).collect::<Vec<_>>()))
+            };
+            in_turn(&mut file, produce, |file, batch| {
                 if let (Some(size), true) = (opened.size, table.is_empty()) {
                     // Room for the whole file at the first batch's bytes per row.
-                    let rows: u64 = chunks.iter().map(|c| c.rows).sum();
-                    let bytes: usize = batch.iter().map(|b| b.bytes.len()).sum();
+                    let rows: u64 = batch.iter().map(|(c, _)| c.rows).sum();
+                    let bytes: usize = batch.iter().map(|(_, b)| b.bytes.len()).sum();
                     let per_row = (bytes as u64 / rows.max(1)).max(1);
                     table.reserve(((size / per_row) as usize).min(flush_lines(options)));
                 }
-                for (chunk, block) in chunks.into_iter().zip(batch) {
+                for (chunk, block) in batch {
                     file.take(chunk, &block.bytes, options, table, dictionaries, sink)?;
-                    blocks.recycle(block.bytes);
+                    // The reading side may be gone after an error of its own.
+                    let _ = spare.send(block.bytes);
                 }
-            }
+                Ok(())
+            })?;
         }
-        Body::Parquet(ref frame) => {
-            let mut rows = ParquetRows::new(frame, options.zone)?;
-            while let Some(chunks) = rows.next_batch(&file.reading, options.skip_invalid) {
+        Body::Parquet(ref body) => {
+            let mut next = 0;
+            let mut slice: Option<ParquetRows> = None;
+            let produce = |reading: &Reading| loop {
+                if let Some(chunks) = slice
+                    .as_mut()
+                    .and_then(|rows| rows.next_batch(reading, options.skip_invalid))
+                {
+                    return Ok(Some(chunks));
+                }
+                if next >= body.rows {
+                    return Ok(None);
+                }
+                let rows = PARQUET_SLICE_ROWS.min(body.rows - next);
+                let frame = body.slice(next, rows)?;
+                slice = Some(ParquetRows::new(&frame, options.zone)?.starting_at(next));
+                next += rows;
+            };
+            in_turn(&mut file, produce, |file, chunks| {
                 for chunk in chunks {
                     file.take(chunk, &[], options, table, dictionaries, sink)?;
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     file.finish(table)
+}
+
+/// Types batch after batch (`produce`, on a thread of its own, which types on rayon's
+/// pool) while this thread takes the batch before (`consume`): reading, typing and
+/// interning overlap. Each batch is typed with the file's day/month order and decimal
+/// separators as decided when it starts; rows typed before a decision wait in
+/// `pending` and `money_pending` as they would on one thread, so the results are the
+/// same.
+fn in_turn<T: Send>(
+    file: &mut FileReader,
+    produce: impl FnMut(&Reading) -> Result<Option<T>> + Send,
+    mut consume: impl FnMut(&mut FileReader, T) -> Result<()>,
+) -> Result<()> {
+    let mut produce = produce;
+    let decided = std::sync::Mutex::new(file.reading.clone());
+    let decided = &decided;
+    std::thread::scope(|scope| {
+        // One batch typed ahead while one is taken.
+        let (typed, batches) = std::sync::mpsc::sync_channel::<Result<T>>(1);
+        scope.spawn(move || loop {
+            let reading = decided.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let batch = match produce(&reading) {
+                Ok(Some(batch)) => Ok(batch),
+                Ok(None) => break,
+                Err(e) => Err(e),
+            };
+            let failed = batch.is_err();
+            // The taking side stops at an error of its own, and drops `batches`.
+            if typed.send(batch).is_err() || failed {
+                break;
+            }
+        });
+        for batch in batches {
+            consume(file, batch?)?;
+            *decided.lock().unwrap_or_else(|e| e.into_inner()) = file.reading.clone();
+        }
+        Ok(())
+    })
 }
 
 /// Notes the name of every product seen for the first time (or so far without one).

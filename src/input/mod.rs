@@ -161,6 +161,7 @@ fn load_all(
     for source in sources {
         reading(&source.display());
         let opened = read::open(source, read_options)?;
+        crate::progress::mark("typing the rows, ids to codes, lines to orders");
         let name = opened.name.clone();
         let (format, bom, delimiter) = (opened.format, opened.bom, opened.delimiter);
         let (columns, roles) = (opened.header.clone(), opened.roles.clone());

@@ -353,6 +353,8 @@ pub(super) struct ParquetRows {
     next: usize,
     /// Rows per thread in a batch: `BATCH_ROWS`; tests make it small.
     batch_rows: usize,
+    /// The file's row of the frame's first row (the frame is a slice of the file).
+    first_row: usize,
 }
 
 impl ParquetRows {
@@ -362,7 +364,14 @@ impl ParquetRows {
             height: frame.height(),
             next: 0,
             batch_rows: BATCH_ROWS,
+            first_row: 0,
         })
+    }
+
+    /// The rows of a frame that is the slice of the file from row `first_row` on.
+    pub(super) fn starting_at(mut self, first_row: usize) -> ParquetRows {
+        self.first_row = first_row;
+        self
     }
 
     /// The next rows typed in parallel, one range per thread of rayon's pool; the
@@ -381,13 +390,14 @@ impl ParquetRows {
             .filter(|r| !r.is_empty())
             .collect();
         self.next = ranges.last().map_or(self.height, |r| r.end);
-        let columns = &self.columns;
+        let (columns, first_row) = (&self.columns, self.first_row);
         Some(
             ranges
                 .into_par_iter()
                 .map(|rows| {
                     let part = columns.slice(&rows);
-                    type_parquet(&part, 0..rows.len(), rows.start, dates, skip_invalid)
+                    let first = first_row + rows.start;
+                    type_parquet(&part, 0..rows.len(), first, dates, skip_invalid)
                 })
                 .collect(),
         )

@@ -251,9 +251,60 @@ pub struct Opened {
 
 pub enum Body {
     Csv(Blocks<Box<dyn Read + Send>>),
-    /// Role columns renamed to the role names; text, except typed dates and numeric
-    /// amounts, quantities and prices (see `by_role`).
-    Parquet(DataFrame),
+    Parquet(ParquetBody),
+}
+
+/// A Parquet file's rows, read a slice at a time: only the role columns, and only
+/// the row groups of the slice, so what is held at once is a slice, not the file.
+pub struct ParquetBody {
+    name: String,
+    bytes: ParquetBytes,
+    /// The columns read, by their names in the file.
+    columns: Vec<String>,
+    roles: ColumnRoles,
+    pub rows: usize,
+}
+
+enum ParquetBytes {
+    File(PathBuf),
+    /// Standard input, read whole.
+    Memory(Vec<u8>),
+}
+
+impl ParquetBody {
+    /// Rows `offset..offset + len`, the role columns renamed to the role names; text,
+    /// except typed dates and numeric amounts, quantities and prices (see `by_role`).
+    pub fn slice(&self, offset: usize, len: usize) -> Result<DataFrame> {
+        let name = &self.name;
+        let unreadable = |e: PolarsError| {
+            Error::file(
+                name,
+                format!("cannot read this Parquet file: {e}"),
+                "the file may be truncated; export it again",
+            )
+        };
+        let columns = Some(self.columns.clone());
+        let slice = Some((offset, len));
+        let frame = match &self.bytes {
+            ParquetBytes::File(path) => {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    Error::file(
+                        name,
+                        format!("cannot read the file: {e}"),
+                        "check that you may read it",
+                    )
+                })?;
+                let reader = ParquetReader::new(file);
+                guarded(|| reader.with_columns(columns).with_slice(slice).finish())
+            }
+            ParquetBytes::Memory(bytes) => {
+                let reader = ParquetReader::new(Cursor::new(&bytes[..]));
+                guarded(|| reader.with_columns(columns).with_slice(slice).finish())
+            }
+        }
+        .map_err(unreadable)?;
+        by_role(frame, &self.roles, name)
+    }
 }
 
 /// Opens one input: format, encoding mark, delimiter, header and roles.
@@ -403,7 +454,7 @@ fn open_parquet(
     mut head: Head,
     options: &ReadOptions,
 ) -> Result<Opened> {
-    let (header, roles, frame) = match source {
+    let (bytes, (header, roles, columns, rows)) = match source {
         Source::Path(path) => {
             let file = std::fs::File::open(path).map_err(|e| {
                 Error::file(
@@ -412,34 +463,45 @@ fn open_parquet(
                     "check that you may read it",
                 )
             })?;
-            parquet_frame(ParquetReader::new(file), &name, options)?
+            let schema = parquet_schema(ParquetReader::new(file), &name, options)?;
+            (ParquetBytes::File(path.clone()), schema)
         }
         Source::Stdin => {
             fill(&mut head, usize::MAX, &name)?;
-            parquet_frame(ParquetReader::new(Cursor::new(head.bytes)), &name, options)?
+            let schema = parquet_schema(
+                ParquetReader::new(Cursor::new(&head.bytes[..])),
+                &name,
+                options,
+            )?;
+            (ParquetBytes::Memory(head.bytes), schema)
         }
     };
-    let frame = by_role(frame, &roles, &name)?;
     Ok(Opened {
-        name,
+        name: name.clone(),
         size: None,
         format: FileFormat::Parquet,
         bom: false,
         delimiter: None,
         header,
         positions: Vec::new(),
-        roles,
+        roles: roles.clone(),
         rules: RowRules::default(),
-        body: Body::Parquet(frame),
+        body: Body::Parquet(ParquetBody {
+            name,
+            bytes,
+            columns,
+            roles,
+            rows,
+        }),
     })
 }
 
-/// The header, the roles, and the role columns of a Parquet file.
-fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
+/// The header, the roles, the columns to read, and the rows of a Parquet file.
+fn parquet_schema<R: polars::io::mmap::MmapBytesReader>(
     mut reader: ParquetReader<R>,
     name: &str,
     options: &ReadOptions,
-) -> Result<(Vec<String>, ColumnRoles, DataFrame)> {
+) -> Result<(Vec<String>, ColumnRoles, Vec<String>, usize)> {
     let unreadable = |e: PolarsError| {
         Error::file(
             name,
@@ -459,8 +521,8 @@ fn parquet_frame<R: polars::io::mmap::MmapBytesReader>(
         .filter(|(role, _)| options.products || !role.describes_products())
         .map(|(_, c)| c.clone())
         .collect();
-    let frame = guarded(|| reader.with_columns(Some(wanted)).finish()).map_err(unreadable)?;
-    Ok((header, roles, frame))
+    let rows = guarded(|| reader.num_rows()).map_err(unreadable)?;
+    Ok((header, roles, wanted, rows))
 }
 
 /// A polars read of a file that may be damaged: polars panics on some damaged Parquet

@@ -13,6 +13,7 @@ use super::quantile::{mean, money_mean, quantile_sorted, ratio};
 use super::survival::{Observation, SurvivalCurve};
 use crate::days::date_of_day;
 use crate::error::{Error, Result};
+use crate::frames::{codes, days};
 use crate::money::Money;
 use crate::occasions::{col_name as occ, Dropped, Occasions};
 
@@ -96,28 +97,22 @@ pub(crate) fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> 
 /// part is sorted by customer, then time, so each customer is a run of rows, read in
 /// one pass.
 fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>> {
-    let customer = part
-        .column(occ::CUSTOMER)
-        .and_then(|c| c.u32())
-        .map_err(Error::internal)?;
-    let day = part
-        .column(occ::DAY)
-        .and_then(|c| c.i32())
-        .map_err(Error::internal)?;
+    let (customer, day) = (codes(part, occ::CUSTOMER)?, days(part, occ::DAY)?);
     let amount = part
         .column(occ::AMOUNT)
         .and_then(|c| c.i64())
-        .map_err(Error::internal)?;
+        .map_err(Error::internal)?
+        .rechunk();
+    let amounts = amount
+        .downcast_iter()
+        .flat_map(|a| a.iter().map(|v| v.copied()));
     let rows = customer
-        .into_no_null_iter()
-        .zip(day.into_no_null_iter())
-        .zip(amount.iter());
+        .iter()
+        .copied()
+        .zip(day.iter().copied())
+        .zip(amounts);
     // One row per run of a customer's occasions: counted first, to allocate once.
-    let runs = 1 + customer
-        .into_no_null_iter()
-        .zip(customer.into_no_null_iter().skip(1))
-        .filter(|(a, b)| a != b)
-        .count();
+    let runs = 1 + customer.windows(2).filter(|w| w[0] != w[1]).count();
     let mut customers: Vec<CustomerStats> = Vec::with_capacity(runs);
     for ((customer, day), amount) in rows {
         match customers.last_mut() {
@@ -162,20 +157,21 @@ pub fn summary(occasions: &Occasions) -> Result<Summary> {
 pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -> Result<Summary> {
     let as_of = occasions.as_of;
     let n = customers.len() as u64;
-    let repeaters: Vec<&CustomerStats> = customers.iter().filter(|c| c.occasions >= 2).collect();
-    let repeat_customers = repeaters.len() as u64;
-
+    // One pass over the customers (they are many, and each is 64 bytes): every sum,
+    // count and list the keys need.
+    let mut repeat_customers = 0u64;
     // Days are whole numbers: sorted as integers, then made floats.
-    let mut to_second: Vec<i32> = repeaters
-        .iter()
-        .filter_map(|c| c.second_day.map(|s| s - c.first_day))
-        .collect();
-    to_second.sort_unstable();
-    let to_second: Vec<f64> = to_second.into_iter().map(f64::from).collect();
-
-    let observations: Vec<Observation> = customers
-        .iter()
-        .map(|c| match (c.occasions >= 2, c.second_day) {
+    let mut to_second: Vec<i32> = Vec::new();
+    let mut observations: Vec<Observation> = Vec::with_capacity(customers.len());
+    let (mut active, mut in_window, mut gap_days, mut gaps) = (0u64, 0i64, 0i64, 0i64);
+    // Customers with exactly k occasions, the last slot holding every larger count.
+    let mut with_count = [0u64; LADDER_STEPS as usize + 2];
+    let mut revenue: Option<i64> = None;
+    let (mut first_total, mut first_known) = (0i128, 0i64);
+    let (mut later_total, mut later_known) = (0i128, 0i64);
+    let mut by_revenue: Vec<i64> = Vec::with_capacity(customers.len());
+    for c in customers {
+        observations.push(match (c.occasions >= 2, c.second_day) {
             (true, Some(second)) => Observation {
                 time: i64::from(second - c.first_day),
                 event: true,
@@ -184,48 +180,48 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
                 time: i64::from(as_of - c.first_day),
                 event: false,
             },
-        })
-        .collect();
+        });
+        if c.occasions >= 2 {
+            repeat_customers += 1;
+            if let Some(second) = c.second_day {
+                to_second.push(second - c.first_day);
+            }
+            gap_days += i64::from(c.last_day - c.first_day);
+            gaps += c.occasions - 1;
+        }
+        active += u64::from(c.in_last_365 > 0);
+        in_window += c.in_last_365;
+        with_count[(c.occasions.max(0) as usize).min(with_count.len() - 1)] += 1;
+        if let Some(r) = c.revenue {
+            revenue = Some(revenue.unwrap_or(0) + r);
+        }
+        if let Some(first) = c.first_amount {
+            first_total += i128::from(first);
+            first_known += 1;
+        }
+        later_total += i128::from(c.revenue.unwrap_or(0) - c.first_amount.unwrap_or(0));
+        later_known += c.known_amounts - i64::from(c.first_amount.is_some());
+        by_revenue.push(c.revenue.unwrap_or(0));
+    }
+    to_second.sort_unstable();
+    let to_second: Vec<f64> = to_second.into_iter().map(f64::from).collect();
     let curve = SurvivalCurve::estimate(&observations);
     let within = |days: i64| curve.probability_within(days);
 
-    let active = customers.iter().filter(|c| c.in_last_365 > 0).count();
-    let in_window: i64 = customers.iter().map(|c| c.in_last_365).sum();
-    let gap_days: i64 = repeaters
-        .iter()
-        .map(|c| i64::from(c.last_day - c.first_day))
-        .sum();
-    let gaps: i64 = repeaters.iter().map(|c| c.occasions - 1).sum();
-
+    // Customers with at least k occasions: the counts of k and above.
+    let at_least = |k: i64| with_count[k as usize..].iter().sum::<u64>();
     let ladder = (1..=LADDER_STEPS)
         .map(|k| {
-            let reached = customers.iter().filter(|c| c.occasions >= k).count() as u64;
-            let next = customers.iter().filter(|c| c.occasions > k).count() as u64;
+            let reached = at_least(k);
             LadderStep {
                 k,
                 customers: reached,
-                next_share: ratio(next as f64, reached as f64),
+                next_share: ratio(at_least(k + 1) as f64, reached as f64),
             }
         })
         .collect();
 
-    let revenue: Option<i64> = customers
-        .iter()
-        .filter_map(|c| c.revenue)
-        .reduce(|a, b| a + b);
-    let first_known: Vec<i64> = customers.iter().filter_map(|c| c.first_amount).collect();
-    let first_total: i128 = first_known.iter().map(|&a| i128::from(a)).sum();
-    let later_total: i128 = customers
-        .iter()
-        .map(|c| i128::from(c.revenue.unwrap_or(0) - c.first_amount.unwrap_or(0)))
-        .sum();
-    let later_known: i64 = customers
-        .iter()
-        .map(|c| c.known_amounts - i64::from(c.first_amount.is_some()))
-        .sum();
-
     // The top fifth by revenue: which of equal revenues are in it changes no sum.
-    let mut by_revenue: Vec<i64> = customers.iter().map(|c| c.revenue.unwrap_or(0)).collect();
     let top = customers.len().div_ceil(5);
     if top > 0 {
         by_revenue.select_nth_unstable_by(top - 1, |a, b| b.cmp(a));
@@ -237,7 +233,7 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
     Ok(Summary {
         as_of: date_of_day(as_of),
         customers: n,
-        occasions: customers.iter().map(|c| c.occasions).sum::<i64>() as u64,
+        occasions: occasions.len() as u64,
         orders,
         revenue: revenue.map(Money),
         repeat_customers,
@@ -258,7 +254,7 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
         purchase_frequency_12m: ratio(in_window as f64, active as f64),
         avg_days_between_purchases: ratio(gap_days as f64, gaps as f64),
         ladder,
-        aov_first: money_mean(first_total, first_known.len() as i64),
+        aov_first: money_mean(first_total, first_known),
         aov_repeat: money_mean(later_total, later_known),
         repeat_revenue_share: share(later_total, revenue),
         top20_revenue_share: share(top_total, revenue),
