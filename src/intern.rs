@@ -86,14 +86,20 @@ impl Interner {
     /// The codes of `keys` into `codes` (`NO_CODE` for an empty key); `new` hears
     /// each key met for the first time. The same as `intern` on each key, but the
     /// lookups of many keys overlap.
-    pub fn intern_all(&mut self, keys: &[&[u8]], codes: &mut Vec<u32>, new: &mut dyn FnMut(&[u8])) {
-        codes.reserve(keys.len());
+    pub fn intern_all<'k>(
+        &mut self,
+        count: usize,
+        keys: impl Fn(usize) -> &'k [u8],
+        codes: &mut Vec<u32>,
+        new: &mut dyn FnMut(&[u8]),
+    ) {
+        codes.reserve(count);
         let mut i = 0;
         // Consecutive lines of an order repeat their ids: the previous one costs no
         // lookup.
         let mut last: (&[u8], u32) = (&[], NO_CODE);
-        while self.ascending && i < keys.len() {
-            let key = keys[i];
+        while self.ascending && i < count {
+            let key = keys(i);
             if key.is_empty() {
                 codes.push(NO_CODE);
             } else if key == last.0 {
@@ -112,17 +118,17 @@ impl Interner {
             }
             i += 1;
         }
-        if i == keys.len() {
+        if i == count {
             return;
         }
-        let keys = &keys[i..];
         let mut hashes = std::mem::take(&mut self.hashes);
         hashes.clear();
-        hashes.extend(keys.iter().map(|k| self.state.hash_one(k)));
-        for (j, (&key, &hash)) in keys.iter().zip(&hashes).enumerate() {
+        hashes.extend((i..count).map(|k| self.state.hash_one(keys(k))));
+        for (j, &hash) in hashes.iter().enumerate() {
             if let Some(&ahead) = hashes.get(j + AHEAD) {
                 self.prefetch(ahead);
             }
+            let key = keys(i + j);
             if key.is_empty() {
                 codes.push(NO_CODE);
                 continue;

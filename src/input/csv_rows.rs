@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::columns::Role;
-use super::csv_scan::{split_fields, Block, Records};
+use super::csv_scan::{Block, Tokens};
 use super::platforms::username;
 use super::read::{Opened, RowRules};
 use super::schema::NO_AMOUNT;
@@ -67,15 +67,15 @@ pub(super) struct CsvContext<'a> {
 }
 
 /// Types the records of a block, which starts on line `first_line`.
-fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
-    let mut chunk = Chunk::default();
+fn type_csv(block: &[u8], first_line: u64, context: &CsvContext, mut chunk: Chunk) -> Chunk {
     let mut fields = Vec::with_capacity(context.columns);
     // Apart from the chunk, so field spans can borrow it while the chunk grows.
-    let mut scratch = Vec::new();
+    let mut scratch = std::mem::take(&mut chunk.scratch);
     let p = context.positions;
     // ASCII is UTF-8: one look at the block spares a check of every id.
     let ascii = block.is_ascii();
-    for record in Records::new(block, first_line, context.delimiter) {
+    let mut tokens = Tokens::new(block, first_line, context.delimiter);
+    while let Some(record) = tokens.next_record(&mut fields, &mut scratch) {
         if let Some(line) = record.unclosed {
             chunk.problem = Some(Problem {
                 line,
@@ -87,7 +87,6 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext) -> Chunk {
             break;
         }
         chunk.rows += 1;
-        split_fields(&record, context.delimiter, &mut fields, &mut scratch);
         // Short records are padded; extra cells must be empty (platforms §1 rule 1).
         if fields.len() < context.columns {
             fields.resize(context.columns, Span::NONE);
@@ -257,10 +256,19 @@ fn status_of(p: &Positions, fields: &[Span], block: &[u8], scratch: &mut Vec<u8>
     span(p.status, scratch)
 }
 
-/// Types a batch of blocks in parallel; the chunks come back in the blocks' order.
-pub(super) fn type_blocks(blocks: &[Block], context: &CsvContext) -> Vec<Chunk> {
+/// Types a batch of blocks in parallel, in empty chunks taken from `spare` where
+/// there are some; the chunks come back in the blocks' order.
+pub(super) fn type_blocks(
+    blocks: &[Block],
+    context: &CsvContext,
+    spare: &mut Vec<Chunk>,
+) -> Vec<Chunk> {
+    let empty: Vec<Chunk> = (0..blocks.len())
+        .map(|_| spare.pop().unwrap_or_default())
+        .collect();
     blocks
         .par_iter()
-        .map(|block| type_csv(&block.bytes, block.first_line, context))
+        .zip(empty)
+        .map(|(block, chunk)| type_csv(&block.bytes, block.first_line, context, chunk))
         .collect()
 }

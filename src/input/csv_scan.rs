@@ -338,6 +338,134 @@ impl<'a> Iterator for Records<'a> {
     }
 }
 
+/// The records of a block with their fields, found in one pass: a block without a
+/// quote or a lone CR (most exports) is scanned 64 bytes at a time for delimiters and
+/// line ends together; any other block goes through `Records` and `split_fields`.
+pub struct Tokens<'a> {
+    records: Records<'a>,
+    /// The next 64-byte window's first byte, and the stops not yet taken in the
+    /// current one (bit i: byte `window - 64 + i` is a delimiter or LF).
+    window: usize,
+    stops: u64,
+    plain: bool,
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(bytes: &'a [u8], first_line: u64, delimiter: u8) -> Tokens<'a> {
+        let records = Records::new(bytes, first_line, delimiter);
+        let plain = !records.quotes && !records.lone_cr;
+        Tokens {
+            records,
+            window: 0,
+            stops: 0,
+            plain,
+        }
+    }
+
+    /// The next record, its fields in `fields` (spans into the block, or `scratch`
+    /// for quoted fields that needed unescaping).
+    pub fn next_record(
+        &mut self,
+        fields: &mut Vec<Span>,
+        scratch: &mut Vec<u8>,
+    ) -> Option<Record<'a>> {
+        if !self.plain {
+            let record = self.records.next()?;
+            if record.unclosed.is_none() {
+                split_fields(&record, self.records.delimiter, fields, scratch);
+            }
+            return Some(record);
+        }
+        let bytes = self.records.bytes;
+        let delimiter = self.records.delimiter;
+        loop {
+            let start = self.records.position;
+            if start >= bytes.len() {
+                return None;
+            }
+            fields.clear();
+            let mut field_start = start;
+            let line_end = loop {
+                match self.next_stop() {
+                    Some(at) if bytes[at] == delimiter => {
+                        fields.push(Span::block(field_start, at));
+                        field_start = at + 1;
+                    }
+                    Some(at) => break at,
+                    None => break bytes.len(),
+                }
+            };
+            // The CR of a CRLF is not part of the record.
+            let end = if line_end > start && bytes[line_end - 1] == b'\r' {
+                line_end - 1
+            } else {
+                line_end
+            };
+            fields.push(Span::block(field_start.min(end), end));
+            let line = self.records.line;
+            self.records.line += u64::from(line_end < bytes.len());
+            self.records.position = line_end + 1;
+            if end > start {
+                return Some(Record {
+                    text: &bytes[start..end],
+                    offset: start,
+                    line,
+                    has_quotes: false,
+                    unclosed: None,
+                });
+            }
+        }
+    }
+
+    /// The next delimiter or LF at or after the current position.
+    #[inline(always)]
+    fn next_stop(&mut self) -> Option<usize> {
+        let bytes = self.records.bytes;
+        loop {
+            if self.stops != 0 {
+                let at = self.window - 64 + self.stops.trailing_zeros() as usize;
+                self.stops &= self.stops - 1;
+                return Some(at);
+            }
+            if self.window >= bytes.len() + 64 {
+                return None;
+            }
+            let from = self.window;
+            self.window += 64;
+            self.stops = stops(&bytes[from.min(bytes.len())..], self.records.delimiter);
+        }
+    }
+}
+
+/// Bit i set where byte i of the first 64 of `bytes` is `delimiter` or LF: eight bytes
+/// at a time, as 64-bit words (the zero-byte test of each word against the two
+/// bytes repeated, its high bits gathered by one multiplication).
+#[inline(always)]
+fn stops(bytes: &[u8], delimiter: u8) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let (d, n) = (
+        u64::from(delimiter) * 0x0101_0101_0101_0101,
+        u64::from(b'\n') * 0x0101_0101_0101_0101,
+    );
+    // The high bit of each byte of `x` that is zero, and no other.
+    let zero = |x: u64| !(((x & LOW).wrapping_add(LOW)) | x) & HIGH;
+    let mut mask = 0u64;
+    for (i, word) in bytes.chunks(8).take(8).enumerate() {
+        let mut le = [0u8; 8];
+        le[..word.len()].copy_from_slice(word);
+        let w = u64::from_le_bytes(le);
+        let mut found = zero(w ^ d) | zero(w ^ n);
+        if word.len() < 8 {
+            // The zero bytes padding a short word are not the input's.
+            found &= (1u64 << (8 * word.len())) - 1;
+        }
+        mask |= ((found >> 7).wrapping_mul(GATHER) >> 56) << (8 * i);
+    }
+    mask
+}
+
 /// Splits a record into field spans (relative to the block the record is in).
 pub fn split_fields(record: &Record, delimiter: u8, fields: &mut Vec<Span>, scratch: &mut Vec<u8>) {
     fields.clear();
@@ -556,6 +684,22 @@ mod tests {
         assert_eq!(last_record_end(b"a\rb", b','), Some(2));
     }
 
+    /// Texts without a quote or a lone CR, long enough to cross 64-byte windows.
+    fn plain_text() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            &b"a"[..],
+            b"0123456789abcdefghij",
+            b",",
+            b";",
+            b"\t",
+            b"|",
+            b"\n",
+            b"\r\n",
+            b" ",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat())
+    }
+
     fn csv_text() -> impl Strategy<Value = Vec<u8>> {
         let pieces = prop::sample::select(vec![
             &b"a"[..],
@@ -641,6 +785,53 @@ mod tests {
             delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
         ) {
             prop_assert_eq!(read(&text, delimiter), read_with_csv_crate(&text, delimiter));
+        }
+
+        #[test]
+        fn tokens_find_the_records_and_fields_that_records_and_split_fields_find(
+            text in prop_oneof![csv_text(), plain_text()],
+            delimiter in prop::sample::select(vec![b',', b';', b'\t', b'|']),
+        ) {
+            let (mut fields, mut scratch) = (Vec::new(), Vec::new());
+            let mut tokens = Tokens::new(&text, 7, delimiter);
+            let mut found = Vec::new();
+            // A record whose quote never closes ends the reading: its fields are not
+            // split.
+            while let Some(record) = tokens.next_record(&mut fields, &mut scratch) {
+                if record.unclosed.is_some() {
+                    fields.clear();
+                }
+                let cells: Vec<Vec<u8>> =
+                    fields.iter().map(|s| s.get(&text, &scratch).to_vec()).collect();
+                found.push((record.text.to_vec(), record.line, cells));
+            }
+            let mut expected = Vec::new();
+            let mut scratch = Vec::new();
+            for record in Records::new(&text, 7, delimiter) {
+                split_fields(&record, delimiter, &mut fields, &mut scratch);
+                if record.unclosed.is_some() {
+                    fields.clear();
+                }
+                let cells: Vec<Vec<u8>> =
+                    fields.iter().map(|s| s.get(&text, &scratch).to_vec()).collect();
+                expected.push((record.text.to_vec(), record.line, cells));
+            }
+            prop_assert_eq!(found, expected);
+        }
+
+        #[test]
+        fn stops_are_the_delimiters_and_line_feeds(
+            bytes in prop::collection::vec(
+                prop::sample::select(vec![b'a', b',', b'\n', b'\r', 0u8, 0x80, 0xff]), 0..80),
+            delimiter in prop::sample::select(vec![b',', b'\r', 0u8]),
+        ) {
+            let expected = bytes
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, &b)| b == delimiter || b == b'\n')
+                .fold(0u64, |mask, (i, _)| mask | 1 << i);
+            prop_assert_eq!(stops(&bytes, delimiter), expected);
         }
 
         #[test]

@@ -119,12 +119,14 @@ pub fn read_file(
         Body::Csv(mut blocks) => {
             let columns = opened.header.len();
             let threads = rayon::current_num_threads();
-            let (spare, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (spare, recycled) = std::sync::mpsc::channel::<(Vec<u8>, Chunk)>();
+            let mut spare_chunks = Vec::new();
             let name = &opened.name;
             let delimiter = opened.delimiter.unwrap_or(b',');
             let produce = move |reading: &Reading| {
-                while let Ok(bytes) = recycled.try_recv() {
+                while let Ok((bytes, chunk)) = recycled.try_recv() {
                     blocks.recycle(bytes);
+                    spare_chunks.push(chunk);
                 }
                 let batch = blocks.next_blocks(threads).map_err(|e| {
                     Error::file(
@@ -144,7 +146,7 @@ pub fn read_file(
                     skip_invalid: options.skip_invalid,
                     strict_utf8: options.encoding == Encoding::Utf8,
                 };
-                let chunks = type_blocks(&batch, &context);
+                let chunks = type_blocks(&batch, &context, &mut spare_chunks);
                 Ok(Some(chunks.into_iter().zip(batch).collect::<Vec<_>>()))
             };
             in_turn(&mut file, produce, |file, batch| {
@@ -156,9 +158,10 @@ pub fn read_file(
                     table.reserve(((size / per_row) as usize).min(flush_lines(options)));
                 }
                 for (chunk, block) in batch {
-                    file.take(chunk, &block.bytes, options, table, dictionaries, sink)?;
+                    let chunk =
+                        file.take(chunk, &block.bytes, options, table, dictionaries, sink)?;
                     // The reading side may be gone after an error of its own.
-                    let _ = spare.send(block.bytes);
+                    let _ = spare.send((block.bytes, chunk.recycled()));
                 }
                 Ok(())
             })?;
@@ -256,21 +259,25 @@ fn name_products(
     }
 }
 
-/// The codes of one role's ids (`NO_CODE` where empty), and whether a new id was not
-/// UTF-8.
+/// Appends the codes of one role's ids to `out` (`NO_CODE` where empty); says whether
+/// a new id was not UTF-8.
 fn codes(
     interner: &mut Interner,
     spans: &[Span],
     block: &[u8],
     scratch: &[u8],
-) -> (Vec<u32>, bool) {
-    let keys: Vec<&[u8]> = spans.iter().map(|s| s.get(block, scratch)).collect();
-    let mut out = Vec::with_capacity(spans.len());
+    out: &mut Vec<u32>,
+) -> bool {
     let mut windows_1252 = false;
-    interner.intern_all(&keys, &mut out, &mut |key| {
-        windows_1252 |= std::str::from_utf8(key).is_err();
-    });
-    (out, windows_1252)
+    interner.intern_all(
+        spans.len(),
+        |i| spans[i].get(block, scratch),
+        out,
+        &mut |key| {
+            windows_1252 |= std::str::from_utf8(key).is_err();
+        },
+    );
+    windows_1252
 }
 
 /// One file's state between blocks.
@@ -315,12 +322,12 @@ impl FileReader<'_> {
         table: &mut LineTable,
         dictionaries: &mut Dictionaries,
         sink: &mut LineSink,
-    ) -> Result<()> {
+    ) -> Result<Chunk> {
         self.tally.rows += chunk.rows;
         self.tally.loaded_rows += chunk.ts.len() as u64;
         self.tally.guest_rows += chunk.guest_rows;
         self.tally.invalid_rows += chunk.invalid_rows;
-        if let Some(p) = chunk.problem {
+        if let Some(p) = chunk.problem.take() {
             return Err(Error::input(
                 self.location(p.line, p.role, Some(p.value)),
                 p.problem,
@@ -386,7 +393,7 @@ impl FileReader<'_> {
         {
             table.flush(sink)?;
         }
-        Ok(())
+        Ok(chunk)
     }
 
     /// Adds the chunk's amounts to the input's sum of absolute amounts, which bounds
@@ -440,27 +447,32 @@ impl FileReader<'_> {
                 table.status_seen = true;
                 table.status.resize(table.len(), NO_CODE);
             }
-            let (status, _) = codes(statuses, &chunk.status, block, scratch);
-            table.status.extend_from_slice(&status);
+            codes(statuses, &chunk.status, block, scratch, &mut table.status);
         } else if table.status_seen {
             table.status.resize(table.len() + chunk.ts.len(), NO_CODE);
         }
+        let base = table.len();
         // Customers on one thread, the other ids on this one: the tables are apart.
-        let ((customer, customer_1252), ((order, order_1252), other)) = rayon::join(
-            || codes(customers, &chunk.customer, block, scratch),
+        let LineTable {
+            customer: customer_codes,
+            order: order_codes,
+            product: product_codes,
+            category: category_codes,
+            ..
+        } = table;
+        let (customer_1252, (order_1252, other_1252)) = rayon::join(
+            || codes(customers, &chunk.customer, block, scratch, customer_codes),
             || {
-                let order = codes(orders, &chunk.order, block, scratch);
-                let other = options.products.then(|| {
-                    (
-                        codes(products, &chunk.product, block, scratch),
-                        codes(categories, &chunk.category, block, scratch),
-                    )
-                });
+                let order = codes(orders, &chunk.order, block, scratch, order_codes);
+                let other = options.products
+                    && (codes(products, &chunk.product, block, scratch, product_codes)
+                        | codes(categories, &chunk.category, block, scratch, category_codes));
                 (order, other)
             },
         );
-        self.tally.windows_1252 |= customer_1252 || order_1252;
-        for (i, (&customer, &order)) in customer.iter().zip(&order).enumerate() {
+        self.tally.windows_1252 |= customer_1252 || order_1252 || other_1252;
+        let (customer, order) = (&table.customer[base..], &table.order[base..]);
+        for (i, (&customer, &order)) in customer.iter().zip(order).enumerate() {
             let key = if order == NO_CODE {
                 let next = timed_orders.len() as u32;
                 let timed = *timed_orders.entry((customer, chunk.ts[i])).or_insert(next);
@@ -472,25 +484,17 @@ impl FileReader<'_> {
                 .order_key
                 .push((u64::from(customer) << 32) | u64::from(key));
         }
-        table.customer.extend_from_slice(&customer);
-        table.order.extend_from_slice(&order);
         table.ts.extend_from_slice(&chunk.ts);
         table.amount.extend_from_slice(&chunk.amount);
-        if let Some(((product, product_1252), (category, category_1252))) = other {
-            self.tally.windows_1252 |= product_1252 || category_1252;
-            if !chunk.name.is_empty() {
-                let encoding = options.encoding;
-                name_products(
-                    product_names,
-                    &product,
-                    &chunk.name,
-                    block,
-                    scratch,
-                    encoding,
-                );
-            }
-            table.product.extend_from_slice(&product);
-            table.category.extend_from_slice(&category);
+        if options.products && !chunk.name.is_empty() {
+            name_products(
+                product_names,
+                &table.product[base..],
+                &chunk.name,
+                block,
+                scratch,
+                options.encoding,
+            );
         }
     }
 

@@ -244,6 +244,30 @@ impl Chunk {
         }
     }
 
+    /// An empty chunk that keeps this one's buffers: chunks are made for every block,
+    /// and memory given back and asked for again costs the kernel a zeroing each time.
+    pub(super) fn recycled(self) -> Chunk {
+        fn empty<T>(mut values: Vec<T>) -> Vec<T> {
+            values.clear();
+            values
+        }
+        Chunk {
+            customer: empty(self.customer),
+            order: empty(self.order),
+            product: empty(self.product),
+            category: empty(self.category),
+            name: empty(self.name),
+            ts: empty(self.ts),
+            amount: empty(self.amount),
+            line: empty(self.line),
+            scratch: empty(self.scratch),
+            status: empty(self.status),
+            pending: empty(self.pending),
+            money_pending: empty(self.money_pending),
+            ..Chunk::default()
+        }
+    }
+
     /// Types one non-guest row: its timestamp and amount, or the problem.
     pub(super) fn type_row(
         &mut self,
