@@ -37,6 +37,10 @@ pub struct LineTable {
     /// The sum of the absolute values of every known amount read (see
     /// `money::SUM_LIMIT`).
     pub(super) amount_magnitude: u128,
+    /// About how many lines the inputs have, as far as known (a CSV file's size over
+    /// its first bytes per line, a Parquet file's rows): what folds reserve room for,
+    /// once, rather than growing by doubling. Room not used costs address space only.
+    pub(super) expected_lines: usize,
 }
 
 /// A batch of lines, column by column; product and category are empty unless
@@ -51,6 +55,8 @@ pub struct LineBatch<'a> {
     pub category: &'a [u32],
     /// `None` until some file had a status column; `NO_CODE` where empty.
     pub status: Option<&'a [u32]>,
+    /// `LineTable::expected_lines`.
+    pub expected_lines: usize,
 }
 
 /// Lines between folds: `options.flush_lines`, or `FLUSH_LINES`.
@@ -94,6 +100,7 @@ impl LineTable {
             product: &self.product,
             category: &self.category,
             status: self.status_seen.then_some(&self.status[..]),
+            expected_lines: self.expected_lines,
         })?;
         self.customer.clear();
         self.order_key.clear();

@@ -155,7 +155,9 @@ pub fn read_file(
                     let rows: u64 = batch.iter().map(|(c, _)| c.rows).sum();
                     let bytes: usize = batch.iter().map(|(_, b)| b.bytes.len()).sum();
                     let per_row = (bytes as u64 / rows.max(1)).max(1);
-                    table.reserve(((size / per_row) as usize).min(flush_lines(options)));
+                    let lines = (size / per_row) as usize;
+                    table.reserve(lines.min(flush_lines(options)));
+                    table.expected_lines += lines;
                 }
                 for (chunk, block) in batch {
                     let chunk =
@@ -169,6 +171,7 @@ pub fn read_file(
         Body::Parquet(ref body) => {
             let mut next = 0;
             let mut slice: Option<ParquetRows> = None;
+            table.expected_lines += body.rows;
             let produce = |reading: &Reading| loop {
                 if let Some(chunks) = slice
                     .as_mut()

@@ -135,6 +135,13 @@ pub(super) struct KeptLines {
 
 impl KeptLines {
     pub(super) fn push(&mut self, lines: &LineBatch, orders: &[u32]) {
+        if self.customer.is_empty() {
+            let room = lines.expected_lines.max(lines.customer.len());
+            self.customer.reserve(room);
+            self.order.reserve(room);
+            self.product.reserve(room);
+            self.category.reserve(room);
+        }
         self.customer.extend_from_slice(lines.customer);
         self.order.extend_from_slice(orders);
         self.product.extend_from_slice(lines.product);
@@ -162,21 +169,29 @@ impl ProductLines {
     /// order of the input.
     pub fn purchased(self, orders: &Orders, customers: usize) -> Result<PurchaseLines> {
         let lines = self.lines;
-        let kept: Vec<usize> = (0..lines.order.len())
-            .filter(|&i| {
-                let order = lines.order[i];
-                order != NO_CODE && orders.is_purchase(order as usize)
-            })
-            .collect();
-        let pick = |values: &[u32]| -> Vec<u32> { kept.iter().map(|&i| values[i]).collect() };
-        let day: Vec<i32> = kept
-            .iter()
-            .map(|&i| days::day_of(orders.ts[lines.order[i] as usize]))
-            .collect();
+        // Room for every line: what purchases do not fill is address space only.
+        let room = lines.order.len();
+        let mut kept = KeptLines {
+            customer: Vec::with_capacity(room),
+            order: Vec::new(),
+            product: Vec::with_capacity(room),
+            category: Vec::with_capacity(room),
+        };
+        let mut day = Vec::with_capacity(room);
+        for i in 0..lines.order.len() {
+            let order = lines.order[i];
+            if order != NO_CODE && orders.is_purchase(order as usize) {
+                kept.customer.push(lines.customer[i]);
+                kept.product.push(lines.product[i]);
+                kept.category.push(lines.category[i]);
+                day.push(days::day_of(orders.ts[order as usize]));
+            }
+        }
+        drop(lines);
         let frame = DataFrame::new_infer_height(vec![
-            Column::new(line_col::CUSTOMER.into(), pick(&lines.customer)),
-            Column::new(line_col::PRODUCT.into(), pick(&lines.product)),
-            Column::new(line_col::CATEGORY.into(), pick(&lines.category)),
+            Column::new(line_col::CUSTOMER.into(), kept.customer),
+            Column::new(line_col::PRODUCT.into(), kept.product),
+            Column::new(line_col::CATEGORY.into(), kept.category),
             Column::new(line_col::DAY.into(), day),
         ])
         .map_err(Error::internal)?;
@@ -223,6 +238,17 @@ impl OrderFolds {
     pub(super) fn add(&mut self, lines: &LineBatch, mut slots: Option<&mut Vec<u32>>) {
         if lines.status.is_some() && !self.status_seen {
             self.status_seen = true;
+        }
+        if self.customer.is_empty() {
+            // Orders are at most the lines.
+            let room = lines.expected_lines;
+            self.customer.reserve(room);
+            self.order.reserve(room);
+            self.ts.reserve(room);
+            self.amount.reserve(room);
+            self.known.reserve(room);
+            self.status.reserve(room);
+            self.by_order.reserve(room);
         }
         // Consecutive lines of an order find its slot once.
         let mut last: (u64, usize) = (u64::MAX, 0);
