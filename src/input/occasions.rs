@@ -3,6 +3,7 @@
 //! sort), then each customer's few orders are sorted by time and merged by day.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::orders::Orders;
 use super::schema::NO_AMOUNT;
@@ -192,45 +193,103 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
 /// A purchase order, as the occasions need it.
 #[derive(Clone, Copy, Default)]
 struct Purchase {
-    ts: i64,
-    amount: i64,
+    customer: u32,
     /// The order id's code, or with `--same-day keep` the rank of its text.
     rank: u32,
+    ts: i64,
+    amount: i64,
 }
+
+/// Customers are put in order in groups of this many codes (log2): first each
+/// purchase goes to its group, in as many places as there are groups, then each
+/// group, whose counts fit in the processor's cache, is counted out by customer.
+/// One pass straight to each customer's place would write all over memory.
+const GROUP_BITS: u32 = 12;
 
 /// The occasions of the orders (steps 5 and 6), sorted by customer, then time: one per
 /// customer and day, or with `ranks` (`--same-day keep`, the rank of each order id's
 /// text) one per order, orders at the same time taken by the text of their ids
 /// (`NO_CODE`, no order id, last).
 fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Built {
-    // Purchases by customer, put in place by counting: each customer's count, then
-    // where its run starts; each purchase is copied to its customer's run, so what
-    // follows reads memory in order.
-    let mut starts = vec![0u32; customers + 1];
-    for i in (0..orders.len()).filter(|&i| orders.is_purchase(i)) {
-        starts[orders.customer[i] as usize + 1] += 1;
+    let groups = customers.div_ceil(1 << GROUP_BITS).max(1);
+    let group = |i: usize| (orders.customer[i] >> GROUP_BITS) as usize;
+    let purchases = || (0..orders.len()).filter(|&i| orders.is_purchase(i));
+    // Each group's purchases, then where its stretch starts.
+    let mut group_starts = vec![0usize; groups + 1];
+    for i in purchases() {
+        group_starts[group(i) + 1] += 1;
     }
-    for c in 0..customers {
-        starts[c + 1] += starts[c];
+    for g in 0..groups {
+        group_starts[g + 1] += group_starts[g];
     }
-    let mut by_customer = vec![Purchase::default(); starts[customers] as usize];
-    {
-        let mut next = starts.clone();
-        for i in (0..orders.len()).filter(|&i| orders.is_purchase(i)) {
-            let c = orders.customer[i] as usize;
-            let code = orders.order[i];
-            by_customer[next[c] as usize] = Purchase {
-                ts: orders.ts[i],
-                amount: orders.amount[i],
-                rank: ranks.map_or(code, |r| r.get(code as usize).copied().unwrap_or(NO_CODE)),
-            };
-            next[c] += 1;
-        }
+    let mut grouped = vec![Purchase::default(); group_starts[groups]];
+    let mut next = group_starts.clone();
+    for i in purchases() {
+        let code = orders.order[i];
+        grouped[next[group(i)]] = Purchase {
+            customer: orders.customer[i],
+            rank: ranks.map_or(code, |r| r.get(code as usize).copied().unwrap_or(NO_CODE)),
+            ts: orders.ts[i],
+            amount: orders.amount[i],
+        };
+        next[group(i)] += 1;
     }
     drop(orders);
-    let mut built = Built::with_capacity(by_customer.len());
-    for c in 0..customers {
-        let run = &mut by_customer[starts[c] as usize..starts[c + 1] as usize];
+    // Each group on its own (in parallel), then one after the other.
+    let mut pieces = Vec::with_capacity(groups);
+    let mut rest = &mut grouped[..];
+    for g in 0..groups {
+        let (piece, after) = rest.split_at_mut(group_starts[g + 1] - group_starts[g]);
+        let first = g << GROUP_BITS;
+        pieces.push((first..customers.min(first + (1 << GROUP_BITS)), piece));
+        rest = after;
+    }
+    let keep = ranks.is_some();
+    let built: Vec<Built> = pieces
+        .into_par_iter()
+        .map_init(Vec::new, |sorted, (range, piece)| {
+            group_to_occasions(range, piece, sorted, keep)
+        })
+        .collect();
+    let mut all = Built::with_capacity(built.iter().map(Built::len).sum());
+    for piece in built {
+        all.customer.extend_from_slice(&piece.customer);
+        all.day.extend_from_slice(&piece.day);
+        all.ts.extend_from_slice(&piece.ts);
+        all.amount.extend_from_slice(&piece.amount);
+        all.orders.extend_from_slice(&piece.orders);
+    }
+    all
+}
+
+/// The occasions of the customers in `range` from their purchases (in any order):
+/// counted out by customer into `sorted`, each customer's sorted by time, then one
+/// occasion per day, or with `keep` (`--same-day keep`) one per order.
+fn group_to_occasions(
+    range: std::ops::Range<usize>,
+    purchases: &[Purchase],
+    sorted: &mut Vec<Purchase>,
+    keep: bool,
+) -> Built {
+    let first = range.start;
+    let mut starts = vec![0usize; range.len() + 1];
+    for p in purchases {
+        starts[p.customer as usize - first + 1] += 1;
+    }
+    for c in 0..range.len() {
+        starts[c + 1] += starts[c];
+    }
+    sorted.clear();
+    sorted.resize(purchases.len(), Purchase::default());
+    let mut next = starts.clone();
+    for p in purchases {
+        let c = p.customer as usize - first;
+        sorted[next[c]] = *p;
+        next[c] += 1;
+    }
+    let mut built = Built::with_capacity(purchases.len());
+    for c in 0..range.len() {
+        let run = &mut sorted[starts[c]..starts[c + 1]];
         if run.len() > 1 {
             run.sort_unstable_by_key(|p| (p.ts, p.rank));
         }
@@ -238,7 +297,7 @@ fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Buil
         while k < run.len() {
             let day = days::day_of(run[k].ts);
             let mut end = k + 1;
-            if ranks.is_none() {
+            if !keep {
                 while end < run.len() && days::day_of(run[end].ts) == day {
                     end += 1;
                 }
@@ -250,7 +309,7 @@ fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Buil
                 .filter(|&a| a != NO_AMOUNT)
                 .reduce(|a, b| a + b)
                 .unwrap_or(NO_AMOUNT);
-            built.push(c as u32, day, run[k].ts, amount, (end - k) as u32);
+            built.push((first + c) as u32, day, run[k].ts, amount, (end - k) as u32);
             k = end;
         }
     }

@@ -68,15 +68,19 @@ pub struct Rfm {
 /// callers pass values ordered so that smaller is worse (recency negated).
 pub fn scores<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
     let n = values.len();
-    let mut sorted = values.to_vec();
+    // Sorted with their places: the values strictly smaller than a run of equal values
+    // are the ones before the run.
+    let mut sorted: Vec<(T, u32)> = values.iter().copied().zip(0..).collect();
     sorted.sort_unstable();
-    values
-        .iter()
-        .map(|v| {
-            let worse = sorted.partition_point(|s| s < v);
-            (1 + 5 * worse / n) as u8
-        })
-        .collect()
+    let mut scores = vec![0u8; n];
+    let mut run_start = 0;
+    for (k, &(value, place)) in sorted.iter().enumerate() {
+        if value != sorted[run_start].0 {
+            run_start = k;
+        }
+        scores[place as usize] = (1 + 5 * run_start / n) as u8;
+    }
+    scores
 }
 
 pub fn rfm(occasions: &Occasions, segments: &Segments) -> Result<Rfm> {
@@ -196,6 +200,20 @@ mod tests {
         assert_eq!(scores(&[50, 10, 40, 20, 30]), vec![5, 1, 4, 2, 3]);
         // Money compares exactly: 0.0001 apart is not a tie.
         assert_eq!(scores(&[100_000i64, 100_001]), vec![1, 3]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_score_counts_the_values_strictly_below(
+            values in proptest::collection::vec(-5i64..5, 1..60),
+        ) {
+            let n = values.len();
+            let by_definition: Vec<u8> = values
+                .iter()
+                .map(|v| (1 + 5 * values.iter().filter(|w| w < &v).count() / n) as u8)
+                .collect();
+            proptest::prop_assert_eq!(scores(&values), by_definition);
+        }
     }
 
     fn fixture_rfm() -> (Rfm, Occasions) {
