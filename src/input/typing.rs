@@ -280,12 +280,15 @@ impl Chunk {
             DateValue::Millis(None) => {
                 return Err(date_problem(line, b"", &DateError::Unrecognised))
             }
-            DateValue::Text(raw) => {
-                let parsed = std::str::from_utf8(raw)
-                    .map_err(|_| DateError::Unrecognised)
-                    .and_then(|t| self.read_date(line, t, dates));
-                parsed.map_err(|e| date_problem(line, raw, &e))?
-            }
+            DateValue::Text(raw) => match dates.parser.parse_iso(raw) {
+                Some(ts) => (ts, None),
+                None => {
+                    let parsed = std::str::from_utf8(raw)
+                        .map_err(|_| DateError::Unrecognised)
+                        .and_then(|t| self.read_date(line, t, dates));
+                    parsed.map_err(|e| date_problem(line, raw, &e))?
+                }
+            },
         };
         dates::check_range(ts).map_err(|e| {
             let shown = match values.date {
