@@ -40,5 +40,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => commands::report::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
     }
+    progress::mark("");
     Ok(ExitCode::SUCCESS)
 }

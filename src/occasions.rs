@@ -39,7 +39,7 @@ pub struct Dropped {
 #[derive(Clone)]
 pub struct Occasions {
     /// Parts with no customer in common, each sorted by customer, then time; one part
-    /// unless the input is large (see `input::occasions`).
+    /// unless tests ask for more (`OccasionOptions::part_orders`).
     pub parts: Vec<DataFrame>,
     /// The customer id of each code.
     pub customers: Arc<Interner>,

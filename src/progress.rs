@@ -43,7 +43,7 @@ impl Progress {
 static STAGE: Mutex<Option<(Instant, String)>> = Mutex::new(None);
 
 /// With `REBUY_TIMINGS` set, prints how long the stage before took, and begins
-/// `next`.
+/// `next` (an empty name ends the last stage).
 pub fn mark(next: &str) {
     if std::env::var_os("REBUY_TIMINGS").is_none() {
         return;
@@ -53,12 +53,14 @@ pub fn mark(next: &str) {
     if let Some((start, name)) = stage.take() {
         eprintln!("{:>8.3} s  {name}", (now - start).as_secs_f64());
     }
-    *stage = Some((now, next.to_string()));
+    if !next.is_empty() {
+        *stage = Some((now, next.to_string()));
+    }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        mark("");
+        mark("writing the output");
         if let Some(spinner) = &self.spinner {
             spinner.finish_and_clear();
         }

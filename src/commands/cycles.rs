@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
-use polars::prelude::DataFrame;
-
 use crate::cli::{CycleFlags, CyclesArgs};
 use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::input::columns::Role;
-use crate::metrics::cycles::{cycles, purchase_days, Cycle, CycleBy, CycleOptions, KeySizes};
+use crate::metrics::cycles::{
+    cycles, purchase_days, Cycle, CycleBy, CycleOptions, KeySizes, PurchaseDays,
+};
 use crate::occasions::{Occasions, PurchaseLines};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -56,7 +56,7 @@ pub(crate) fn role_of(by: CycleBy) -> Role {
 pub(crate) struct Measured {
     pub occasions: Occasions,
     pub lines: PurchaseLines,
-    pub days: DataFrame,
+    pub days: PurchaseDays,
     pub cycles: Vec<Cycle>,
 }
 

@@ -99,9 +99,14 @@ impl List<'_> {
                 {
                     let mut writer = ::csv::Writer::from_writer(&mut stream);
                     writer.write_record(self.header).map_err(io_error)?;
+                    let mut text = String::new();
                     for row in rows {
+                        for cell in &row {
+                            render::text::write_for_machines(&mut text, cell);
+                            writer.write_field(&text).map_err(io_error)?;
+                        }
                         writer
-                            .write_record(row.iter().map(render::text::for_machines))
+                            .write_record(std::iter::empty::<&[u8]>())
                             .map_err(io_error)?;
                     }
                     writer.flush()?;

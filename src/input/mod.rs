@@ -511,8 +511,9 @@ mod tests {
     }
 
     #[test]
-    fn folds_of_ascending_order_ids_are_stacked_without_splitting_an_order() {
-        // Without quirks, generated order ids only grow, so folds are not regrouped.
+    fn folds_of_any_size_give_the_same_summary() {
+        // Lines are added to their order's slot fold after fold: where the folds cut
+        // changes nothing.
         let options = crate::generate::GenerateOptions {
             customers: 400,
             seed: 3,

@@ -382,6 +382,26 @@ mod tests {
     }
 
     #[test]
+    fn an_order_is_its_lines_wherever_they_are_and_an_id_under_two_customers_is_two_orders() {
+        // O1's lines are apart, and each line is folded on its own; O2 is B's and C's.
+        let text = "customer,order,date,amount\nA,O1,2024-01-02 10:00,5\nB,O2,2024-01-01,1\nA,O1,2024-01-01 09:00,7\nC,O2,2024-01-03,2\nA,O1,2024-01-05,-2\n";
+        let values = ValueOptions {
+            flush_lines: 1,
+            ..ValueOptions::default()
+        };
+        let occ = occasions_of(&[text], &values, OccasionOptions::default()).unwrap();
+        assert_eq!(occ.all_orders, 3);
+        assert_eq!(
+            rows(&occ),
+            vec![
+                row("A", "2024-01-01", "10", 1),
+                row("B", "2024-01-01", "1", 1),
+                row("C", "2024-01-03", "2", 1),
+            ]
+        );
+    }
+
+    #[test]
     fn without_an_order_column_an_order_is_a_customer_and_a_timestamp() {
         let occ = merged(&["customer,date,amount\nA,2024-01-01 10:00,10\nA,2024-01-01 10:00,-10\nA,2024-01-01 11:00,4\n"]);
         // 10:00 nets to 0 (not a purchase); 11:00 is a purchase.

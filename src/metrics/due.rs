@@ -1,12 +1,10 @@
 //! Contract §5, second half: for every customer and product with trigger days, the
 //! stage of the reminder sequence reached.
 
-use polars::prelude::*;
 use serde::Serialize;
 
-use super::cycles::Cycle;
+use super::cycles::{Cycle, PurchaseDays};
 use crate::error::Result;
-use crate::frames::{column_i32, column_u64};
 
 /// Where a customer is in a product's reminder sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -90,7 +88,7 @@ impl DueRow {
 /// `--fires-on` day). With `fires_on`, only the rows with a trigger date on `on`; and
 /// only the rows whose stage is in `stages`.
 pub fn due(
-    days: &DataFrame,
+    days: &PurchaseDays,
     cycles: &[Cycle],
     on: i32,
     fires_on: bool,
@@ -111,8 +109,7 @@ pub fn due(
             });
         }
     }
-    let pairs = column_u64(days, super::cycles::PAIR)?;
-    let day = column_i32(days, crate::occasions::line_col::DAY)?;
+    let (pairs, day) = (&days.pair, &days.day);
     let mut rows = Vec::new();
     for i in 0..pairs.len() {
         // Sorted by pair, then day: the last row of a pair is its last purchase.
@@ -123,7 +120,7 @@ pub fn due(
         let Some(Some(t)) = triggers.get(item as usize) else {
             continue;
         };
-        let last_day = day[i].unwrap_or(0);
+        let last_day = day[i];
         let days_since = on - last_day;
         let mut row = DueRow {
             customer: (pairs[i] & 0xFFFF_FFFF) as u32,

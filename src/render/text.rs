@@ -76,16 +76,30 @@ pub fn for_people(cell: &Cell) -> String {
 }
 
 pub fn for_machines(cell: &Cell) -> String {
-    let or_empty = |v: Option<String>| v.unwrap_or_default();
-    match cell {
-        Cell::Count(n) => n.to_string(),
-        Cell::Rate(v) | Cell::Days(v) | Cell::MoneyMean(v) | Cell::Number(v) => {
-            or_empty(v.map(|v| v.to_string()))
-        }
-        Cell::Money(m) => or_empty(m.map(|m| m.to_string())),
-        Cell::Date(d) => iso_date(*d),
-        Cell::Text(t) | Cell::Heat { text: t, .. } => t.clone(),
-    }
+    let mut text = String::new();
+    write_for_machines(&mut text, cell);
+    text
+}
+
+/// `for_machines`, written into `out` (emptied first): lists of millions of rows
+/// format every cell in one buffer.
+pub fn write_for_machines(out: &mut String, cell: &Cell) {
+    use std::fmt::Write;
+    out.clear();
+    // Writing to a String cannot fail.
+    let _ = match cell {
+        Cell::Count(n) => write!(out, "{n}"),
+        Cell::Rate(v) | Cell::Days(v) | Cell::MoneyMean(v) | Cell::Number(v) => match v {
+            Some(v) => write!(out, "{v}"),
+            None => Ok(()),
+        },
+        Cell::Money(m) => match m {
+            Some(m) => write!(out, "{m}"),
+            None => Ok(()),
+        },
+        Cell::Date(d) => write!(out, "{}", iso_date(*d)),
+        Cell::Text(t) | Cell::Heat { text: t, .. } => write!(out, "{t}"),
+    };
 }
 
 /// A cell as a JSON value: numbers as numbers, a missing value as null.

@@ -7,6 +7,7 @@ Run by hand from the repository root (not by cargo test):
     pip install duckdb
     python3 tests/bench/bench.py [--rebuy PATH] [--runs 5] [--sizes 1m,10m]
                                  [--formats csv,parquet] [--commands summary,cohorts]
+                                 [--all-commands 10m]
 
 It generates the inputs under target/bench/ with `rebuy generate` (kept for later
 runs), then for each file and command times, several runs each, taking turns:
@@ -17,7 +18,9 @@ runs), then for each file and command times, several runs each, taking turns:
     DuckDB's start-up is not counted);
   - floor: DuckDB reading and hashing just the four columns the commands need.
 It checks that rebuy and DuckDB agree on every key or cohort cell, and prints one table
-of medians with peak memory (resident set, from /usr/bin/time) and the ratios.
+of medians (wall and CPU seconds) with peak memory (resident set, from /usr/bin/time)
+and the ratios. Then it runs every command and `report` on the files of
+`--all-commands` (commands.py; `--all-commands ''` leaves that out).
 """
 import argparse
 import json
@@ -76,13 +79,20 @@ def peak_kb(stderr):
     return None
 
 
+def cpu_seconds(stderr):
+    for line in stderr.splitlines():
+        if line.startswith("CPU "):
+            return sum(float(v) for v in line.split()[1:])
+    return None
+
+
 def timed(command):
-    """Runs a command under /usr/bin/time; returns (seconds, peak KB, stdout)."""
+    """Runs a command under /usr/bin/time; returns (seconds, peak KB, stdout, CPU seconds)."""
     start = time.perf_counter()
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "PEAK_KB %M"] + command, capture_output=True, text=True, check=True
+        ["/usr/bin/time", "-f", "PEAK_KB %M\nCPU %U %S"] + command, capture_output=True, text=True, check=True
     )
-    return time.perf_counter() - start, peak_kb(done.stderr), done.stdout
+    return time.perf_counter() - start, peak_kb(done.stderr), done.stdout, cpu_seconds(done.stderr)
 
 
 def generate(rebuy, size, fmt):
@@ -102,6 +112,7 @@ def main():
     parser.add_argument("--sizes", default="1m,10m")
     parser.add_argument("--formats", default="csv,parquet")
     parser.add_argument("--commands", default="summary,cohorts")
+    parser.add_argument("--all-commands", default="10m", help="size whose files every command runs on")
     args = parser.parse_args()
 
     rows = []
@@ -113,12 +124,12 @@ def main():
             floor = []
             for run in range(args.runs):
                 for command, (ours, duck) in runs.items():
-                    seconds, kb, out = timed([args.rebuy, command, file] + REBUY_ARGS[command])
-                    ours.append((seconds, kb))
-                    _, kb, answer = timed([sys.executable, "-c", DUCKDB_QUERY.format(
+                    seconds, kb, out, cpu = timed([args.rebuy, command, file] + REBUY_ARGS[command])
+                    ours.append((seconds, kb, cpu))
+                    _, kb, answer, _ = timed([sys.executable, "-c", DUCKDB_QUERY.format(
                         here=str(HERE), file=file, dataset=dataset, command=command)])
                     answer = json.loads(answer)
-                    duck.append((answer["seconds"], kb))
+                    duck.append((answer["seconds"], kb, None))
                     if run == 0:
                         if command == "summary":
                             bad = crosscheck.compare(crosscheck.flatten(json.loads(out)), answer["result"])
@@ -126,26 +137,32 @@ def main():
                             bad = crosscheck.compare_cohorts(out, answer["result"])
                         if bad:
                             sys.exit(f"rebuy {command} and DuckDB disagree on {file}: {bad[:5]}")
-                _, kb, out = timed([sys.executable, "-c", FLOOR_QUERY.format(sql=FLOOR[fmt].format(file=file))])
-                floor.append((json.loads(out)["seconds"], kb))
-            median = lambda runs: statistics.median(s for s, _ in runs)  # noqa: E731
-            peak = lambda runs: max(kb for _, kb in runs) / 1024  # noqa: E731
+                _, kb, out, _ = timed([sys.executable, "-c", FLOOR_QUERY.format(sql=FLOOR[fmt].format(file=file))])
+                floor.append((json.loads(out)["seconds"], kb, None))
+            median = lambda runs: statistics.median(s for s, _, _ in runs)  # noqa: E731
+            cpu = lambda runs: statistics.median(c for _, _, c in runs)  # noqa: E731
+            peak = lambda runs: max(kb for _, kb, _ in runs) / 1024  # noqa: E731
             inspect = subprocess.run(
                 [args.rebuy, "inspect", file, "--format", "json"], capture_output=True, text=True, check=True
             )
             lines = json.loads(inspect.stdout)["rows"]
             for command, (ours, duck) in runs.items():
-                rows.append((command, size, fmt, lines, median(ours), peak(ours), median(duck), peak(duck),
-                             median(floor)))
+                rows.append((command, size, fmt, lines, median(ours), cpu(ours), peak(ours), median(duck),
+                             peak(duck), median(floor)))
 
     print(f"\nrebuy against DuckDB, medians of {args.runs} runs, {os.cpu_count()} cores")
-    header = ("command", "input", "lines", "rebuy s", "rebuy MB", "duckdb s", "duckdb MB", "floor s",
-              "rebuy/duckdb", "rebuy/floor")
+    header = ("command", "input", "lines", "rebuy s", "rebuy CPU s", "rebuy MiB", "DuckDB s", "DuckDB MiB",
+              "floor s", "rebuy / DuckDB", "rebuy / floor", "MiB / DuckDB's")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---:" if i > 1 else "---" for i in range(len(header))) + "|")
-    for command, size, fmt, lines, ours, ours_mb, duck, duck_mb, floor in rows:
-        print(f"| {command} | {size} {fmt} | {lines:,} | {ours:.2f} | {ours_mb:,.0f} | {duck:.2f} | "
-              f"{duck_mb:,.0f} | {floor:.2f} | {ours / duck:.2f} | {ours / floor:.2f} |")
+    for command, size, fmt, lines, ours, ours_cpu, ours_mb, duck, duck_mb, floor in rows:
+        print(f"| {command} | {size} {fmt} | {lines:,} | {ours:.2f} | {ours_cpu:.2f} | {ours_mb:,.0f} | "
+              f"{duck:.2f} | {duck_mb:,.0f} | {floor:.2f} | {ours / duck:.2f} | {ours / floor:.2f} | "
+              f"{ours_mb / duck_mb:.2f} |")
+    if args.all_commands:
+        import commands  # noqa: E402 (imports this module)
+        for fmt in args.formats.split(","):
+            commands.table(args.rebuy, str(generate(args.rebuy, args.all_commands, fmt)), args.runs)
 
 
 if __name__ == "__main__":
