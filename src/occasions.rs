@@ -38,8 +38,8 @@ pub struct Dropped {
 /// orders at the same time by the text of their ids).
 #[derive(Clone)]
 pub struct Occasions {
-    /// Parts with no customer in common, each sorted by customer, then time; one part
-    /// unless tests ask for more (`OccasionOptions::part_orders`).
+    /// Parts with no customer in common, in customer order, each sorted by customer,
+    /// then time; parts of some millions of occasions (see `input::occasions`).
     pub parts: Vec<DataFrame>,
     /// The customer id of each code.
     pub customers: Arc<Interner>,

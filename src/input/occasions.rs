@@ -86,6 +86,22 @@ impl Built {
         self.orders.truncate(kept);
     }
 
+    /// Pieces of the table, one after the other.
+    fn joined(pieces: Vec<Built>) -> Built {
+        if pieces.len() == 1 {
+            return pieces.into_iter().next().unwrap_or_default();
+        }
+        let mut all = Built::with_capacity(pieces.iter().map(Built::len).sum());
+        for piece in pieces {
+            all.customer.extend_from_slice(&piece.customer);
+            all.day.extend_from_slice(&piece.day);
+            all.ts.extend_from_slice(&piece.ts);
+            all.amount.extend_from_slice(&piece.amount);
+            all.orders.extend_from_slice(&piece.orders);
+        }
+        all
+    }
+
     /// The table in parts of about `size` occasions, a customer's occasions never
     /// split; one part when `size` is 0.
     fn into_parts(self, size: usize) -> Result<Vec<DataFrame>> {
@@ -144,10 +160,15 @@ impl Built {
 pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Result<Occasions> {
     let all_orders = orders.len() as u64;
     let ranks = (options.same_day == SameDay::Keep).then(|| inputs.order_ids.ranks());
-    let mut built = occasions_of(orders, inputs.customers.len(), ranks.as_deref());
+    let mut pieces = occasions_of(orders, inputs.customers.len(), ranks.as_deref());
 
-    let purchase_orders: u64 = built.orders.iter().map(|&o| u64::from(o)).sum();
-    let (Some(&first), Some(&latest)) = (built.day.iter().min(), built.day.iter().max()) else {
+    let purchase_orders: u64 = pieces
+        .iter()
+        .flat_map(|p| &p.orders)
+        .map(|&o| u64::from(o))
+        .sum();
+    let all_days = || pieces.iter().flat_map(|p| &p.day);
+    let (Some(&first), Some(&latest)) = (all_days().min(), all_days().max()) else {
         return Err(Error::NoData {
             message: format!(
                 "no purchases in the input: {}, {} and {} of amount 0 or less were left out",
@@ -160,11 +181,11 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
         });
     };
     let as_of = options.as_of.unwrap_or(latest);
-    let before = built.len();
+    let before: usize = pieces.iter().map(Built::len).sum();
     if latest > as_of {
-        built.keep_until(as_of);
+        pieces.iter_mut().for_each(|p| p.keep_until(as_of));
     }
-    let after = built.len();
+    let after: usize = pieces.iter().map(Built::len).sum();
     if after == 0 {
         return Err(Error::NoData {
             message: format!(
@@ -175,8 +196,29 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
             hint: "choose a later --as-of".into(),
         });
     }
+    let parts = if options.part_orders > 0 {
+        Built::joined(pieces).into_parts(options.part_orders)?
+    } else {
+        // Pieces joined into parts of some millions of occasions: never all of them
+        // twice in memory.
+        let mut parts = Vec::new();
+        let mut group = Vec::new();
+        let mut size = 0;
+        for piece in pieces {
+            size += piece.len();
+            group.push(piece);
+            if size >= PART_OCCASIONS {
+                parts.push(Built::joined(std::mem::take(&mut group)).frame()?);
+                size = 0;
+            }
+        }
+        if !group.is_empty() || parts.is_empty() {
+            parts.push(Built::joined(group).frame()?);
+        }
+        parts
+    };
     Ok(Occasions {
-        parts: built.into_parts(options.part_orders)?,
+        parts,
         customers: inputs.customers.clone(),
         as_of,
         all_orders,
@@ -189,6 +231,10 @@ pub fn build(orders: Orders, inputs: &Inputs, options: OccasionOptions) -> Resul
         },
     })
 }
+
+/// Occasions per part of the table, about: parts are joined from the pieces built in
+/// parallel, so the occasions are never held twice over.
+const PART_OCCASIONS: usize = 1 << 22;
 
 /// A purchase order, as the occasions need it.
 #[derive(Clone, Copy, Default)]
@@ -210,7 +256,7 @@ const GROUP_BITS: u32 = 12;
 /// customer and day, or with `ranks` (`--same-day keep`, the rank of each order id's
 /// text) one per order, orders at the same time taken by the text of their ids
 /// (`NO_CODE`, no order id, last).
-fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Built {
+fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Vec<Built> {
     let groups = customers.div_ceil(1 << GROUP_BITS).max(1);
     let group = |i: usize| (orders.customer[i] >> GROUP_BITS) as usize;
     let purchases = || (0..orders.len()).filter(|&i| orders.is_purchase(i));
@@ -245,21 +291,12 @@ fn occasions_of(orders: Orders, customers: usize, ranks: Option<&[u32]>) -> Buil
         rest = after;
     }
     let keep = ranks.is_some();
-    let built: Vec<Built> = pieces
+    pieces
         .into_par_iter()
         .map_init(Vec::new, |sorted, (range, piece)| {
             group_to_occasions(range, piece, sorted, keep)
         })
-        .collect();
-    let mut all = Built::with_capacity(built.iter().map(Built::len).sum());
-    for piece in built {
-        all.customer.extend_from_slice(&piece.customer);
-        all.day.extend_from_slice(&piece.day);
-        all.ts.extend_from_slice(&piece.ts);
-        all.amount.extend_from_slice(&piece.amount);
-        all.orders.extend_from_slice(&piece.orders);
-    }
-    all
+        .collect()
 }
 
 /// The occasions of the customers in `range` from their purchases (in any order):

@@ -215,10 +215,10 @@ pub(super) struct OrderFolds {
     order: Vec<u32>,
     /// Earliest timestamp of the order's lines.
     ts: Vec<i64>,
-    /// Sum of the known amounts, and how many were known.
+    /// Sum of the known amounts; `NO_AMOUNT` while none is known.
     amount: Vec<i64>,
-    known: Vec<u32>,
-    /// The first status among the order's lines (`NO_CODE`: none yet).
+    /// The first status among the order's lines (`NO_CODE`: none yet); empty until
+    /// some line has a status column.
     status: Vec<u32>,
     status_seen: bool,
     /// The slot of each order id's code, for the first customer seen with it
@@ -238,6 +238,7 @@ impl OrderFolds {
     pub(super) fn add(&mut self, lines: &LineBatch, mut slots: Option<&mut Vec<u32>>) {
         if lines.status.is_some() && !self.status_seen {
             self.status_seen = true;
+            self.status.resize(self.customer.len(), NO_CODE);
         }
         if self.customer.is_empty() {
             // Orders are at most the lines.
@@ -246,8 +247,9 @@ impl OrderFolds {
             self.order.reserve(room);
             self.ts.reserve(room);
             self.amount.reserve(room);
-            self.known.reserve(room);
-            self.status.reserve(room);
+            if self.status_seen {
+                self.status.reserve(room);
+            }
             self.by_order.reserve(room);
         }
         // Consecutive lines of an order find its slot once.
@@ -267,8 +269,12 @@ impl OrderFolds {
             self.ts[slot] = self.ts[slot].min(lines.ts[i]);
             let amount = lines.amount[i];
             if amount != NO_AMOUNT {
-                self.amount[slot] += amount;
-                self.known[slot] += 1;
+                let sum = &mut self.amount[slot];
+                *sum = if *sum == NO_AMOUNT {
+                    amount
+                } else {
+                    *sum + amount
+                };
             }
             if let Some(status) = lines.status {
                 if self.status[slot] == NO_CODE {
@@ -320,19 +326,15 @@ impl OrderFolds {
         self.customer.push(customer);
         self.order.push(order);
         self.ts.push(i64::MAX);
-        self.amount.push(0);
-        self.known.push(0);
-        self.status.push(NO_CODE);
+        self.amount.push(NO_AMOUNT);
+        if self.status_seen {
+            self.status.push(NO_CODE);
+        }
         self.customer.len() - 1
     }
 
     /// The orders: an order's amount is unknown when none of its lines had one.
-    pub(super) fn finish(mut self) -> Orders {
-        for (amount, &known) in self.amount.iter_mut().zip(&self.known) {
-            if known == 0 {
-                *amount = NO_AMOUNT;
-            }
-        }
+    pub(super) fn finish(self) -> Orders {
         Orders {
             customer: self.customer,
             order: self.order,
