@@ -58,20 +58,25 @@ pub fn sorted(mut frame: DataFrame, by: &[&str]) -> Result<DataFrame> {
     Ok(frame)
 }
 
-/// A column of codes (`u32`, never null) as a slice, without copying.
-pub fn codes<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a [u32]> {
+/// A numeric column that has no nulls, in one piece (as rebuy builds its frames), as
+/// a slice, without copying.
+fn slice<'a, T>(frame: &'a DataFrame, name: &str) -> Result<&'a [T::Native]>
+where
+    T: PolarsNumericType + PolarsPhysicalType,
+{
     frame
         .column(name)
-        .and_then(|c| c.u32())
+        .and_then(|c| c.as_materialized_series().unpack::<T>())
         .and_then(|c| c.cont_slice())
         .map_err(Error::internal)
 }
 
-/// A column of day numbers (`i32`, never null) as a slice, without copying.
+/// A column of codes (`u32`) as a slice.
+pub fn codes<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a [u32]> {
+    slice::<UInt32Type>(frame, name)
+}
+
+/// A column of day numbers (`i32`) as a slice.
 pub fn days<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a [i32]> {
-    frame
-        .column(name)
-        .and_then(|c| c.i32())
-        .and_then(|c| c.cont_slice())
-        .map_err(Error::internal)
+    slice::<Int32Type>(frame, name)
 }

@@ -684,25 +684,23 @@ mod tests {
         assert_eq!(last_record_end(b"a\rb", b','), Some(2));
     }
 
+    /// Up to `most` of `pieces`, one after the other.
+    fn text_of(pieces: Vec<&'static [u8]>, most: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop::sample::select(pieces), 0..most).prop_map(|p| p.concat())
+    }
+
     /// Texts without a quote or a lone CR, long enough to cross 64-byte windows.
     fn plain_text() -> impl Strategy<Value = Vec<u8>> {
-        let pieces = prop::sample::select(vec![
-            &b"a"[..],
-            b"0123456789abcdefghij",
-            b",",
-            b";",
-            b"\t",
-            b"|",
-            b"\n",
-            b"\r\n",
-            b" ",
-        ]);
-        prop::collection::vec(pieces, 0..60).prop_map(|p| p.concat())
+        let long: &[u8] = b"0123456789abcdefghij";
+        text_of(
+            vec![b"a", long, b",", b";", b"\t", b"|", b"\n", b"\r\n", b" "],
+            60,
+        )
     }
 
     fn csv_text() -> impl Strategy<Value = Vec<u8>> {
-        let pieces = prop::sample::select(vec![
-            &b"a"[..],
+        let pieces: Vec<&'static [u8]> = vec![
+            b"a",
             b"bc",
             b",",
             b";",
@@ -716,8 +714,8 @@ mod tests {
             b" ",
             b"\"x,y\"",
             b"\"p\nq\"",
-        ]);
-        prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
+        ];
+        text_of(pieces, 40)
     }
 
     /// Not a test of speed (it asserts none): the measurement behind keeping this
