@@ -72,7 +72,9 @@ impl Default for Interner {
 }
 
 impl Interner {
-    /// The code of `key`, and whether it is new.
+    /// The code of `key`, and whether it is new: `intern_all` for one key, as tests
+    /// use it.
+    #[cfg(test)]
     pub fn intern(&mut self, key: &[u8]) -> (u32, bool) {
         if self.ascending {
             if let Some(found) = self.intern_ascending(key) {
@@ -249,11 +251,6 @@ impl Interner {
         }
     }
 
-    /// Every key so far was greater than the one before it.
-    pub fn is_ascending(&self) -> bool {
-        self.ascending
-    }
-
     pub fn bytes(&self, code: u32) -> &[u8] {
         entry(&self.arena, &self.ends, code)
     }
@@ -343,6 +340,36 @@ mod tests {
         for i in (0..50_000u32).step_by(7) {
             assert_eq!(ids.intern(format!("id-{i}").as_bytes()), (i, false));
         }
+    }
+
+    #[test]
+    fn a_run_of_keys_gets_the_codes_one_key_at_a_time_gets() {
+        let keys: Vec<Vec<u8>> = (0..5000u32)
+            .map(|i| match i % 7 {
+                0 => Vec::new(),
+                1 => format!("a-rather-long-customer-id-{}", i % 900).into_bytes(),
+                _ => format!("C{}", (i * 7919) % 1300).into_bytes(),
+            })
+            .collect();
+        let mut one = Interner::default();
+        let expected: Vec<u32> = keys
+            .iter()
+            .map(|k| {
+                if k.is_empty() {
+                    NO_CODE
+                } else {
+                    one.intern(k).0
+                }
+            })
+            .collect();
+        let mut all = Interner::default();
+        let (mut codes, mut new) = (Vec::new(), 0);
+        for part in keys.chunks(333) {
+            all.intern_all(part.len(), |i| &part[i], &mut codes, &mut |_| new += 1);
+        }
+        assert_eq!(codes, expected);
+        assert_eq!(new, one.len());
+        assert_eq!(all.len(), one.len());
     }
 
     #[test]
