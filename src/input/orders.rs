@@ -292,23 +292,14 @@ impl OrderFolds {
         } else {
             (low as usize, false)
         };
-        let table = if timed {
-            &mut self.by_timed
-        } else {
-            &mut self.by_order
-        };
+        let table = self.by_code(timed);
         if table.len() <= index {
             table.resize(index + 1, NO_CODE);
         }
         let found = table[index];
         if found == NO_CODE {
             let slot = self.push(customer, order);
-            let table = if timed {
-                &mut self.by_timed
-            } else {
-                &mut self.by_order
-            };
-            table[index] = slot as u32;
+            self.by_code(timed)[index] = slot as u32;
             return slot;
         }
         if self.customer[found as usize] == customer {
@@ -320,6 +311,15 @@ impl OrderFolds {
         let slot = self.push(customer, order);
         self.others.insert(key, slot as u32);
         slot
+    }
+
+    /// The slots by order id's code, or by the number of a customer and timestamp.
+    fn by_code(&mut self, timed: bool) -> &mut Vec<u32> {
+        if timed {
+            &mut self.by_timed
+        } else {
+            &mut self.by_order
+        }
     }
 
     fn push(&mut self, customer: u32, order: u32) -> usize {
