@@ -66,12 +66,35 @@ pub struct Rfm {
 
 /// `1 + floor(5 b / n)` for every value, where b counts the values strictly smaller:
 /// callers pass values ordered so that smaller is worse (recency negated).
-pub fn scores<T: Ord + Copy>(values: &[T]) -> Vec<u8> {
+pub fn scores<T: Ord + Copy + Send + Into<i64>>(values: &[T]) -> Vec<u8> {
     let n = values.len();
+    let Some((low, high)) = values.iter().fold(None, |range, &v| {
+        let v: i64 = v.into();
+        Some(range.map_or((v, v), |(low, high): (i64, i64)| (low.min(v), high.max(v))))
+    }) else {
+        return Vec::new();
+    };
+    // Days and counts span few values: counting each value costs less than a sort.
+    let span = i128::from(high) - i128::from(low);
+    if span < (n as i128).max(1 << 16) {
+        let place = |v: T| (v.into() - low) as usize;
+        // smaller[k]: the values below low + k.
+        let mut smaller = vec![0usize; span as usize + 2];
+        for &v in values {
+            smaller[place(v) + 1] += 1;
+        }
+        for k in 1..smaller.len() {
+            smaller[k] += smaller[k - 1];
+        }
+        return values
+            .iter()
+            .map(|&v| (1 + 5 * smaller[place(v)] / n) as u8)
+            .collect();
+    }
     // Sorted with their places: the values strictly smaller than a run of equal values
     // are the ones before the run.
     let mut sorted: Vec<(T, u32)> = values.iter().copied().zip(0..).collect();
-    sorted.sort_unstable();
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut sorted[..]);
     let mut scores = vec![0u8; n];
     let mut run_start = 0;
     for (k, &(value, place)) in sorted.iter().enumerate() {
@@ -92,13 +115,21 @@ pub fn rfm(occasions: &Occasions, segments: &Segments) -> Result<Rfm> {
 pub(crate) fn rfm_from(occasions: &Occasions, stats: &[CustomerStats], segments: &Segments) -> Rfm {
     let as_of = occasions.as_of;
     // Recency: larger is worse, so score its negation. Unknown revenue counts as 0.
-    let r = scores(&stats.iter().map(|c| c.last_day - as_of).collect::<Vec<_>>());
-    let f = scores(&stats.iter().map(|c| c.occasions).collect::<Vec<_>>());
-    let m = scores(
-        &stats
-            .iter()
-            .map(|c| c.revenue.unwrap_or(0))
-            .collect::<Vec<_>>(),
+    let (r, (f, m)) = rayon::join(
+        || scores(&stats.iter().map(|c| c.last_day - as_of).collect::<Vec<_>>()),
+        || {
+            rayon::join(
+                || scores(&stats.iter().map(|c| c.occasions).collect::<Vec<_>>()),
+                || {
+                    scores(
+                        &stats
+                            .iter()
+                            .map(|c| c.revenue.unwrap_or(0))
+                            .collect::<Vec<_>>(),
+                    )
+                },
+            )
+        },
     );
     let mut grid = [[0u64; 5]; 5];
     let customers: Vec<CustomerRfm> = stats
@@ -200,13 +231,19 @@ mod tests {
         assert_eq!(scores(&[50, 10, 40, 20, 30]), vec![5, 1, 4, 2, 3]);
         // Money compares exactly: 0.0001 apart is not a tie.
         assert_eq!(scores(&[100_000i64, 100_001]), vec![1, 3]);
+        // Values far apart are sorted, not counted: the same scores.
+        assert_eq!(scores(&[i64::MAX, i64::MIN, 0]), vec![4, 1, 2]);
+        assert_eq!(scores::<i64>(&[]), Vec::<u8>::new());
     }
 
     proptest::proptest! {
         #[test]
         fn a_score_counts_the_values_strictly_below(
             values in proptest::collection::vec(-5i64..5, 1..60),
+            // Far apart, the values are sorted rather than counted.
+            spread in proptest::prop_oneof![proptest::strategy::Just(1i64), proptest::strategy::Just(1i64 << 40)],
         ) {
+            let values: Vec<i64> = values.iter().map(|v| v * spread).collect();
             let n = values.len();
             let by_definition: Vec<u8> = values
                 .iter()
