@@ -265,17 +265,35 @@ impl Interner {
 
     /// For each code, its rank when the entries are sorted by their bytes.
     pub fn ranks(&self) -> Vec<u32> {
-        if self.ascending {
-            // Each entry was greater than the one before: codes are already ranks.
-            return (0..self.len() as u32).collect();
-        }
-        let mut codes: Vec<u32> = (0..self.len() as u32).collect();
-        codes.sort_unstable_by(|&a, &b| self.bytes(a).cmp(self.bytes(b)));
-        let mut ranks = vec![0; codes.len()];
-        for (rank, code) in codes.into_iter().enumerate() {
+        let mut ranks = vec![0; self.len()];
+        for (rank, code) in self.sorted().into_iter().enumerate() {
             ranks[code as usize] = rank as u32;
         }
         ranks
+    }
+
+    /// Every code, in the order of the entries' bytes.
+    pub fn sorted(&self) -> Vec<u32> {
+        if self.ascending {
+            // Each entry was greater than the one before: codes are in order already.
+            return (0..self.len() as u32).collect();
+        }
+        // Sorted by their first 8 bytes as a number (big-endian, padded with zeros:
+        // the order of the bytes), the whole ids only where those are equal. Millions of
+        // customer ids: on every thread.
+        let prefix = |code: u32| {
+            let bytes = self.bytes(code);
+            let mut word = [0u8; 8];
+            let n = bytes.len().min(8);
+            word[..n].copy_from_slice(&bytes[..n]);
+            u64::from_be_bytes(word)
+        };
+        let mut keys: Vec<(u64, u32)> = (0..self.len() as u32).map(|c| (prefix(c), c)).collect();
+        rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut keys[..], |a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.bytes(a.1).cmp(self.bytes(b.1)))
+        });
+        keys.into_iter().map(|(_, code)| code).collect()
     }
 }
 
@@ -379,5 +397,32 @@ mod tests {
             ids.intern(key.as_bytes());
         }
         assert_eq!(ids.ranks(), vec![2, 0, 3, 1]);
+    }
+
+    #[test]
+    fn ranks_follow_the_text_past_eight_bytes_and_with_zero_bytes() {
+        let keys: [&[u8]; 7] = [
+            b"customer-10",
+            b"customer-1",
+            b"customer",
+            b"customer\0",
+            b"customer-09",
+            b"cust",
+            b"cust\0\0\0\0\0",
+        ];
+        let mut ids = Interner::default();
+        // Not ascending, so the table is built.
+        ids.intern(b"zz");
+        for key in keys {
+            ids.intern(key);
+        }
+        let mut sorted: Vec<&[u8]> = keys.to_vec();
+        sorted.push(b"zz");
+        sorted.sort();
+        let ranks = ids.ranks();
+        for code in 0..ids.len() as u32 {
+            let rank = ranks[code as usize] as usize;
+            assert_eq!(sorted[rank], ids.bytes(code));
+        }
     }
 }

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::cli::{DueArgs, DueFlags, StageChoice};
 use crate::days::{date_of_day, day_of_date};
@@ -51,7 +52,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     // every customer when few are due.
     let customers = &measured.occasions.customers;
     let items = options.by.ids(&measured.lines);
-    rows.sort_unstable_by(|a, b| {
+    rows.par_sort_unstable_by(|a, b| {
         customers
             .bytes(a.customer)
             .cmp(customers.bytes(b.customer))
@@ -59,7 +60,8 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     });
     drop(progress);
     let date = |day: i32| Cell::Date(date_of_day(day));
-    let cells = rows.iter().map(|r| {
+    let cells = |i: usize| {
+        let r = &rows[i];
         vec![
             Cell::Text(
                 String::from_utf8_lossy(measured.occasions.customers.bytes(r.customer))
@@ -73,7 +75,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
             date(r.offer_on()),
             Cell::Text(r.stage.name().to_string()),
         ]
-    });
+    };
     let title = match fires_on {
         Some(d) => format!(
             "Reminders firing on {d} (purchases up to {})",
@@ -88,7 +90,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
         as_of: date_of_day(as_of),
         dropped: &measured.occasions.dropped,
     };
-    list.write(cells, &settings, output)
+    list.write(rows.len(), cells, &settings, output)
 }
 
 /// The stages asked for; by default those a message goes out for.

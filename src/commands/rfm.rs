@@ -187,16 +187,23 @@ fn write_customers(
     settings: &Settings,
     output: Output,
 ) -> anyhow::Result<()> {
-    let ranks = occasions.customers.ranks();
-    let mut chosen: Vec<&CustomerRfm> = result
+    // Each customer's row by their code, then the codes in the ids' order: no sort of
+    // the rows themselves.
+    let mut at = vec![u32::MAX; occasions.customers.len()];
+    for (i, c) in result.customers.iter().enumerate() {
+        if only.is_none_or(|s| c.segment == s) {
+            at[c.customer as usize] = i as u32;
+        }
+    }
+    let chosen: Vec<&CustomerRfm> = occasions
         .customers
-        .iter()
-        .filter(|c| only.is_none_or(|s| c.segment == s))
+        .sorted()
+        .into_iter()
+        .filter_map(|code| {
+            let i = at[code as usize];
+            (i != u32::MAX).then(|| &result.customers[i as usize])
+        })
         .collect();
-    chosen.sort_unstable_by_key(|c| ranks[c.customer as usize]);
-    let rows = chosen
-        .iter()
-        .map(|c| customer_cells(c, occasions, segments));
     let title = match only {
         Some(s) => format!(
             "{} customers, as of {}",
@@ -211,5 +218,10 @@ fn write_customers(
         as_of: result.as_of,
         dropped: &result.dropped,
     };
-    list.write(rows, settings, output)
+    list.write(
+        chosen.len(),
+        |i| customer_cells(chosen[i], occasions, segments),
+        settings,
+        output,
+    )
 }
