@@ -133,8 +133,14 @@ impl fmt::Display for Money {
         if fraction == 0 {
             write!(f, "{sign}{units}")
         } else {
-            let digits = format!("{fraction:04}");
-            write!(f, "{sign}{units}.{}", digits.trim_end_matches('0'))
+            // The fraction's digits without its trailing zeros, with no String made:
+            // lists write millions of amounts.
+            let (mut fraction, mut width) = (fraction, 4);
+            while fraction % 10 == 0 {
+                fraction /= 10;
+                width -= 1;
+            }
+            write!(f, "{sign}{units}.{fraction:0width$}")
         }
     }
 }

@@ -85,32 +85,28 @@ pub(crate) struct List<'a> {
     pub dropped: &'a Dropped,
 }
 
+/// Rows of a list formatted at a time: csv rows are formatted in pieces on every
+/// thread, then written in their order.
+const LIST_ROWS_AT_A_TIME: usize = 1 << 16;
+
 impl List<'_> {
+    /// Writes rows `0..count`, `row(i)` giving the cells of row i.
     pub fn write(
         &self,
-        rows: impl Iterator<Item = Vec<render::Cell>>,
+        count: usize,
+        row: impl Fn(usize) -> Vec<render::Cell> + Sync,
         settings: &Settings,
         output: Output,
     ) -> anyhow::Result<()> {
         use std::io::Write;
+        let rows = (0..count).map(&row);
         match settings.format {
             render::Format::Csv => {
                 let mut stream = output.stream();
-                {
-                    let mut writer = ::csv::Writer::from_writer(&mut stream);
-                    writer.write_record(self.header).map_err(io_error)?;
-                    let mut text = String::new();
-                    for row in rows {
-                        for cell in &row {
-                            render::text::write_for_machines(&mut text, cell);
-                            writer.write_field(&text).map_err(io_error)?;
-                        }
-                        writer
-                            .write_record(std::iter::empty::<&[u8]>())
-                            .map_err(io_error)?;
-                    }
-                    writer.flush()?;
-                }
+                let mut header = ::csv::Writer::from_writer(Vec::new());
+                header.write_record(self.header).map_err(io_error)?;
+                stream.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+                csv_rows_in_turn(&mut stream, count, &row, LIST_ROWS_AT_A_TIME)?;
                 stream.commit()
             }
             render::Format::Json => {
@@ -153,11 +149,87 @@ impl List<'_> {
     }
 }
 
+/// Rows `0..count` as csv (no header), `at_a_time` formatted at once in pieces on
+/// every thread, written in their order.
+fn csv_rows_in_turn(
+    out: &mut impl std::io::Write,
+    count: usize,
+    row: &(impl Fn(usize) -> Vec<render::Cell> + Sync),
+    at_a_time: usize,
+) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let piece = (at_a_time / rayon::current_num_threads().max(1) / 4).max(1);
+    for start in (0..count).step_by(at_a_time) {
+        let end = (start + at_a_time).min(count);
+        let pieces: Vec<Vec<u8>> = (start..end)
+            .into_par_iter()
+            .chunks(piece)
+            .map(|indices| csv_rows(indices, row))
+            .collect::<Result<_, _>>()?;
+        for bytes in &pieces {
+            out.write_all(bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The csv text of the given rows (no header).
+fn csv_rows(
+    indices: Vec<usize>,
+    row: &impl Fn(usize) -> Vec<render::Cell>,
+) -> anyhow::Result<Vec<u8>> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut text = String::new();
+    for i in indices {
+        for cell in &row(i) {
+            render::text::write_for_machines(&mut text, cell);
+            writer.write_field(&text).map_err(io_error)?;
+        }
+        writer
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_error)?;
+    }
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+}
+
 /// The I/O error inside a csv writer's error, so that a closed pipe (`rebuy … | head`)
 /// is recognised as one by `main`.
 fn io_error(error: ::csv::Error) -> anyhow::Error {
     match error.into_kind() {
         ::csv::ErrorKind::Io(io) => io.into(),
         other => anyhow::anyhow!("writing csv: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use render::Cell;
+
+    #[test]
+    fn csv_rows_formatted_in_pieces_come_out_in_order() {
+        let row = |i: usize| {
+            vec![
+                Cell::Text(format!("C{i}")),
+                Cell::Count(i as u64 * 3),
+                Cell::Text(if i.is_multiple_of(5) {
+                    "a, b".into()
+                } else {
+                    String::new()
+                }),
+            ]
+        };
+        let expected: String = (0..1000usize)
+            .map(|i| {
+                let third = if i.is_multiple_of(5) { "\"a, b\"" } else { "" };
+                format!("C{i},{},{third}\n", i * 3)
+            })
+            .collect();
+        // At a time: fewer rows than one piece, pieces of one row, and uneven ends.
+        for at_a_time in [1, 7, 64, 1000, 5000] {
+            let mut out = Vec::new();
+            csv_rows_in_turn(&mut out, 1000, &row, at_a_time).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{at_a_time}");
+        }
     }
 }

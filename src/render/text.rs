@@ -88,7 +88,10 @@ pub fn write_for_machines(out: &mut String, cell: &Cell) {
     out.clear();
     // Writing to a String cannot fail.
     let _ = match cell {
-        Cell::Count(n) => write!(out, "{n}"),
+        Cell::Count(n) => {
+            out.push_str(itoa::Buffer::new().format(*n));
+            Ok(())
+        }
         Cell::Rate(v) | Cell::Days(v) | Cell::MoneyMean(v) | Cell::Number(v) => match v {
             Some(v) => write!(out, "{v}"),
             None => Ok(()),
