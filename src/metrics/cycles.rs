@@ -163,14 +163,15 @@ pub fn purchase_days(
         // Item, customer and day in one u64: sorting one integer is the fastest sort
         // there is. Unpacked after the sort.
         Some(p) => {
-            let mut keys: Vec<u64> = bought
+            let item_shift = p.customer_bits + p.day_bits;
+            let keys: Vec<u64> = bought
                 .map(|i| {
-                    (u64::from(item[i]) << (p.customer_bits + p.day_bits))
+                    (u64::from(item[i]) << item_shift)
                         | (u64::from(customer[i]) << p.day_bits)
                         | (day[i] - sizes.first_day) as u64
                 })
                 .collect();
-            keys.par_sort_unstable();
+            let keys = sort_by_item(keys, item_shift, sizes.items);
             let customer_mask = (1u64 << p.customer_bits) - 1;
             let day_mask = (1u64 << p.day_bits) - 1;
             PurchaseDays {
@@ -198,43 +199,85 @@ pub fn purchase_days(
     })
 }
 
+/// Sorts keys whose item (`key >> shift`) is below `items`: counted out by item into
+/// a second vector, then each item's keys sorted on rayon's pool, sorts small enough
+/// to stay in the processor's cache. An item with most of the keys is sorted in
+/// parallel itself.
+fn sort_by_item(keys: Vec<u64>, shift: u32, items: usize) -> Vec<u64> {
+    let item = |key: u64| (key >> shift) as usize;
+    // starts[k]: the keys of items below k.
+    let mut starts = vec![0usize; items + 1];
+    for &key in &keys {
+        starts[item(key) + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut sorted = vec![0u64; keys.len()];
+    let mut next = starts.clone();
+    for &key in &keys {
+        let at = &mut next[item(key)];
+        sorted[*at] = key;
+        *at += 1;
+    }
+    drop(keys);
+    let mut parts = Vec::with_capacity(items);
+    let mut rest = &mut sorted[..];
+    for k in 0..items {
+        let (part, tail) = rest.split_at_mut(starts[k + 1] - starts[k]);
+        parts.push(part);
+        rest = tail;
+    }
+    parts.into_par_iter().for_each(|part| {
+        if part.len() > 1 << 20 {
+            part.par_sort_unstable();
+        } else {
+            part.sort_unstable();
+        }
+    });
+    sorted
+}
+
 /// Per item: its cycle from the gaps between each customer's consecutive days.
 /// `name` gives an item's id for its code. Sorted by interval count, most first.
 pub fn cycles(
     days: &PurchaseDays,
     options: &CycleOptions,
-    name: &dyn Fn(u32) -> String,
+    name: &(dyn Fn(u32) -> String + Sync),
 ) -> Result<Vec<Cycle>> {
     let pairs = &days.pair;
     let item_of = |i: usize| (pairs[i] >> 32) as u32;
-    // A gap of 0 is the same day again, not an interval.
-    let gap = |i: usize| {
-        (i > 0 && pairs[i - 1] == pairs[i])
-            .then(|| days.day[i] - days.day[i - 1])
-            .filter(|&g| g > 0)
-    };
-    let mut out = Vec::new();
+    // Each item's rows, then the items measured on rayon's pool.
+    let mut ranges = Vec::new();
     let mut start = 0;
-    while start < pairs.len() {
-        let code = item_of(start);
-        let mut end = start;
-        let mut values = Vec::new();
-        // Customers with an interval: the pairs are sorted, so count changes of pair.
-        let mut with_interval = 0u64;
-        let mut last_counted = None;
-        while end < pairs.len() && item_of(end) == code {
-            if let Some(g) = gap(end) {
-                values.push(f64::from(g));
-                if last_counted != Some(pairs[end]) {
-                    with_interval += 1;
-                    last_counted = Some(pairs[end]);
+    for end in 1..=pairs.len() {
+        if end == pairs.len() || item_of(end) != item_of(start) {
+            ranges.push(start..end);
+            start = end;
+        }
+    }
+    let mut out: Vec<Cycle> = ranges
+        .into_par_iter()
+        .map(|rows| {
+            let code = item_of(rows.start);
+            let mut values = Vec::new();
+            // Customers with an interval: the pairs are sorted, so count changes of
+            // pair. A gap of 0 is the same day again, not an interval.
+            let mut with_interval = 0u64;
+            let mut last_counted = None;
+            for i in rows.start + 1..rows.end {
+                let gap = days.day[i] - days.day[i - 1];
+                if pairs[i - 1] == pairs[i] && gap > 0 {
+                    values.push(f64::from(gap));
+                    if last_counted != Some(pairs[i]) {
+                        with_interval += 1;
+                        last_counted = Some(pairs[i]);
+                    }
                 }
             }
-            end += 1;
-        }
-        out.push(cycle_of(code, name(code), with_interval, values, options));
-        start = end;
-    }
+            cycle_of(code, name(code), with_interval, values, options)
+        })
+        .collect();
     out.sort_by(|a, b| {
         b.intervals
             .cmp(&a.intervals)
@@ -369,6 +412,30 @@ mod tests {
             (None, None, None, "insufficient_data")
         );
         assert_eq!(c.mean, Some(8.8), "the statistics are still shown");
+    }
+
+    #[test]
+    fn keys_sorted_item_by_item_are_sorted() {
+        // Items 0..7 in the top bits (shift 40), any lower bits; then one item with
+        // more keys than a part sorted on one thread.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let few: Vec<u64> = (0..5000)
+            .map(|_| ((random() % 7) << 40) | (random() & ((1 << 40) - 1)))
+            .collect();
+        let many: Vec<u64> = (0..(1 << 20) + 77)
+            .map(|_| (3 << 40) | (random() % 1000))
+            .collect();
+        for keys in [few, many, Vec::new()] {
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            assert_eq!(sort_by_item(keys, 40, 7), expected);
+        }
     }
 
     #[test]
