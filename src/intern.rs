@@ -272,23 +272,27 @@ impl Interner {
         ranks
     }
 
+    /// The first 8 bytes of entry `code` as a number (big-endian, padded with zeros):
+    /// where two prefixes differ, the entries' bytes are in the same order.
+    pub fn prefix(&self, code: u32) -> u64 {
+        let bytes = self.bytes(code);
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        u64::from_be_bytes(word)
+    }
+
     /// Every code, in the order of the entries' bytes.
     pub fn sorted(&self) -> Vec<u32> {
         if self.ascending {
             // Each entry was greater than the one before: codes are in order already.
             return (0..self.len() as u32).collect();
         }
-        // Sorted by their first 8 bytes as a number (big-endian, padded with zeros:
-        // the order of the bytes), the whole ids only where those are equal. Millions of
-        // customer ids: on every thread.
-        let prefix = |code: u32| {
-            let bytes = self.bytes(code);
-            let mut word = [0u8; 8];
-            let n = bytes.len().min(8);
-            word[..n].copy_from_slice(&bytes[..n]);
-            u64::from_be_bytes(word)
-        };
-        let mut keys: Vec<(u64, u32)> = (0..self.len() as u32).map(|c| (prefix(c), c)).collect();
+        // Sorted by their prefixes, the whole ids only where those are equal. Millions
+        // of customer ids: on every thread.
+        let mut keys: Vec<(u64, u32)> = (0..self.len() as u32)
+            .map(|c| (self.prefix(c), c))
+            .collect();
         rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut keys[..], |a, b| {
             a.0.cmp(&b.0)
                 .then_with(|| self.bytes(a.1).cmp(self.bytes(b.1)))

@@ -41,23 +41,36 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     progress.step("finding who is due");
     let as_of = measured.occasions.as_of;
     let on = fires_on.map_or(as_of, day_of_date);
-    let mut rows = due(
+    let rows = due(
         &measured.days,
         &measured.cycles,
         on,
         fires_on.is_some(),
         &stages,
     )?;
-    // Sorted by the ids' text; comparing the rows' own ids costs less than ranking
-    // every customer when few are due.
+    // Sorted by the ids' text: by the customer id's first bytes and the item's rank,
+    // the whole customer ids only where their first bytes are equal. Ranking every
+    // customer would cost more when few are due.
     let customers = &measured.occasions.customers;
-    let items = options.by.ids(&measured.lines);
-    rows.par_sort_unstable_by(|a, b| {
-        customers
-            .bytes(a.customer)
-            .cmp(customers.bytes(b.customer))
-            .then_with(|| items.bytes(a.item).cmp(items.bytes(b.item)))
+    let item_rank = options.by.ids(&measured.lines).ranks();
+    let mut order: Vec<(u64, u32, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                customers.prefix(r.customer),
+                item_rank[r.item as usize],
+                i as u32,
+            )
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| {
+        let customer = |k: &(u64, u32, u32)| customers.bytes(rows[k.2 as usize].customer);
+        a.0.cmp(&b.0)
+            .then_with(|| customer(a).cmp(customer(b)))
+            .then(a.1.cmp(&b.1))
     });
+    let rows: Vec<_> = order.iter().map(|k| rows[k.2 as usize]).collect();
     drop(progress);
     let date = |day: i32| Cell::Date(date_of_day(day));
     let cells = |i: usize| {
