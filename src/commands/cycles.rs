@@ -97,33 +97,42 @@ impl Measured {
         lines: PurchaseLines,
         options: &CycleOptions,
     ) -> Result<Measured> {
-        let sizes = KeySizes {
-            items: options.by.ids(&lines).len(),
-            customers: lines.customers,
-            first_day: lines.first_day.unwrap_or(occasions.as_of),
-        };
-        let days = purchase_days(&lines, options.by, occasions.as_of, sizes)?;
-        let mut measured = Measured {
+        let (days, cycles) = measure_lines(&lines, occasions.as_of, options)?;
+        Ok(Measured {
             occasions,
             lines,
             days,
-            cycles: Vec::new(),
-        };
-        measured.cycles = cycles(&measured.days, options, &|code| {
-            measured.name(options.by, code)
-        })?;
-        if options.by == CycleBy::Product {
-            for cycle in &mut measured.cycles {
-                cycle.name = measured
-                    .lines
-                    .product_names
-                    .get(cycle.code as usize)
-                    .cloned()
-                    .flatten();
-            }
-        }
-        Ok(measured)
+            cycles,
+        })
     }
+}
+
+/// The purchase days of every (item, customer), and every item's cycle, named.
+pub(crate) fn measure_lines(
+    lines: &PurchaseLines,
+    as_of: i32,
+    options: &CycleOptions,
+) -> Result<(PurchaseDays, Vec<Cycle>)> {
+    let items = options.by.ids(lines);
+    let sizes = KeySizes {
+        items: items.len(),
+        customers: lines.customers,
+        first_day: lines.first_day.unwrap_or(as_of),
+    };
+    let days = purchase_days(lines, options.by, as_of, sizes)?;
+    let mut measured = cycles(&days, options, &|code| {
+        String::from_utf8_lossy(items.bytes(code)).into_owned()
+    })?;
+    if options.by == CycleBy::Product {
+        for cycle in &mut measured {
+            cycle.name = lines
+                .product_names
+                .get(cycle.code as usize)
+                .cloned()
+                .flatten();
+        }
+    }
+    Ok((days, measured))
 }
 
 /// `0.75,1.0,1.25`: three fractions, each above 0, in increasing order.

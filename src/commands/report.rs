@@ -110,37 +110,52 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
     let (inputs, occasions, lines) = super::load_with_products(settings, progress)?;
     progress.step("computing the report");
-    // The per-customer reduction serves both the summary and RFM.
-    let stats = per_customer(&occasions)?;
-    let s = summary_from(&occasions, &stats)?;
-    let c = cohorts(&occasions, args.period, CohortFilter::default())?;
-    let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
-    let rfm_doc = super::rfm::document(&rfm_from(&occasions, &stats, &Segments::default()));
-    let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
     let options = CycleOptions::default();
     let role = super::cycles::role_of(options.by);
     let has_products = inputs.files.iter().all(|f| f.roles.has(role));
     let as_of = date_of_day(occasions.as_of);
     let dropped = occasions.dropped;
-    let cycles = if has_products {
-        let measured = super::cycles::Measured::of(occasions, lines, &options)?;
-        let shown = &measured.cycles[..measured.cycles.len().min(args.top)];
+    // The analyses read the same occasions and lines: on rayon's pool side by side.
+    let ((summed, c), measured) = rayon::join(
+        || {
+            rayon::join(
+                || -> Result<_> {
+                    // The per-customer reduction serves both the summary and RFM.
+                    let stats = per_customer(&occasions)?;
+                    let s = summary_from(&occasions, &stats)?;
+                    let rfm = rfm_from(&occasions, &stats, &Segments::default());
+                    Ok((s, rfm))
+                },
+                || cohorts(&occasions, args.period, CohortFilter::default()),
+            )
+        },
+        || {
+            has_products
+                .then(|| super::cycles::measure_lines(&lines, occasions.as_of, &options))
+                .transpose()
+        },
+    );
+    let (s, rfm) = summed?;
+    let c = c?;
+    let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
+    let rfm_doc = super::rfm::document(&rfm);
+    let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
+    let cycles = measured?.map(|(_, measured)| {
+        let shown = &measured[..measured.len().min(args.top)];
         let mut doc = super::cycles::document(shown, &options, as_of, &dropped);
-        let all = super::cycles::document(&measured.cycles, &options, as_of, &dropped);
-        if measured.cycles.len() > shown.len() {
+        let all = super::cycles::document(&measured, &options, as_of, &dropped);
+        if measured.len() > shown.len() {
             doc.notes.insert(
                 0,
                 format!(
                     "The {} products with the most intervals of {}; rebuy cycles lists them all.",
                     shown.len(),
-                    thousands(measured.cycles.len() as u64)
+                    thousands(measured.len() as u64)
                 ),
             );
         }
-        Some((doc, all))
-    } else {
-        None
-    };
+        (doc, all)
+    });
     Ok(Parts {
         title: "rebuy report".to_string(),
         subtitle: format!(
