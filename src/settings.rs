@@ -101,6 +101,7 @@ impl Settings {
                 skip_invalid: args.skip_invalid,
                 encoding,
                 products: false,
+                skip_categories: false,
                 order_ids: args.same_day == SameDay::Keep,
                 flush_lines: 0,
                 decimal,

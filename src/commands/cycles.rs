@@ -74,7 +74,8 @@ pub(crate) fn measure(
     options: &CycleOptions,
     progress: &Progress,
 ) -> Result<Measured> {
-    let (inputs, occasions, lines) = super::load_with_products(settings, progress)?;
+    let (inputs, occasions, lines) =
+        super::load_with_products(settings, progress, options.by == CycleBy::Category)?;
     let role = role_of(options.by);
     if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
         return Err(Error::file(

@@ -36,11 +36,17 @@ pub(crate) fn load(settings: &Settings, progress: &Progress) -> Result<(Inputs, 
 
 /// `load`, reading the product columns too: also the lines of purchase orders with
 /// their products (for purchase cycles).
+/// Without `categories`, every line's category is left out (analyses by product).
 pub(crate) fn load_with_products(
     settings: &Settings,
     progress: &Progress,
+    categories: bool,
 ) -> Result<(Inputs, Occasions, PurchaseLines)> {
-    let (sources, read, values) = (&settings.sources, &settings.read, &settings.values);
+    let values = &input::schema::ValueOptions {
+        skip_categories: !categories,
+        ..settings.values.clone()
+    };
+    let (sources, read) = (&settings.sources, &settings.read);
     let (inputs, orders, lines) =
         input::load_with_products(sources, read, values, &reading(progress))?;
     progress.step("building purchase occasions");

@@ -108,7 +108,8 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 }
 
 fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
-    let (inputs, occasions, lines) = super::load_with_products(settings, progress)?;
+    // Cycles by product: the categories are not needed.
+    let (inputs, occasions, lines) = super::load_with_products(settings, progress, false)?;
     progress.step("computing the report");
     let options = CycleOptions::default();
     let role = super::cycles::role_of(options.by);

@@ -467,9 +467,15 @@ impl FileReader<'_> {
             || codes(customers, &chunk.customer, block, scratch, customer_codes),
             || {
                 let order = codes(orders, &chunk.order, block, scratch, order_codes);
-                let other = options.products
-                    && (codes(products, &chunk.product, block, scratch, product_codes)
-                        | codes(categories, &chunk.category, block, scratch, category_codes));
+                let mut other = false;
+                if options.products {
+                    other |= codes(products, &chunk.product, block, scratch, product_codes);
+                    if options.skip_categories {
+                        category_codes.resize(category_codes.len() + chunk.category.len(), NO_CODE);
+                    } else {
+                        other |= codes(categories, &chunk.category, block, scratch, category_codes);
+                    }
+                }
                 (order, other)
             },
         );

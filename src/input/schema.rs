@@ -38,6 +38,9 @@ pub struct ValueOptions {
     pub encoding: Encoding,
     /// Keep product and category codes: set by `load_with_products`.
     pub products: bool,
+    /// With `products`: leave every line's category out (`NO_CODE`), for analyses by
+    /// product; interning an id per line costs time.
+    pub skip_categories: bool,
     /// Keep the text of order ids (`--same-day keep` ranks them); off frees memory.
     pub order_ids: bool,
     /// Lines between folds into partial orders; 0 means `FLUSH_LINES`. Tests make it

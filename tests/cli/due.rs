@@ -145,3 +145,24 @@ B,X,2024-01-05,9,2024-01-13,2024-01-15,2024-01-18,remind
         )
     );
 }
+
+#[test]
+fn by_category_reads_the_categories_that_by_product_leaves_out() {
+    // Analyses by product skip the categories while reading; by category they are
+    // read. Coffee: C001 every 30 days (3 intervals), C004 30 days: mean 30, triggers
+    // 23, 30, 38. Skincare: C002 60 days (SKN-50 and SKN-SER on 01-10 are one day),
+    // C006 40 days: mean 50, triggers 38, 50, 63. Samples: C008 58 days.
+    let w = Workdir::new();
+    assert_eq!(
+        due(&w, &["--by", "category", "--stage", "all"]),
+        format!(
+            "{HEADER}\
+C001,coffee,2024-04-04,6,2024-04-27,2024-05-04,2024-05-12,none
+C002,skincare,2024-03-10,31,2024-04-17,2024-04-29,2024-05-12,none
+C004,coffee,2024-03-16,25,2024-04-08,2024-04-15,2024-04-23,remind
+C006,skincare,2024-04-10,0,2024-05-18,2024-05-30,2024-06-12,none
+C008,samples,2024-04-08,2,2024-05-22,2024-06-05,2024-06-20,none
+"
+        )
+    );
+}
