@@ -37,6 +37,27 @@ impl NumberError {
 }
 
 impl Money {
+    /// Appends what `Display` writes, without the formatting machinery: long lists
+    /// write millions of amounts.
+    pub fn write_to(self, out: &mut String) {
+        if self.0 < 0 {
+            out.push('-');
+        }
+        let magnitude = self.0.unsigned_abs();
+        out.push_str(itoa::Buffer::new().format(magnitude / SCALE as u64));
+        let mut fraction = magnitude % SCALE as u64;
+        if fraction != 0 {
+            let mut digits = [b'0'; 4];
+            for digit in digits.iter_mut().rev() {
+                *digit = b'0' + (fraction % 10) as u8;
+                fraction /= 10;
+            }
+            let shown = 4 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+            out.push('.');
+            out.extend(digits[..shown].iter().map(|&d| char::from(d)));
+        }
+    }
+
     /// Reads a plain decimal: optional sign, digits, optional `.` and digits. More than
     /// four decimals are rounded half away from zero.
     pub fn parse(text: &str) -> Result<Money, NumberError> {
@@ -219,5 +240,10 @@ mod tests {
         assert_eq!(Money(-30_000).to_string(), "-3");
         assert_eq!(Money(1).to_string(), "0.0001");
         assert_eq!(Money(-5_000).to_string(), "-0.5");
+        for m in [0, 1, -1, 10, 1_000, 12_345, -120_500, 99_999, i64::MAX, -i64::MAX, i64::MIN] {
+            let mut written = String::new();
+            Money(m).write_to(&mut written);
+            assert_eq!(written, Money(m).to_string(), "{m}");
+        }
     }
 }

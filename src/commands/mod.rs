@@ -188,8 +188,15 @@ fn csv_rows(
     let mut text = String::new();
     for i in indices {
         for cell in &row(i) {
-            render::text::write_for_machines(&mut text, cell);
-            writer.write_field(&text).map_err(io_error)?;
+            // Text as it is, without a copy; the rest written into `text`.
+            let field = match cell {
+                render::Cell::Text(t) => t.as_str(),
+                _ => {
+                    render::text::write_for_machines(&mut text, cell);
+                    text.as_str()
+                }
+            };
+            writer.write_field(field).map_err(io_error)?;
         }
         writer
             .write_record(std::iter::empty::<&[u8]>())

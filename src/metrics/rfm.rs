@@ -34,7 +34,11 @@ pub struct CustomerRfm {
 impl CustomerRfm {
     /// `545`.
     pub fn rfm(&self) -> String {
-        format!("{}{}{}", self.r, self.f, self.m)
+        // Scores are 1–5: a digit each.
+        [self.r, self.f, self.m]
+            .iter()
+            .map(|&s| char::from(b'0' + s))
+            .collect()
     }
 }
 

@@ -96,12 +96,20 @@ pub fn write_for_machines(out: &mut String, cell: &Cell) {
             Some(v) => write!(out, "{v}"),
             None => Ok(()),
         },
-        Cell::Money(m) => match m {
-            Some(m) => write!(out, "{m}"),
-            None => Ok(()),
-        },
-        Cell::Date(d) => write!(out, "{}", iso_date(*d)),
-        Cell::Text(t) | Cell::Heat { text: t, .. } => write!(out, "{t}"),
+        Cell::Money(m) => {
+            if let Some(m) = m {
+                m.write_to(out);
+            }
+            Ok(())
+        }
+        Cell::Date(d) => {
+            use chrono::Datelike;
+            write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        }
+        Cell::Text(t) | Cell::Heat { text: t, .. } => {
+            out.push_str(t);
+            Ok(())
+        }
     };
 }
 
