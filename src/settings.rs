@@ -93,6 +93,7 @@ impl Settings {
                 delimiter,
                 products: false,
                 block_bytes: 0,
+                skip_categories: false,
                 platform,
             },
             values: ValueOptions {

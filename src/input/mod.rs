@@ -136,6 +136,7 @@ fn load_all(
 ) -> Result<(Inputs, Orders, Option<ProductLines>)> {
     let read_options = &ReadOptions {
         products,
+        skip_categories: value_options.skip_categories,
         ..read_options.clone()
     };
     let value_options = &ValueOptions {

@@ -57,6 +57,8 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// Read the product and category columns: set by `load_with_products`.
     pub products: bool,
+    /// With `products`, leave the category column unread where a file can (Parquet).
+    pub skip_categories: bool,
     /// Bytes of CSV read at a time; 0 means `BLOCK_BYTES`. Tests make it small.
     pub block_bytes: usize,
     /// `--platform`: recognise the export's platform, force one, or none.
@@ -519,6 +521,7 @@ fn parquet_schema<R: polars::io::mmap::MmapBytesReader>(
         .assigned
         .iter()
         .filter(|(role, _)| options.products || !role.describes_products())
+        .filter(|(role, _)| !(options.skip_categories && *role == Role::Category))
         .map(|(_, c)| c.clone())
         .collect();
     let rows = guarded(|| reader.num_rows()).map_err(unreadable)?;
