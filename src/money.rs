@@ -240,7 +240,19 @@ mod tests {
         assert_eq!(Money(-30_000).to_string(), "-3");
         assert_eq!(Money(1).to_string(), "0.0001");
         assert_eq!(Money(-5_000).to_string(), "-0.5");
-        for m in [0, 1, -1, 10, 1_000, 12_345, -120_500, 99_999, i64::MAX, -i64::MAX, i64::MIN] {
+        for m in [
+            0,
+            1,
+            -1,
+            10,
+            1_000,
+            12_345,
+            -120_500,
+            99_999,
+            i64::MAX,
+            -i64::MAX,
+            i64::MIN,
+        ] {
             let mut written = String::new();
             Money(m).write_to(&mut written);
             assert_eq!(written, Money(m).to_string(), "{m}");
