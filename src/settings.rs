@@ -103,6 +103,7 @@ impl Settings {
                 encoding,
                 products: false,
                 skip_categories: false,
+                skip_names: false,
                 order_ids: args.same_day == SameDay::Keep,
                 flush_lines: 0,
                 decimal,

@@ -21,7 +21,7 @@ pub fn run(args: &CyclesArgs) -> anyhow::Result<()> {
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
-    let measured = measure(&settings, &options, &progress)?;
+    let measured = measure(&settings, &options, &progress, true)?;
     drop(progress);
     let document = document(
         &measured.cycles,
@@ -69,13 +69,18 @@ impl Measured {
 }
 
 /// Reads the inputs (with products) and measures every item's cycle.
+/// `names`: keep the product names (the cycles table shows them; reminders do not).
 pub(crate) fn measure(
     settings: &Settings,
     options: &CycleOptions,
     progress: &Progress,
+    names: bool,
 ) -> Result<Measured> {
-    let (inputs, occasions, lines) =
-        super::load_with_products(settings, progress, options.by == CycleBy::Category)?;
+    let needs = super::ProductNeeds {
+        categories: options.by == CycleBy::Category,
+        names,
+    };
+    let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
     let role = role_of(options.by);
     if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
         return Err(Error::file(

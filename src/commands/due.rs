@@ -37,7 +37,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     }
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
-    let measured = super::cycles::measure(&settings, &options, &progress)?;
+    let measured = super::cycles::measure(&settings, &options, &progress, false)?;
     progress.step("finding who is due");
     let as_of = measured.occasions.as_of;
     let on = fires_on.map_or(as_of, day_of_date);

@@ -35,24 +35,40 @@ pub(crate) fn load(settings: &Settings, progress: &Progress) -> Result<(Inputs, 
 }
 
 /// `load`, reading the product columns too: also the lines of purchase orders with
-/// their products (for purchase cycles).
-/// Without `categories`, every line's category is left out (analyses by product).
+/// their products (for purchase cycles), with what `needs` asks for.
 pub(crate) fn load_with_products(
     settings: &Settings,
     progress: &Progress,
-    categories: bool,
+    needs: ProductNeeds,
 ) -> Result<(Inputs, Occasions, PurchaseLines)> {
     let values = &input::schema::ValueOptions {
-        skip_categories: !categories,
+        skip_categories: !needs.categories,
+        skip_names: !needs.names,
         ..settings.values.clone()
     };
     let (sources, read) = (&settings.sources, &settings.read);
     let (inputs, orders, lines) =
         input::load_with_products(sources, read, values, &reading(progress))?;
     progress.step("building purchase occasions");
-    let purchases = lines.purchased(&orders, inputs.customers.len())?;
-    let occasions = occasions::build(orders, &inputs, settings.occasions)?;
+    // The purchase lines and the occasions are made side by side.
+    let order_days = orders.order_days();
+    let customers = inputs.customers.len();
+    let (purchases, occasions) = rayon::join(
+        || lines.purchased(&order_days, customers),
+        || occasions::build(orders, &inputs, settings.occasions),
+    );
+    let (purchases, occasions) = (purchases?, occasions?);
     Ok((inputs, occasions, purchases))
+}
+
+/// What an analysis of product lines needs besides the product ids: reading a column
+/// for every line costs time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ProductNeeds {
+    /// Each line's category (analyses by category).
+    pub categories: bool,
+    /// Each product's name (shown beside its id).
+    pub names: bool,
 }
 
 /// Renders the document in the chosen format and writes it out.

@@ -108,8 +108,12 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
 }
 
 fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
-    // Cycles by product: the categories are not needed.
-    let (inputs, occasions, lines) = super::load_with_products(settings, progress, false)?;
+    // Cycles by product, named: the categories are not needed.
+    let needs = super::ProductNeeds {
+        categories: false,
+        names: true,
+    };
+    let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
     progress.step("computing the report");
     let options = CycleOptions::default();
     let role = super::cycles::role_of(options.by);

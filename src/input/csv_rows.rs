@@ -26,6 +26,8 @@ pub(super) struct Positions {
     pub(super) category: Option<usize>,
     pub(super) name: Option<usize>,
     pub(super) status: Option<usize>,
+    /// Keep each row's product name (beside its use for an empty product id).
+    pub(super) keep_names: bool,
     /// The platform's rules: other columns of the customer, amount and status.
     pub(super) rules: RowRules,
 }
@@ -51,6 +53,7 @@ impl Positions {
             category: find(Role::Category),
             name: find(Role::ProductName),
             status: find(Role::Status),
+            keep_names: true,
             rules: opened.rules,
         }
     }
@@ -171,7 +174,7 @@ fn type_csv(block: &[u8], first_line: u64, context: &CsvContext, mut chunk: Chun
                         _ => product,
                     });
                 chunk.category.push(span(p.category, &scratch));
-                if p.name.is_some() {
+                if p.name.is_some() && p.keep_names {
                     chunk.name.push(span(p.name, &scratch));
                 }
                 chunk.ts.push(ts);

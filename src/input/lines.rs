@@ -114,7 +114,10 @@ pub fn read_file(
         },
         is_row: matches!(opened.body, Body::Parquet(_)),
     };
-    let positions = Positions::of(&opened, options.products);
+    let positions = Positions {
+        keep_names: !options.skip_names,
+        ..Positions::of(&opened, options.products)
+    };
     match opened.body {
         Body::Csv(mut blocks) => {
             let columns = opened.header.len();
@@ -184,7 +187,11 @@ pub fn read_file(
                 }
                 let rows = PARQUET_SLICE_ROWS.min(body.rows - next);
                 let frame = body.slice(next, rows)?;
-                slice = Some(ParquetRows::new(&frame, options.zone)?.starting_at(next));
+                slice = Some(
+                    ParquetRows::new(&frame, options.zone)?
+                        .starting_at(next)
+                        .keeping_names(!options.skip_names),
+                );
                 next += rows;
             };
             in_turn(&mut file, produce, |file, chunks| {

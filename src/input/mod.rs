@@ -385,7 +385,7 @@ pub(crate) mod testing {
         let (_folder, sources) = sources_of(texts);
         let (inputs, orders, lines) =
             load_with_products(&sources, &ReadOptions::default(), values, &|_| {})?;
-        let purchases = lines.purchased(&orders, inputs.customers.len())?;
+        let purchases = lines.purchased(&orders.order_days(), inputs.customers.len())?;
         Ok((occasions::build(orders, &inputs, options)?, purchases))
     }
 

@@ -164,10 +164,37 @@ pub struct ProductLines {
     pub(super) categories: crate::intern::Interner,
 }
 
+/// What `ProductLines::purchased` needs of the orders, taken before they go on to be
+/// occasions: each order's day (`NOT_BOUGHT` where it is no purchase) and the first
+/// order's day.
+pub struct OrderDays {
+    day: Vec<i32>,
+    first: Option<i32>,
+}
+
+const NOT_BOUGHT: i32 = i32::MIN;
+
+impl Orders {
+    pub fn order_days(&self) -> OrderDays {
+        OrderDays {
+            day: (0..self.len())
+                .map(|i| {
+                    if self.is_purchase(i) {
+                        days::day_of(self.ts[i])
+                    } else {
+                        NOT_BOUGHT
+                    }
+                })
+                .collect(),
+            first: self.days().map(|(first, _)| first),
+        }
+    }
+}
+
 impl ProductLines {
     /// Each line of a purchase order with its order's day (contract §5), in the
     /// order of the input.
-    pub fn purchased(self, orders: &Orders, customers: usize) -> Result<PurchaseLines> {
+    pub fn purchased(self, orders: &OrderDays, customers: usize) -> Result<PurchaseLines> {
         let lines = self.lines;
         // Room for every line: what purchases do not fill is address space only.
         let room = lines.order.len();
@@ -180,11 +207,15 @@ impl ProductLines {
         let mut day = Vec::with_capacity(room);
         for i in 0..lines.order.len() {
             let order = lines.order[i];
-            if order != NO_CODE && orders.is_purchase(order as usize) {
+            if order == NO_CODE {
+                continue;
+            }
+            let order_day = orders.day[order as usize];
+            if order_day != NOT_BOUGHT {
                 kept.customer.push(lines.customer[i]);
                 kept.product.push(lines.product[i]);
                 kept.category.push(lines.category[i]);
-                day.push(days::day_of(orders.ts[order as usize]));
+                day.push(order_day);
             }
         }
         drop(lines);
@@ -201,7 +232,7 @@ impl ProductLines {
             product_names: self.product_names,
             categories: self.categories,
             customers,
-            first_day: orders.days().map(|(first, _)| first),
+            first_day: orders.first,
         })
     }
 }

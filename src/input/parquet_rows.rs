@@ -27,6 +27,8 @@ struct ParquetColumns {
     amount: NumberColumn,
     quantity: NumberColumn,
     unit_price: NumberColumn,
+    /// Keep each row's product name (beside its use for an empty product id).
+    keep_names: bool,
     /// Where row 0 of these columns is in the shared numeric vectors (a slice's
     /// text columns are cut; its numbers are not copied).
     offset: usize,
@@ -153,6 +155,7 @@ impl ParquetColumns {
             amount: number(Role::Amount)?,
             quantity: number(Role::Quantity)?,
             unit_price: number(Role::UnitPrice)?,
+            keep_names: true,
             offset: 0,
         })
     }
@@ -182,6 +185,7 @@ impl ParquetColumns {
             amount: number(&self.amount),
             quantity: number(&self.quantity),
             unit_price: number(&self.unit_price),
+            keep_names: self.keep_names,
             offset: self.offset + rows.start,
         }
     }
@@ -335,7 +339,7 @@ fn type_parquet(
                     _ => product_id,
                 }));
                 chunk.category.push(store(category_id));
-                if let Some(product_name) = product_name {
+                if let (Some(product_name), true) = (product_name, columns.keep_names) {
                     chunk.name.push(store(product_name));
                 }
                 chunk.ts.push(ts);
@@ -384,6 +388,12 @@ impl ParquetRows {
     /// The rows of a frame that is the slice of the file from row `first_row` on.
     pub(super) fn starting_at(mut self, first_row: usize) -> ParquetRows {
         self.first_row = first_row;
+        self
+    }
+
+    /// Without `keep`, the rows keep no product names.
+    pub(super) fn keeping_names(mut self, keep: bool) -> ParquetRows {
+        self.columns.keep_names = keep;
         self
     }
 

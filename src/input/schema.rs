@@ -41,6 +41,9 @@ pub struct ValueOptions {
     /// With `products`: leave every line's category out (`NO_CODE`), for analyses by
     /// product; interning an id per line costs time.
     pub skip_categories: bool,
+    /// With `products`: keep no product names (a name still stands in for an empty
+    /// product id), for analyses that never show them.
+    pub skip_names: bool,
     /// Keep the text of order ids (`--same-day keep` ranks them); off frees memory.
     pub order_ids: bool,
     /// Lines between folds into partial orders; 0 means `FLUSH_LINES`. Tests make it

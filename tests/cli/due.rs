@@ -166,3 +166,27 @@ C008,samples,2024-04-08,2,2024-05-22,2024-06-05,2024-06-20,none
         )
     );
 }
+
+#[test]
+fn a_name_stands_in_for_an_empty_product_id_though_due_keeps_no_names() {
+    // Beans has no sku: its name is the product (§1 rule 7). C1 31 days, C2 30: mean
+    // 30.5, triggers 23, 31 (30.5 rounds away from zero), 38. As of 02-20. The cup
+    // has no interval, so no triggers.
+    let w = Workdir::new();
+    w.write(
+        "names.csv",
+        "order_id,customer_id,order_date,sku,product_name,line_total\n\
+O1,C1,2024-01-01,,Beans,10\nO2,C1,2024-02-01,,Beans,10\n\
+O3,C2,2024-01-05,,Beans,10\nO4,C2,2024-02-04,,Beans,10\nO5,C2,2024-02-20,X1,Cup,5\n",
+    );
+    let out = w.run(&["due", "names.csv", "--min-intervals", "1", "--stage", "all"]);
+    assert_eq!(
+        out.ok(),
+        format!(
+            "{HEADER}\
+C1,Beans,2024-02-01,19,2024-02-24,2024-03-03,2024-03-10,none
+C2,Beans,2024-02-04,16,2024-02-27,2024-03-06,2024-03-13,none
+"
+        )
+    );
+}
