@@ -382,6 +382,7 @@ Examples:
 Scores: recency_days = as-of - last purchase day, frequency = purchase occasions,
 monetary = revenue. Each is scored 1 + floor(5 b / n), b the customers with a strictly
 worse value, n all customers: ties share a score, which can cap it below 5.
+--customers and --segment write CSV when stdout is not a terminal.
 Segments, first match wins:
   Champions            R>=4 F>=4 M>=4   reward, engage, ask for reviews
   Loyal Customers      R>=3 F>=3 M>=3   upsell, cross-sell, loyalty programme

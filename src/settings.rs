@@ -34,6 +34,14 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// For a list a tool imports (`rfm --customers`, `due`): csv, unless a format was
+    /// asked for or the list is shown on a terminal.
+    pub fn csv_unless_shown(&mut self) {
+        if !self.format_given && (self.output.is_some() || !std::io::stdout().is_terminal()) {
+            self.format = Format::Csv;
+        }
+    }
+
     pub fn resolve(args: &CommonArgs) -> Result<Settings> {
         let map = args
             .map

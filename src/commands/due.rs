@@ -1,7 +1,5 @@
 //! `rebuy due`: contract §5, the reminder list an email or SMS tool imports.
 
-use std::io::IsTerminal;
-
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
@@ -11,7 +9,7 @@ use crate::error::Result;
 use crate::metrics::due::{due, Stage};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::{Cell, Format};
+use crate::render::Cell;
 use crate::settings::{parse_date, Settings};
 
 /// Columns, in contract order.
@@ -31,10 +29,7 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     let fires_on = fires_on(&args.due)?;
     let stages = stages(&args.due.stage);
     let mut settings = Settings::resolve(&args.common)?;
-    // What a tool imports: csv, unless asked otherwise or shown on a terminal.
-    if !settings.format_given && (settings.output.is_some() || !std::io::stdout().is_terminal()) {
-        settings.format = Format::Csv;
-    }
+    settings.csv_unless_shown();
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
     let measured = super::cycles::measure(&settings, &options, &progress, false)?;

@@ -30,14 +30,18 @@ const CUSTOMER_COLUMNS: [&str; 9] = [
 pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
     let segments = load_segments(args.rfm.segments_file.as_deref())?;
     let only = only_segment(&segments, args.rfm.segment.as_deref())?;
-    let settings = Settings::resolve(&args.common)?;
+    let mut settings = Settings::resolve(&args.common)?;
+    let list = args.rfm.customers || only.is_some();
+    if list {
+        settings.csv_unless_shown();
+    }
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
     let (_, occasions) = super::load(&settings, &progress)?;
     progress.step("scoring customers");
     let result = rfm(&occasions, &segments)?;
     drop(progress);
-    if args.rfm.customers || only.is_some() {
+    if list {
         write_customers(&result, &segments, &occasions, only, &settings, output)
     } else {
         let document = super::noting_left_out(document(&result), &result.dropped);

@@ -189,3 +189,28 @@ fn a_reader_that_stops_early_is_no_failure() {
         (Some(0), "")
     );
 }
+
+#[test]
+fn customer_lists_are_csv_into_a_pipe() {
+    // Regression: `rebuy rfm --customers FILE > list` built a table of every customer
+    // (2M rows took 31 s and 6.5 GB); a list a tool imports is csv unless asked.
+    let w = Workdir::new();
+    let out = w.run(&["rfm", &orders(), "--customers"]).ok().to_string();
+    assert!(
+        out.starts_with("customer_id,recency_days,frequency,monetary,r,f,m,rfm,segment\n"),
+        "{out}"
+    );
+    let champions = w
+        .run(&["rfm", &orders(), "--segment", "champions"])
+        .ok()
+        .to_string();
+    assert!(champions.starts_with("customer_id,"), "{champions}");
+    // The segment table stays a table; a format asked for is kept.
+    let table = w.run(&["rfm", &orders()]).ok().to_string();
+    assert!(!table.starts_with("segment,"), "{table}");
+    let json = w
+        .run(&["rfm", &orders(), "--customers", "-f", "json"])
+        .ok()
+        .to_string();
+    assert!(json.starts_with('{'), "{json}");
+}
