@@ -1,6 +1,7 @@
 //! The metric contract, as pure functions from purchase occasions to result structs.
 //! Nothing here knows about files or terminals.
 
+pub mod bgnbd;
 pub mod cohorts;
 pub mod cycles;
 pub mod due;
