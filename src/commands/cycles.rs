@@ -63,8 +63,7 @@ pub(crate) struct Measured {
 impl Measured {
     /// The id of an item (product or category) by its code.
     pub fn name(&self, by: CycleBy, code: u32) -> String {
-        let names = by.ids(&self.lines);
-        String::from_utf8_lossy(names.bytes(code)).into_owned()
+        item_id(&self.lines, by, code)
     }
 }
 
@@ -113,22 +112,24 @@ impl Measured {
     }
 }
 
+/// The id of an item (product or category) by its code.
+fn item_id(lines: &PurchaseLines, by: CycleBy, code: u32) -> String {
+    String::from_utf8_lossy(by.ids(lines).bytes(code)).into_owned()
+}
+
 /// The purchase days of every (item, customer), and every item's cycle, named.
 pub(crate) fn measure_lines(
     lines: &PurchaseLines,
     as_of: i32,
     options: &CycleOptions,
 ) -> Result<(PurchaseDays, Vec<Cycle>)> {
-    let items = options.by.ids(lines);
     let sizes = KeySizes {
-        items: items.len(),
+        items: options.by.ids(lines).len(),
         customers: lines.customers,
         first_day: lines.first_day.unwrap_or(as_of),
     };
     let days = purchase_days(lines, options.by, as_of, sizes)?;
-    let mut measured = cycles(&days, options, &|code| {
-        String::from_utf8_lossy(items.bytes(code)).into_owned()
-    })?;
+    let mut measured = cycles(&days, options, &|code| item_id(lines, options.by, code))?;
     if options.by == CycleBy::Product {
         for cycle in &mut measured {
             cycle.name = lines

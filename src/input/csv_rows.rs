@@ -33,12 +33,15 @@ pub(super) struct Positions {
 }
 
 impl Positions {
-    pub(super) fn of(opened: &Opened, products: bool) -> Positions {
+    /// The columns of the roles read: the product columns only with `products`, and
+    /// neither the category without `categories` nor names to keep without `names`.
+    pub(super) fn of(opened: &Opened, products: bool, categories: bool, names: bool) -> Positions {
         let find = |role: Role| {
             opened
                 .positions
                 .iter()
                 .find(|(r, _)| *r == role && (products || !role.describes_products()))
+                .filter(|_| categories || role != Role::Category)
                 .map(|(_, i)| *i)
         };
         Positions {
@@ -53,7 +56,7 @@ impl Positions {
             category: find(Role::Category),
             name: find(Role::ProductName),
             status: find(Role::Status),
-            keep_names: true,
+            keep_names: names,
             rules: opened.rules,
         }
     }

@@ -114,10 +114,12 @@ pub fn read_file(
         },
         is_row: matches!(opened.body, Body::Parquet(_)),
     };
-    let positions = Positions {
-        keep_names: !options.skip_names,
-        ..Positions::of(&opened, options.products)
-    };
+    let positions = Positions::of(
+        &opened,
+        options.products,
+        !options.skip_categories,
+        !options.skip_names,
+    );
     match opened.body {
         Body::Csv(mut blocks) => {
             let columns = opened.header.len();
@@ -474,15 +476,9 @@ impl FileReader<'_> {
             || codes(customers, &chunk.customer, block, scratch, customer_codes),
             || {
                 let order = codes(orders, &chunk.order, block, scratch, order_codes);
-                let mut other = false;
-                if options.products {
-                    other |= codes(products, &chunk.product, block, scratch, product_codes);
-                    if options.skip_categories {
-                        category_codes.resize(category_codes.len() + chunk.category.len(), NO_CODE);
-                    } else {
-                        other |= codes(categories, &chunk.category, block, scratch, category_codes);
-                    }
-                }
+                let other = options.products
+                    && (codes(products, &chunk.product, block, scratch, product_codes)
+                        | codes(categories, &chunk.category, block, scratch, category_codes));
                 (order, other)
             },
         );
