@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::input::occasions::SameDay;
 use crate::metrics::cycles::{CycleBy, CycleStat};
 use crate::metrics::periods::Period;
+use crate::metrics::predict::Unit;
 use crate::render::Format;
 
 const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
@@ -66,6 +67,11 @@ pub enum Command {
     #[command(after_help = DUE_HELP)]
     Due(DueArgs),
 
+    /// Predictions per customer: P(alive), purchases expected over a horizon, expected
+    /// spend and value (BG/NBD and Gamma-Gamma fitted on the occasions); a holdout check.
+    #[command(after_help = PREDICT_HELP)]
+    Predict(PredictArgs),
+
     /// Gates for CI: fail (exit 1) when a summary number is out of bounds, or has
     /// moved from a baseline summary by more than a tolerance.
     #[command(after_help = CHECK_HELP)]
@@ -85,6 +91,58 @@ pub enum Command {
     /// seasonality) to try rebuy on; the same seed gives the same file.
     #[command(after_help = GENERATE_HELP)]
     Generate(GenerateArgs),
+}
+
+const PREDICT_HELP: &str = "\
+Examples:
+  rebuy predict orders.csv                                  the fitted models and the year ahead
+  rebuy predict orders.csv --customers -o predictions.csv   one row per customer, for an email tool
+  rebuy predict orders.csv --as-of 2024-06-30 --holdout-until 2024-12-31   test on a later half year
+
+Each customer at as-of: x = occasions - 1, t_x = days from the first occasion to the last,
+T = days from the first occasion to as-of, in --unit (week by default, as the published
+fits). BG/NBD (Fader, Hardie & Lee 2005) is fitted to (x, t_x, T) by maximum likelihood;
+Gamma-Gamma to the mean amount of each repeat customer's repeat occasions (the first left
+out; customers with an occasion of unknown amount sit out). A fit that does not converge is
+an error (exit 2), never printed.
+Keys: customers, as_of, unit, horizon_days, bgnbd.{r, alpha, a, b, log_likelihood,
+converged, iterations, gradient_norm}, gamma_gamma.{p, q, gamma, log_likelihood, converged,
+customers} (null without amounts), expected_purchases_total, expected_revenue_total,
+alive_share, and with --holdout-until: holdout.{until, actual_purchases,
+predicted_purchases} (occasions in (as-of, until] of the customers known at as-of, against
+the sum of their expectations over that span).
+--customers: customer_id, x, t_x, T (in the unit), p_alive, expected_purchases (over the
+horizon), expected_avg_spend, clv (expected_purchases x expected_avg_spend, each month
+discounted at --discount-rate a year); sorted by customer id; CSV when stdout is not a
+terminal.";
+
+/// Options of `rebuy predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Days after as-of over which purchases and value are predicted.
+    #[arg(long, value_name = "DAYS", default_value_t = 365)]
+    pub horizon: u32,
+
+    /// The unit of time the models are fitted in; only alpha (BG/NBD's scale) and the
+    /// log-likelihood depend on it.
+    #[arg(long, value_enum, default_value_t = Unit::Week)]
+    pub unit: Unit,
+
+    /// Fit on the occasions up to --as-of, and compare the purchases predicted for
+    /// (as-of, DATE] with the ones made (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "as_of")]
+    pub holdout_until: Option<String>,
+
+    /// One row per customer instead of the summary.
+    #[arg(long)]
+    pub customers: bool,
+
+    /// Yearly rate at which later purchases count less in clv (0.1 = 10%).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub discount_rate: f64,
 }
 
 const GENERATE_HELP: &str = "\

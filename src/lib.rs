@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rfm(args) => commands::rfm::run(args)?,
         Command::Cycles(args) => commands::cycles::run(args)?,
         Command::Due(args) => commands::due::run(args)?,
+        Command::Predict(args) => commands::predict::run(args)?,
         Command::Check(args) => return commands::check::run(args),
         Command::Sql(args) => commands::sql::run(args)?,
         Command::Report(args) => commands::report::run(args)?,

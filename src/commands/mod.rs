@@ -6,6 +6,7 @@ pub mod cycles;
 pub mod due;
 pub mod generate;
 pub mod inspect;
+pub mod predict;
 pub mod report;
 pub mod rfm;
 pub mod sql;

@@ -27,16 +27,89 @@ pub struct BgNbd {
     pub b: f64,
 }
 
+/// The limit of the BG/NBD as a and b grow with a / (a + b) = p: every customer
+/// drops out after a purchase with the same chance p. Where the data hold no spread in
+/// dropout, the BG/NBD fit runs off towards this limit and never converges; this
+/// model is then fitted instead.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SameDropout {
+    pub r: f64,
+    pub alpha: f64,
+    pub p: f64,
+}
+
+/// Fitted parameters: the BG/NBD, or its limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Params {
+    BgNbd(BgNbd),
+    SameDropout(SameDropout),
+}
+
+impl Params {
+    pub fn r(&self) -> f64 {
+        match self {
+            Params::BgNbd(m) => m.r,
+            Params::SameDropout(m) => m.r,
+        }
+    }
+
+    pub fn alpha(&self) -> f64 {
+        match self {
+            Params::BgNbd(m) => m.alpha,
+            Params::SameDropout(m) => m.alpha,
+        }
+    }
+
+    pub fn p_alive(&self, h: &History) -> f64 {
+        match self {
+            Params::BgNbd(m) => m.p_alive(h),
+            Params::SameDropout(m) => m.p_alive(h),
+        }
+    }
+
+    pub fn expected(&self, h: &History, span: f64) -> Result<f64, ModelError> {
+        match self {
+            Params::BgNbd(m) => m.expected(h, span),
+            Params::SameDropout(m) => Ok(m.expected(h, span)),
+        }
+    }
+}
+
+impl SameDropout {
+    fn ln_gone_odds(&self, h: &History) -> f64 {
+        if h.x <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        (self.p / (1.0 - self.p)).ln()
+            + (self.r + h.x) * ((self.alpha + h.t) / (self.alpha + h.t_x)).ln()
+    }
+
+    /// P(alive at T | history).
+    pub fn p_alive(&self, h: &History) -> f64 {
+        1.0 / (1.0 + self.ln_gone_odds(h).exp())
+    }
+
+    /// The expected occasions in (T, T + span]: the BG/NBD's as a and b grow, where
+    /// ₂F₁ becomes a power: (1 − ((α + T) / (α + T + p·span))^(r + x)) / p × P(alive).
+    pub fn expected(&self, h: &History, span: f64) -> f64 {
+        let SameDropout { r, alpha, p } = *self;
+        let kept = (r + h.x) * ((alpha + h.t) / (alpha + h.t + p * span)).ln();
+        -kept.exp_m1() / p * self.p_alive(h)
+    }
+}
+
 /// A fit: the parameters, the log-likelihood there and how the search ended.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Fit {
-    pub params: BgNbd,
+    pub params: Params,
     pub log_likelihood: f64,
     pub converged: bool,
     pub iterations: usize,
     /// The norm of the log-likelihood's gradient in the log-parameters, at the end
     /// (central differences).
     pub gradient_norm: f64,
+    /// The smallest curvature of the mean log-likelihood at the end (see `optimize`).
+    pub curvature: f64,
 }
 
 /// Why a value could not be computed.
@@ -107,75 +180,332 @@ impl BgNbd {
 /// Terms of a 2F1 series at most: beyond them the evaluation is an error, not a loop.
 const MAX_TERMS: usize = 100_000;
 
-/// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1. Above z = ½
-/// the Euler transform (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z) is summed instead, whose
-/// terms fall faster there. Terms are products of ratios; the sum stops when a term
-/// changes it by less than one part in 10¹⁵, and fails after `MAX_TERMS`.
+/// The Gaussian hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1, as a series
+/// of terms that are products of ratios, stopped when a term changes the sum by less
+/// than one part in 10¹⁵ and failed after `MAX_TERMS`. Near z = 1 (above 0.9) the
+/// Euler transform (1 − z)^(c−a−b) ₂F₁(c − a, c − b; c; z) is summed instead, whose
+/// terms fall faster there — unless its terms overflow (large c − a and c − b), when
+/// the plain series, which falls like z^j in the end, is summed after all.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64, ModelError> {
     if !(0.0..1.0).contains(&z) {
         return Err(ModelError::OutOfRange(z));
     }
-    if z > 0.5 {
+    if z > 0.9 {
         let ln_front = (c - a - b) * (1.0 - z).ln();
-        return Ok(ln_front.exp() * series(c - a, c - b, c, z)?);
+        match series(c - a, c - b, c, z) {
+            Ok(sum) => return Ok(ln_front.exp() * sum),
+            Err(Overflow::No(error)) => return Err(error),
+            Err(Overflow::Yes) => {}
+        }
     }
-    series(a, b, c, z)
+    series(a, b, c, z).map_err(|e| match e {
+        Overflow::No(error) => error,
+        Overflow::Yes => ModelError::NoConvergence {
+            a,
+            b,
+            c,
+            z,
+            terms: MAX_TERMS,
+        },
+    })
 }
 
-fn series(a: f64, b: f64, c: f64, z: f64) -> Result<f64, ModelError> {
+/// Why a series failed: its sum overflowed, or it did not converge.
+enum Overflow {
+    Yes,
+    No(ModelError),
+}
+
+fn series(a: f64, b: f64, c: f64, z: f64) -> Result<f64, Overflow> {
     let (mut term, mut sum) = (1.0f64, 1.0f64);
     for j in 0..MAX_TERMS {
         let j = j as f64;
         term *= (a + j) * (b + j) / ((c + j) * (j + 1.0)) * z;
         sum += term;
         if !sum.is_finite() {
-            break;
+            return Err(Overflow::Yes);
         }
         if term.abs() <= sum.abs() * 1e-15 {
             return Ok(sum);
         }
     }
-    Err(ModelError::NoConvergence {
+    Err(Overflow::No(ModelError::NoConvergence {
         a,
         b,
         c,
         z,
         terms: MAX_TERMS,
-    })
+    }))
 }
 
-/// Distinct histories with how many customers have each: the likelihood is summed
-/// over these, not over every customer.
-pub fn compress(histories: &[History]) -> Vec<(History, f64)> {
-    let mut keys: Vec<(u64, u64, u64)> = histories
-        .iter()
-        .map(|h| (h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits()))
-        .collect();
-    keys.sort_unstable();
-    let mut out: Vec<(History, f64)> = Vec::new();
-    for key in keys {
-        let h = History {
-            x: f64::from_bits(key.0),
-            t_x: f64::from_bits(key.1),
-            t: f64::from_bits(key.2),
-        };
-        match out.last_mut() {
-            Some((last, count)) if *last == h => *count += 1.0,
-            _ => out.push((h, 1.0)),
+/// Customers in the fit's terms, compressed: the distinct (x, t_x, T), times in whole
+/// days, with how many customers have each. The likelihood is summed over these, not
+/// over every customer, and its logarithms of times are taken once per day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Groups {
+    /// Sorted by x, then t_x, then T.
+    pub groups: Vec<Group>,
+    /// Days in the unit of the fit (7 for weeks).
+    pub unit_days: f64,
+    /// The largest T, in days.
+    max_day: u32,
+    /// How many customers.
+    pub customers: u64,
+}
+
+/// Customers with one history, times in days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub x: u32,
+    pub t_x: u32,
+    pub t: u32,
+    pub count: u32,
+}
+
+/// Bits of the packed key given to each of t_x and T (days); x has the rest.
+const DAY_BITS: u32 = 21;
+
+impl Groups {
+    /// Groups histories given as (x, t_x, T) in days. Days past 2^21 (5,700 years)
+    /// and x past 2^22 are beyond any export; they are refused by the caller.
+    pub fn of(histories: &[(u32, u32, u32)], unit_days: f64) -> Groups {
+        use rayon::prelude::*;
+        let mut keys: Vec<u64> = histories
+            .par_iter()
+            .map(|&(x, t_x, t)| {
+                debug_assert!(t_x <= t && t < 1 << DAY_BITS && x < 1 << (64 - 2 * DAY_BITS));
+                (u64::from(x) << (2 * DAY_BITS)) | (u64::from(t_x) << DAY_BITS) | u64::from(t)
+            })
+            .collect();
+        keys.par_sort_unstable();
+        let mask = (1u64 << DAY_BITS) - 1;
+        let mut groups: Vec<Group> = Vec::new();
+        let mut previous = None;
+        for key in keys {
+            if previous == Some(key) {
+                groups.last_mut().expect("a group before").count += 1;
+                continue;
+            }
+            previous = Some(key);
+            groups.push(Group {
+                x: (key >> (2 * DAY_BITS)) as u32,
+                t_x: ((key >> DAY_BITS) & mask) as u32,
+                t: (key & mask) as u32,
+                count: 1,
+            });
+        }
+        let max_day = groups.iter().map(|g| g.t).max().unwrap_or(0);
+        Groups {
+            groups,
+            unit_days,
+            max_day,
+            customers: histories.len() as u64,
         }
     }
-    out
+
+    /// The place of the group with this history, if any.
+    pub fn find(&self, x: u32, t_x: u32, t: u32) -> Option<usize> {
+        self.groups
+            .binary_search_by(|g| (g.x, g.t_x, g.t).cmp(&(x, t_x, t)))
+            .ok()
+    }
+
+    /// A group's history in the unit of the fit.
+    pub fn history(&self, g: &Group) -> History {
+        History {
+            x: f64::from(g.x),
+            t_x: f64::from(g.t_x) / self.unit_days,
+            t: f64::from(g.t) / self.unit_days,
+        }
+    }
+
+    /// The total log-likelihood at `params` and its gradient in the logarithms of
+    /// (r, α, a, b).
+    pub fn log_likelihood(&self, params: &BgNbd) -> (f64, [f64; 4]) {
+        let dropout = Dropout::Beta {
+            a: params.a,
+            b: params.b,
+        };
+        self.sums(params.r, params.alpha, &dropout)
+    }
+
+    /// The same for the model with one dropout chance: the gradient in ln r, ln α
+    /// and logit p.
+    pub fn log_likelihood_same(&self, params: &SameDropout) -> (f64, [f64; 3]) {
+        let dropout = Dropout::Same { p: params.p };
+        let (value, g) = self.sums(params.r, params.alpha, &dropout);
+        (value, [g[0], g[1], g[2]])
+    }
+
+    fn sums(&self, r: f64, alpha: f64, dropout: &Dropout) -> (f64, [f64; 4]) {
+        use rayon::prelude::*;
+        // ln(α + d) and 1 / (α + d) for every day d, in the unit.
+        let (ln_time, per_time): (Vec<f64>, Vec<f64>) = (0..=self.max_day)
+            .map(|d| {
+                let s = alpha + f64::from(d) / self.unit_days;
+                (s.ln(), 1.0 / s)
+            })
+            .unzip();
+        let tables = Tables {
+            ln_time: &ln_time,
+            per_time: &per_time,
+        };
+        // Pieces of whole runs of one x are summed on the pool.
+        let pieces = x_runs(&self.groups, 1 << 14);
+        let sums: Vec<Sums> = pieces
+            .par_iter()
+            .map(|range| sum_groups(r, alpha, dropout, &self.groups[range.clone()], &tables))
+            .collect();
+        let mut total = Sums::default();
+        for s in sums {
+            total.add(&s);
+        }
+        (total.value, total.gradient)
+    }
 }
 
-/// The total log-likelihood of compressed histories.
-pub fn total_log_likelihood(params: &BgNbd, groups: &[(History, f64)]) -> f64 {
-    groups
-        .iter()
-        .map(|(h, count)| count * params.log_likelihood(h))
-        .sum()
+struct Tables<'a> {
+    ln_time: &'a [f64],
+    per_time: &'a [f64],
 }
 
-fn from_logs(v: &[f64; 4]) -> BgNbd {
+#[derive(Default)]
+struct Sums {
+    value: f64,
+    /// In ln r, ln α and the dropout's two.
+    gradient: [f64; 4],
+}
+
+impl Sums {
+    fn add(&mut self, other: &Sums) {
+        self.value += other.value;
+        for (g, o) in self.gradient.iter_mut().zip(other.gradient) {
+            *g += o;
+        }
+    }
+}
+
+/// Ranges of about `size` groups each, cut only where x changes (so the terms of one
+/// x are computed once per range).
+fn x_runs(groups: &[Group], size: usize) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < groups.len() {
+        let mut end = (start + size).min(groups.len());
+        while end < groups.len() && groups[end].x == groups[end - 1].x {
+            end += 1;
+        }
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// How customers drop out: each after any purchase with a chance of their own, drawn
+/// from Beta(a, b) (the BG/NBD), or with one chance p for all (its limit as a and b
+/// grow together: what the data say when the fit runs off that way).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Dropout {
+    Beta { a: f64, b: f64 },
+    Same { p: f64 },
+}
+
+impl Dropout {
+    /// For x repeats: the log-chance of having survived them all, and the log-odds
+    /// factor of having dropped out after the last.
+    fn terms(&self, x: f64) -> (f64, f64) {
+        match *self {
+            Dropout::Beta { a, b } => (
+                lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x),
+                a.ln() - (b + x - 1.0).ln(),
+            ),
+            Dropout::Same { p } => (x * (-p).ln_1p(), p.ln() - (-p).ln_1p()),
+        }
+    }
+
+    /// The gradient of the log-likelihood of `n` customers with x repeats, `gone` of
+    /// them (by weight) seen as dropped out, in ln a and ln b (or logit p).
+    fn gradient(&self, x: f64, n: f64, gone: f64) -> [f64; 2] {
+        match *self {
+            Dropout::Beta { a, b } => {
+                let d_a = digamma(a + b) - digamma(a + b + x);
+                let d_b = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x);
+                let per_b = if x > 0.0 { 1.0 / (b + x - 1.0) } else { 0.0 };
+                [a * (n * d_a) + gone, b * (n * d_b - gone * per_b)]
+            }
+            Dropout::Same { p } => [gone - n * x * p, 0.0],
+        }
+    }
+}
+
+/// The log-likelihood of some groups (sorted by x) and its gradient in ln r, ln α
+/// and the two of the dropout.
+fn sum_groups(r: f64, alpha: f64, dropout: &Dropout, groups: &[Group], tables: &Tables) -> Sums {
+    let mut sums = Sums::default();
+    let mut i = 0;
+    while i < groups.len() {
+        let x_count = groups[i].x;
+        let x = f64::from(x_count);
+        let end = i + groups[i..].partition_point(|g| g.x == x_count);
+        // Terms of x alone.
+        let (survived, ln_gone) = dropout.terms(x);
+        let front = lgamma(r + x) - lgamma(r) + r * alpha.ln() + survived;
+        let d_r = digamma(r + x) - digamma(r) + alpha.ln();
+        let (mut value, mut g_time_r, mut g_time_alpha, mut gone, mut n) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
+        for g in &groups[i..end] {
+            let count = f64::from(g.count);
+            let (ln_t, ln_tx) = (tables.ln_time[g.t as usize], tables.ln_time[g.t_x as usize]);
+            let alive = -(r + x) * ln_t;
+            // The two ways to see the history, added by log-sum-exp; w is the weight
+            // of "gone after the last purchase".
+            let (ll, w) = if x_count > 0 {
+                let other = ln_gone - (r + x) * ln_tx;
+                let diff = other - alive;
+                let e = (-diff.abs()).exp();
+                let w = if diff > 0.0 {
+                    1.0 / (1.0 + e)
+                } else {
+                    e / (1.0 + e)
+                };
+                (alive.max(other) + e.ln_1p(), w)
+            } else {
+                (alive, 0.0)
+            };
+            value += count * ll;
+            g_time_r -= count * ((1.0 - w) * ln_t + w * ln_tx);
+            g_time_alpha -= count
+                * (r + x)
+                * ((1.0 - w) * tables.per_time[g.t as usize] + w * tables.per_time[g.t_x as usize]);
+            gone += count * w;
+            n += count;
+        }
+        let [d_first, d_second] = dropout.gradient(x, n, gone);
+        sums.value += n * front + value;
+        sums.gradient[0] += r * (n * d_r + g_time_r);
+        sums.gradient[1] += alpha * (n * r / alpha + g_time_alpha);
+        sums.gradient[2] += d_first;
+        sums.gradient[3] += d_second;
+        i = end;
+    }
+    sums
+}
+
+/// ψ, the derivative of ln Γ, for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to
+/// x ≥ 10, then the asymptotic series (error below 10⁻¹³ there).
+pub fn digamma(x: f64) -> f64 {
+    let (mut x, mut result) = (x, 0.0);
+    while x < 10.0 {
+        result -= 1.0 / x;
+        x += 1.0;
+    }
+    let f = 1.0 / (x * x);
+    let tail =
+        f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f / 132.0))));
+    result + x.ln() - 0.5 / x - tail
+}
+
+fn from_logs(v: &[f64]) -> BgNbd {
     BgNbd {
         r: v[0].exp(),
         alpha: v[1].exp(),
@@ -184,130 +514,76 @@ fn from_logs(v: &[f64; 4]) -> BgNbd {
     }
 }
 
-/// Maximum likelihood by Nelder–Mead on the logarithms of the parameters, restarted
-/// from the best point until a restart no longer improves it.
-pub fn fit(groups: &[(History, f64)]) -> Fit {
-    let objective = |v: &[f64; 4]| {
-        let ll = total_log_likelihood(&from_logs(v), groups);
-        if ll.is_finite() {
-            -ll
-        } else {
-            f64::INFINITY
+/// Maximum likelihood over the groups (see `optimize`): the mean log-likelihood per
+/// customer is maximised over the logarithms of (r, α, a, b), from a start of all
+/// ones (α one day), then from other starts if that does not converge. Where a and b
+/// run off together, the dropout chance is the same for all: `SameDropout` is fitted.
+pub fn fit(groups: &Groups) -> Fit {
+    use super::optimize::{minimise, Optimum};
+    let n = groups.customers.max(1) as f64;
+    let objective = |v: &[f64]| {
+        let (ll, gradient) = groups.log_likelihood(&from_logs(v));
+        (-ll / n, gradient.iter().map(|g| -g / n).collect())
+    };
+    // α in the unit's scale: the same start in days and weeks.
+    let alpha = groups.unit_days.recip().ln();
+    let starts = [
+        vec![0.0, alpha, 0.0, 0.0],
+        vec![-1.0, alpha + 1.0, -0.5, 0.5],
+        vec![1.0, alpha + 3.0, 1.0, 2.0],
+    ];
+    // One search first: where a and b run off together, restarts cannot help.
+    let first = minimise(&objective, &starts[..1]);
+    let ran_off = |o: &super::optimize::Optimum| o.point[2].min(o.point[3]) > RUN_OFF.ln();
+    let found = if first.converged || ran_off(&first) {
+        first
+    } else {
+        let more = minimise(&objective, &starts[1..]);
+        Optimum {
+            iterations: first.iterations + more.iterations,
+            ..if more.value < first.value {
+                more
+            } else {
+                first
+            }
         }
     };
-    let mut start = [0.0f64; 4];
-    let (mut best, mut iterations, mut converged) = (f64::INFINITY, 0, false);
-    for _ in 0..10 {
-        let (point, value, steps, done) = nelder_mead(&objective, start, 5_000);
-        iterations += steps;
-        let improved = best - value;
-        start = point;
-        best = best.min(value);
-        if done && improved.abs() < 1e-9 {
-            converged = true;
-            break;
-        }
+    let beta = from_logs(&found.point);
+    let fit = Fit {
+        params: Params::BgNbd(beta),
+        log_likelihood: -found.value * n,
+        converged: found.converged,
+        iterations: found.iterations as usize,
+        gradient_norm: found.gradient_norm,
+        curvature: found.curvature,
+    };
+    if fit.converged || beta.a.min(beta.b) < RUN_OFF {
+        return fit;
     }
-    let gradient_norm = gradient(&objective, &start)
-        .iter()
-        .map(|g| g * g)
-        .sum::<f64>()
-        .sqrt();
+    let same = |v: &[f64]| SameDropout {
+        r: v[0].exp(),
+        alpha: v[1].exp(),
+        p: 1.0 / (1.0 + (-v[2]).exp()),
+    };
+    let objective = |v: &[f64]| {
+        let (ll, gradient) = groups.log_likelihood_same(&same(v));
+        (-ll / n, gradient.iter().map(|g| -g / n).collect())
+    };
+    let p = beta.a / (beta.a + beta.b);
+    let start = vec![found.point[0], found.point[1], (p / (1.0 - p)).ln()];
+    let limit = minimise(&objective, &[start, vec![0.0, alpha, 0.0]]);
     Fit {
-        params: from_logs(&start),
-        log_likelihood: -best,
-        converged: converged && gradient_norm < 1e-3,
-        iterations,
-        gradient_norm,
+        params: Params::SameDropout(same(&limit.point)),
+        log_likelihood: -limit.value * n,
+        converged: limit.converged,
+        iterations: fit.iterations + limit.iterations as usize,
+        gradient_norm: limit.gradient_norm,
+        curvature: limit.curvature,
     }
 }
 
-fn gradient(f: &impl Fn(&[f64; 4]) -> f64, at: &[f64; 4]) -> [f64; 4] {
-    let mut g = [0.0; 4];
-    for (i, slot) in g.iter_mut().enumerate() {
-        let h = 1e-6;
-        let (mut up, mut down) = (*at, *at);
-        up[i] += h;
-        down[i] -= h;
-        *slot = (f(&up) - f(&down)) / (2.0 * h);
-    }
-    g
-}
-
-/// Nelder–Mead from `start` (simplex steps of 0.5): the best point, its value, the
-/// iterations and whether the simplex shrank below the tolerance.
-fn nelder_mead(
-    f: &impl Fn(&[f64; 4]) -> f64,
-    start: [f64; 4],
-    limit: usize,
-) -> ([f64; 4], f64, usize, bool) {
-    let mut simplex: Vec<([f64; 4], f64)> = (0..5)
-        .map(|k| {
-            let mut p = start;
-            if k > 0 {
-                p[k - 1] += 0.5;
-            }
-            (p, f(&p))
-        })
-        .collect();
-    for iteration in 0..limit {
-        simplex.sort_by(|x, y| x.1.total_cmp(&y.1));
-        let spread = simplex[4].1 - simplex[0].1;
-        let size = simplex[1..]
-            .iter()
-            .flat_map(|(p, _)| p.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
-            .fold(0.0, f64::max);
-        if spread.abs() < 1e-12 && size < 1e-9 {
-            return (simplex[0].0, simplex[0].1, iteration, true);
-        }
-        let mut centre = [0.0; 4];
-        for (p, _) in &simplex[..4] {
-            for i in 0..4 {
-                centre[i] += p[i] / 4.0;
-            }
-        }
-        let along = |t: f64| {
-            let mut p = [0.0; 4];
-            for i in 0..4 {
-                p[i] = centre[i] + t * (simplex[4].0[i] - centre[i]);
-            }
-            p
-        };
-        let reflected = along(-1.0);
-        let fr = f(&reflected);
-        if fr < simplex[0].1 {
-            let expanded = along(-2.0);
-            let fe = f(&expanded);
-            simplex[4] = if fe < fr {
-                (expanded, fe)
-            } else {
-                (reflected, fr)
-            };
-        } else if fr < simplex[3].1 {
-            simplex[4] = (reflected, fr);
-        } else {
-            let contracted = if fr < simplex[4].1 {
-                along(-0.5)
-            } else {
-                along(0.5)
-            };
-            let fc = f(&contracted);
-            if fc < simplex[4].1.min(fr) {
-                simplex[4] = (contracted, fc);
-            } else {
-                let best = simplex[0].0;
-                for (p, v) in simplex.iter_mut().skip(1) {
-                    for i in 0..4 {
-                        p[i] = best[i] + 0.5 * (p[i] - best[i]);
-                    }
-                    *v = f(p);
-                }
-            }
-        }
-    }
-    simplex.sort_by(|x, y| x.1.total_cmp(&y.1));
-    (simplex[0].0, simplex[0].1, limit, false)
-}
+/// a and b both past this when the BG/NBD fit stops unconverged: they ran off together.
+const RUN_OFF: f64 = 1e3;
 
 #[cfg(test)]
 mod tests {
@@ -364,8 +640,8 @@ mod tests {
         ));
     }
 
-    /// The CDNOW sample without its amounts, as of 1997-09-30, in weeks.
-    fn cdnow_histories() -> Vec<History> {
+    /// The CDNOW sample without its amounts, as of 1997-09-30: (x, t_x, T) in days.
+    fn cdnow_histories() -> Vec<(u32, u32, u32)> {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/fixtures/cdnow_sample.csv"
@@ -393,10 +669,12 @@ mod tests {
         crate::metrics::summary::per_customer(&occasions)
             .unwrap()
             .iter()
-            .map(|c| History {
-                x: (c.occasions - 1) as f64,
-                t_x: f64::from(c.last_day - c.first_day) / 7.0,
-                t: f64::from(as_of - c.first_day) / 7.0,
+            .map(|c| {
+                (
+                    (c.occasions - 1) as u32,
+                    (c.last_day - c.first_day) as u32,
+                    (as_of - c.first_day) as u32,
+                )
             })
             .collect()
     }
@@ -405,17 +683,185 @@ mod tests {
     fn the_published_cdnow_fit() {
         let histories = cdnow_histories();
         assert_eq!(histories.len(), 2357);
-        let groups = compress(&histories);
+        let groups = Groups::of(&histories, 7.0);
+        assert_eq!(groups.groups.len(), 1016);
         // At the published parameters, the published log-likelihood.
-        let at_published = total_log_likelihood(&CDNOW, &groups);
+        let (at_published, _) = groups.log_likelihood(&CDNOW);
         assert!((at_published - -9582.43).abs() < 0.5, "{at_published}");
         let fit = fit(&groups);
         assert!(fit.converged, "{fit:?}");
+        let Params::BgNbd(params) = fit.params else {
+            panic!("{fit:?}")
+        };
         let close = |got: f64, published: f64| (got / published - 1.0).abs() < 5e-4;
-        assert!(close(fit.params.r, 0.2426), "{fit:?}");
-        assert!(close(fit.params.alpha, 4.4136), "{fit:?}");
-        assert!(close(fit.params.a, 0.7929), "{fit:?}");
-        assert!(close(fit.params.b, 2.4259), "{fit:?}");
-        assert!((fit.log_likelihood - -9582.43).abs() < 0.05, "{fit:?}");
+        assert!(close(params.r, 0.2426), "{fit:?}");
+        assert!(close(params.alpha, 4.4136), "{fit:?}");
+        assert!(close(params.a, 0.7929), "{fit:?}");
+        assert!(close(params.b, 2.4259), "{fit:?}");
+        assert!((fit.log_likelihood - -9582.43).abs() < 0.005, "{fit:?}");
+        assert!(fit.gradient_norm < 1e-5, "{fit:?}");
+    }
+
+    #[test]
+    fn the_unit_changes_the_scale_alone() {
+        // In days, α is seven times the weeks' α; r, a and b are the same, and the
+        // log-likelihood is less by ln 7 per repeat purchase (a density in time).
+        let histories = cdnow_histories();
+        let (Params::BgNbd(weeks), Params::BgNbd(days)) = (
+            fit(&Groups::of(&histories, 7.0)).params,
+            fit(&Groups::of(&histories, 1.0)).params,
+        ) else {
+            panic!("the CDNOW fit has a spread in dropout")
+        };
+        let close = |x: f64, y: f64| (x / y - 1.0).abs() < 1e-5;
+        assert!(close(days.r, weeks.r), "{days:?} {weeks:?}");
+        assert!(close(days.alpha, 7.0 * weeks.alpha), "{days:?} {weeks:?}");
+        assert!(close(days.a, weeks.a), "{days:?} {weeks:?}");
+        assert!(close(days.b, weeks.b), "{days:?} {weeks:?}");
+        let repeats: f64 = histories.iter().map(|h| f64::from(h.0)).sum();
+        let groups = |unit| Groups::of(&histories, unit);
+        let shift = groups(7.0).log_likelihood(&weeks).0 - groups(1.0).log_likelihood(&days).0;
+        assert!((shift - repeats * 7f64.ln()).abs() < 1e-3, "{shift}");
+    }
+
+    #[test]
+    fn the_gradient_is_the_slope_of_the_likelihood() {
+        let groups = Groups::of(&cdnow_histories(), 7.0);
+        let (_, gradient) = groups.log_likelihood(&CDNOW);
+        let logs = [CDNOW.r.ln(), CDNOW.alpha.ln(), CDNOW.a.ln(), CDNOW.b.ln()];
+        for i in 0..4 {
+            let h = 1e-6;
+            let (mut up, mut down) = (logs.to_vec(), logs.to_vec());
+            up[i] += h;
+            down[i] -= h;
+            let slope = (groups.log_likelihood(&from_logs(&up)).0
+                - groups.log_likelihood(&from_logs(&down)).0)
+                / (2.0 * h);
+            assert!(
+                (slope - gradient[i]).abs() < 1e-4 * slope.abs().max(1.0),
+                "{i}: {slope} {}",
+                gradient[i]
+            );
+        }
+    }
+
+    #[test]
+    fn one_dropout_chance_is_the_limit_of_the_bgnbd() {
+        // a = pK, b = (1 − p)K for a large K: the same P(alive), expectation and
+        // likelihood as the limit model, to the precision K allows (1/K). The
+        // expectation's z is above 0.9 for the last history, where the Euler
+        // transform overflows and the plain series is summed.
+        let same = SameDropout {
+            r: 0.5,
+            alpha: 3.0,
+            p: 0.2,
+        };
+        let k = 1e6;
+        let beta = BgNbd {
+            r: same.r,
+            alpha: same.alpha,
+            a: same.p * k,
+            b: (1.0 - same.p) * k,
+        };
+        for h in [
+            History {
+                x: 0.0,
+                t_x: 0.0,
+                t: 20.0,
+            },
+            History {
+                x: 3.0,
+                t_x: 12.5,
+                t: 30.0,
+            },
+            History {
+                x: 9.0,
+                t_x: 29.0,
+                t: 30.0,
+            },
+        ] {
+            assert!((same.p_alive(&h) - beta.p_alive(&h)).abs() < 1e-5, "{h:?}");
+            let (e_same, e_beta) = (same.expected(&h, 26.0), beta.expected(&h, 26.0).unwrap());
+            assert!(
+                (e_same - e_beta).abs() < 1e-4 * e_beta.max(1.0),
+                "{h:?} {e_same} {e_beta}"
+            );
+        }
+        let groups = Groups::of(&[(0, 0, 40), (2, 10, 40), (5, 33, 35)], 1.0);
+        let (ll_same, gradient) = groups.log_likelihood_same(&same);
+        let ll_beta = groups.log_likelihood(&beta).0;
+        assert!((ll_same - ll_beta).abs() < 1e-4, "{ll_same} {ll_beta}");
+        // The gradient in logit p against the slope.
+        let at = |p: f64| groups.log_likelihood_same(&SameDropout { p, ..same }).0;
+        let logit = (same.p / (1.0 - same.p)).ln();
+        let h = 1e-6;
+        let p_of = |l: f64| 1.0 / (1.0 + (-l).exp());
+        let slope = (at(p_of(logit + h)) - at(p_of(logit - h))) / (2.0 * h);
+        assert!(
+            (slope - gradient[2]).abs() < 1e-5,
+            "{slope} {}",
+            gradient[2]
+        );
+    }
+
+    #[test]
+    fn dropout_alike_for_all_is_fitted_as_the_limit() {
+        // Customers who each buy every 10 days, dropping out after each purchase with
+        // chance 0.25, the same for all: the BG/NBD's a and b run off, and the limit
+        // model is fitted in its place (p near 0.25).
+        let mut histories = Vec::new();
+        let mut seed = 7u64;
+        let mut uniform = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..4000 {
+            let t = 200;
+            let (mut x, mut last, mut day) = (0u32, 0u32, 0f64);
+            loop {
+                if uniform() < 0.25 {
+                    break;
+                }
+                day += -10.0 * (1.0 - uniform()).ln();
+                if day > f64::from(t) {
+                    break;
+                }
+                x += 1;
+                last = day as u32;
+            }
+            histories.push((x, last, t));
+        }
+        let found = fit(&Groups::of(&histories, 1.0));
+        assert!(found.converged, "{found:?}");
+        let Params::SameDropout(same) = found.params else {
+            panic!("{found:?}")
+        };
+        assert!((same.p - 0.25).abs() < 0.03, "{found:?}");
+    }
+
+    #[test]
+    fn digamma_values() {
+        // ψ(1) = −γ, ψ(1/2) = −γ − 2 ln 2, ψ(10) = H₉ − γ.
+        let euler = 0.577_215_664_901_532_9;
+        assert!((digamma(1.0) + euler).abs() < 1e-12);
+        assert!((digamma(0.5) + euler + 2.0 * 2f64.ln()).abs() < 1e-12);
+        let h9: f64 = (1..10).map(|k| 1.0 / f64::from(k)).sum();
+        assert!((digamma(10.0) - (h9 - euler)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn one_history_per_group() {
+        let groups = Groups::of(&[(1, 5, 9), (0, 0, 3), (1, 5, 9), (1, 2, 9)], 1.0);
+        let seen: Vec<(u32, u32, u32, u32)> = groups
+            .groups
+            .iter()
+            .map(|g| (g.x, g.t_x, g.t, g.count))
+            .collect();
+        assert_eq!(seen, [(0, 0, 3, 1), (1, 2, 9, 1), (1, 5, 9, 2)]);
+        assert_eq!(groups.find(1, 5, 9), Some(2));
+        assert_eq!(groups.find(1, 5, 8), None);
+        assert_eq!(groups.customers, 4);
     }
 }

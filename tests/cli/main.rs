@@ -10,6 +10,7 @@ mod generate;
 mod inputs;
 mod inspect;
 mod platforms;
+mod predict;
 mod properties;
 mod regression;
 mod report;
