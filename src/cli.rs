@@ -652,6 +652,11 @@ pub struct ReportArgs {
     /// How many products the cycles table shows (those with most intervals).
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub top: usize,
+
+    /// Add a Predictions section (rebuy predict's fitted models, P(alive) and the
+    /// year ahead); fitting adds about a third to the report's time on large files.
+    #[arg(long)]
+    pub predict: bool,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

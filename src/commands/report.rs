@@ -30,6 +30,9 @@ struct Parts {
     /// The products with most intervals, and all of them; `None` when the export has
     /// no product column.
     cycles: Option<(Document, Document)>,
+    /// With `--predict`: the fitted BG/NBD and Gamma-Gamma (`rebuy predict`), or why
+    /// there are none.
+    predictions: Option<std::result::Result<Document, String>>,
 }
 
 /// Where `-o` sends the report.
@@ -128,8 +131,11 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
                     // The per-customer reduction serves both the summary and RFM.
                     let stats = per_customer(&occasions)?;
                     let s = summary_from(&occasions, &stats)?;
-                    let rfm = rfm_from(&occasions, &stats, &Segments::default());
-                    Ok((s, rfm))
+                    let (rfm, predictions) = rayon::join(
+                        || rfm_from(&occasions, &stats, &Segments::default()),
+                        || args.predict.then(|| predictions(&stats, occasions.as_of)),
+                    );
+                    Ok((s, rfm, predictions))
                 },
                 || cohorts(&occasions, args.period, CohortFilter::default()),
             )
@@ -140,7 +146,7 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
                 .transpose()
         },
     );
-    let (s, rfm) = summed?;
+    let (s, rfm, predictions) = summed?;
     let c = c?;
     let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
     let rfm_doc = super::rfm::document(&rfm);
@@ -174,8 +180,35 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
         cohort_table,
         rfm: rfm_doc,
         cycles,
+        predictions,
     })
 }
+
+/// The predictions section: `rebuy predict`'s summary for the next year, in weeks; a
+/// fit that cannot be made is said in the section, not an error of the report.
+fn predictions(
+    stats: &[crate::metrics::summary::CustomerStats],
+    as_of: i32,
+) -> std::result::Result<Document, String> {
+    use crate::metrics::predict;
+    let options = predict::Options {
+        as_of,
+        horizon_days: 365,
+        unit: predict::Unit::Week,
+        holdout_until: None,
+        discount_rate: 0.0,
+    };
+    let customers = predict::customers_of_stats(stats, as_of);
+    match predict::predict_for(customers, &options, false) {
+        Ok(p) => Ok(super::predict::document(&p)),
+        Err(e) => Err(format!(
+            "No predictions: {}.",
+            e.to_string().replace("\n  hint: ", "; ")
+        )),
+    }
+}
+
+const PREDICTIONS_NOTE: &str = "From rebuy predict: BG/NBD and Gamma-Gamma fitted on the occasions to the as-of date, in weeks; rebuy predict --customers lists every customer, and --holdout-until tests the fit on later purchases.";
 
 /// Writes one file of the report atomically, never onto an input.
 fn write_file(path: &Path, bytes: &[u8], settings: &Settings) -> anyhow::Result<()> {
@@ -186,7 +219,7 @@ const NO_PRODUCTS: &str =
     "The export has no product column, so there are no purchase cycles (--map product=COLUMN names one).";
 
 /// The short version of the definitions, for the report's last section.
-const DEFINITIONS: [(&str, &str); 8] = [
+const DEFINITIONS: [(&str, &str); 9] = [
     ("Purchase occasion", "A customer's purchases on one calendar day (orders of amount above 0, or unknown). Every figure counts occasions; refunds, cancellations and guest rows are left out and counted."),
     ("Customer", "A customer id with at least one occasion on or before the as-of date."),
     ("Repeat purchase rate", "Customers with 2 or more occasions / customers."),
@@ -194,6 +227,7 @@ const DEFINITIONS: [(&str, &str); 8] = [
     ("Cohort", "Customers whose first occasion fell in the same period. Retention at offset k: the share of the cohort with an occasion in period cohort + k. A period not over on the as-of date is incomplete; the average curve weighs complete cells by cohort size."),
     ("RFM", "Recency, frequency and revenue, each scored 1–5 by quintile without splitting ties; segments by the first matching rule, Champions to Lost Customers."),
     ("Purchase cycle", "Days between a customer's consecutive purchases of a product; remind, nudge and offer are 75%, 100% and 125% of the mean, rounded, for products with 10 or more intervals."),
+    ("P(alive), expected purchases", "From the BG/NBD model fitted to each customer's repeat occasions, days from first to last, and days from first to as-of: the chance the customer still buys, and the purchases expected in the next 365 days; expected revenue adds the Gamma-Gamma model of each customer's mean repeat spend."),
     ("Money", "Exact fixed point with 4 decimals; shown with 2."),
 ];
 
@@ -245,6 +279,24 @@ fn html_page(parts: &Parts) -> Result<String> {
             body: html::notes(&[NO_PRODUCTS.to_string()]),
         },
     });
+    sections.extend(
+        parts
+            .predictions
+            .as_ref()
+            .map(|predictions| match predictions {
+                Ok(doc) => html_section(
+                    "predictions",
+                    "Predictions",
+                    doc,
+                    &html::notes(&[PREDICTIONS_NOTE.to_string()]),
+                ),
+                Err(why) => Section {
+                    id: "predictions",
+                    title: "Predictions".into(),
+                    body: html::notes(std::slice::from_ref(why)),
+                },
+            }),
+    );
     let definitions: String = DEFINITIONS
         .iter()
         .map(|(term, meaning)| {
@@ -286,6 +338,14 @@ fn markdown(parts: &Parts, charts: Option<[&str; 2]>) -> Result<String> {
     match &parts.cycles {
         Some((doc, _)) => out.push_str(&section("Purchase cycles", doc)),
         None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
+    }
+    match &parts.predictions {
+        None => {}
+        Some(Ok(doc)) => {
+            out.push_str(&format!("## Predictions\n\n{PREDICTIONS_NOTE}\n\n"));
+            out.push_str(section("", doc).trim_start_matches("## \n\n"));
+        }
+        Some(Err(why)) => out.push_str(&format!("## Predictions\n\n{why}\n\n")),
     }
     out.push_str("## Definitions\n\n");
     for (term, meaning) in DEFINITIONS {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::bgnbd::{self, Groups, History, Params};
 use super::gamma_gamma::{self, GammaGamma, Spend, Spends};
+use super::summary::CustomerStats;
 use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::frames::{codes, days};
@@ -215,7 +216,40 @@ fn part_customers(part: &DataFrame, as_of: i32) -> Result<Vec<Customer>> {
 
 /// Fits both models and predicts for every customer.
 pub fn predict(occasions: &Occasions, options: &Options) -> Result<Prediction> {
-    let customers = customers(occasions, options.as_of)?;
+    predict_for(customers(occasions, options.as_of)?, options, true)
+}
+
+/// The customers of the summary's per-customer reduction (as of the occasions' as-of,
+/// no holdout), for the report, which has it already.
+pub(crate) fn customers_of_stats(stats: &[CustomerStats], as_of: i32) -> Vec<Customer> {
+    stats
+        .iter()
+        .map(|c| {
+            let x = (c.occasions - 1).max(0) as u32;
+            let repeats = match (c.first_amount, c.revenue) {
+                (Some(first), Some(total)) if x > 0 && c.known_amounts == c.occasions => {
+                    Some((total - first) as f64 / SCALE as f64 / f64::from(x))
+                }
+                _ => None,
+            };
+            Customer {
+                customer: c.customer,
+                x,
+                t_x: (c.last_day - c.first_day) as u32,
+                t: (as_of - c.first_day) as u32,
+                repeat_mean: repeats,
+                later: 0,
+            }
+        })
+        .collect()
+}
+
+/// Fits both models on these customers; `rows`: also one row per customer.
+pub(crate) fn predict_for(
+    customers: Vec<Customer>,
+    options: &Options,
+    keep_rows: bool,
+) -> Result<Prediction> {
     if customers.is_empty() {
         return Err(Error::NoData {
             message: format!(
@@ -313,6 +347,7 @@ pub fn predict(occasions: &Occasions, options: &Options) -> Result<Prediction> {
         .map(|(g, o)| f64::from(g.count) * o.holdout)
         .sum();
     let actual: u64 = customers.iter().map(|c| u64::from(c.later)).sum();
+    let rows = if keep_rows { rows } else { Vec::new() };
     let n = customers.len() as u64;
     Ok(Prediction {
         customers: n,
@@ -465,5 +500,28 @@ mod tests {
                 (1, 1, 27, Some(6.0), 1),
             ]
         );
+    }
+
+    #[test]
+    fn the_summarys_reduction_gives_the_same_customers() {
+        // The report builds the customers from the summary's per-customer stats: the
+        // same as reading the occasions, amounts known or not.
+        let text = "customer_id,order_date,amount\n\
+            A,2024-01-01,10\nA,2024-01-11,20\nA,2024-01-31,\n\
+            B,2024-01-20,7\n\
+            D,2024-01-05,4\nD,2024-01-06,6\nD,2024-02-10,8\n";
+        let occasions = crate::input::testing::occasions_of(
+            &[text],
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+        )
+        .unwrap();
+        let stats = crate::metrics::summary::per_customer(&occasions).unwrap();
+        let mut of_stats = customers_of_stats(&stats, occasions.as_of);
+        let mut read = customers(&occasions, occasions.as_of).unwrap();
+        of_stats.sort_by_key(|c| c.customer);
+        read.sort_by_key(|c| c.customer);
+        assert_eq!(of_stats, read);
+        assert_eq!(read.iter().filter(|c| c.repeat_mean.is_some()).count(), 1);
     }
 }

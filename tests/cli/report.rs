@@ -135,3 +135,33 @@ fn without_products_the_cycles_section_says_why() {
         .to_string();
     assert_mentions(&err, &["report.pdf", ".html or .md"]);
 }
+
+#[test]
+fn predictions_only_when_asked() {
+    // The generated fixture: the fitted models and the P(alive) table; without
+    // --predict, no section (fitting costs time on large files).
+    let w = Workdir::new();
+    let generated = fixture("generated.csv");
+    let file = generated.to_str().unwrap();
+    let plain = w.run(&["report", file]).ok().to_string();
+    assert!(!plain.contains("## Predictions"), "{plain}");
+    let out = w.run(&["report", file, "--predict"]).ok().to_string();
+    assert_mentions(
+        &out,
+        &[
+            "## Predictions",
+            "| Customers | 700 |",
+            "Fitted models (times in weeks)",
+            "| BG/NBD | r |",
+            "| Gamma-Gamma | customers fitted |",
+            "Customers by P(alive)",
+        ],
+    );
+    // A fit that cannot be made is said in the section; the report is still written.
+    let w = with_orders();
+    let small = w.run(&["report", "orders.csv", "--predict"]).ok().to_string();
+    assert_mentions(
+        &small,
+        &["## Predictions\n\nNo predictions: the BG/NBD fit did not converge"],
+    );
+}
