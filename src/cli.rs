@@ -109,8 +109,9 @@ Keys: customers, as_of, unit, horizon_days, bgnbd.{r, alpha, a, b, log_likelihoo
 converged, iterations, gradient_norm}, gamma_gamma.{p, q, gamma, log_likelihood, converged,
 customers} (null without amounts), expected_purchases_total, expected_revenue_total,
 alive_share, and with --holdout-until: holdout.{until, actual_purchases,
-predicted_purchases} (occasions in (as-of, until] of the customers known at as-of, against
-the sum of their expectations over that span).
+predicted_purchases, weeks} (occasions in (as-of, until] of the customers known at as-of,
+against the sum of their expectations over that span; weeks: both, cumulative, week by
+week).
 --customers: customer_id, x, t_x, T (in the unit), p_alive, expected_purchases (over the
 horizon), expected_avg_spend, clv (expected_purchases x expected_avg_spend, each month
 discounted at --discount-rate a year); sorted by customer id; CSV when stdout is not a

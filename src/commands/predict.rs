@@ -198,8 +198,26 @@ pub(crate) fn document(p: &Prediction) -> Document {
                 .into(),
         );
     }
+    let mut tables = vec![headline, models, alive];
+    if let Some(h) = p.holdout.as_ref().filter(|h| !h.weeks.is_empty()) {
+        let mut tracking = Table::new(
+            format!(
+                "Purchases after {} by the customers known then, cumulative",
+                p.as_of
+            ),
+            &["week to", "made", "predicted"],
+        );
+        for w in &h.weeks {
+            tracking.push(vec![
+                Cell::Date(w.end),
+                Cell::Count(w.actual_cumulative),
+                Cell::Number(Some(w.predicted_cumulative)),
+            ]);
+        }
+        tables.push(tracking);
+    }
     Document {
-        tables: vec![headline, models, alive],
+        tables,
         notes,
         machine: None,
         json: serde_json::to_value(p).expect("the prediction serialises"),

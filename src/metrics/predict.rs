@@ -88,13 +88,31 @@ pub struct GammaGammaResult {
     pub customers: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Holdout {
     pub until: NaiveDate,
     /// Occasions in (as-of, until] of the customers known at as-of.
     pub actual_purchases: u64,
     /// The sum of their expected purchases over that span.
     pub predicted_purchases: f64,
+    /// Cumulative purchases, made and predicted, at the end of each week after as-of
+    /// (the last step ends at `until`): the tracking plot of the published fits.
+    pub weeks: Vec<HoldoutWeek>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct HoldoutWeek {
+    pub end: NaiveDate,
+    pub actual_cumulative: u64,
+    pub predicted_cumulative: f64,
+}
+
+/// The customers known at as-of, and how many occasions they had on each day after it
+/// (index 0: the day after as-of).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Known {
+    pub customers: Vec<Customer>,
+    pub later_by_day: Vec<u64>,
 }
 
 /// What a customer's history says, per distinct history.
@@ -141,18 +159,29 @@ pub struct CustomerPrediction {
     pub clv: Option<f64>,
 }
 
-/// Each customer with a first occasion on or before `as_of`, in no particular order.
-pub fn customers(occasions: &Occasions, as_of: i32) -> Result<Vec<Customer>> {
-    let parts: Vec<Vec<Customer>> = occasions
+/// Each customer with a first occasion on or before `as_of`, in no particular order,
+/// with their occasions after it by day.
+pub fn customers(occasions: &Occasions, as_of: i32) -> Result<Known> {
+    let parts: Vec<Known> = occasions
         .parts
         .par_iter()
         .map(|part| part_customers(part, as_of))
         .collect::<Result<_>>()?;
-    Ok(parts.concat())
+    let mut known = Known::default();
+    for part in parts {
+        known.customers.extend(part.customers);
+        if known.later_by_day.len() < part.later_by_day.len() {
+            known.later_by_day.resize(part.later_by_day.len(), 0);
+        }
+        for (total, n) in known.later_by_day.iter_mut().zip(part.later_by_day) {
+            *total += n;
+        }
+    }
+    Ok(known)
 }
 
 /// `customers` of one part (sorted by customer, then time).
-fn part_customers(part: &DataFrame, as_of: i32) -> Result<Vec<Customer>> {
+fn part_customers(part: &DataFrame, as_of: i32) -> Result<Known> {
     let (customer, day) = (codes(part, occ::CUSTOMER)?, days(part, occ::DAY)?);
     let amount = part
         .column(occ::AMOUNT)
@@ -163,6 +192,7 @@ fn part_customers(part: &DataFrame, as_of: i32) -> Result<Vec<Customer>> {
         .downcast_iter()
         .flat_map(|a| a.iter().map(|v| v.copied()));
     let mut out: Vec<Customer> = Vec::new();
+    let mut later_by_day: Vec<u64> = Vec::new();
     // The run being read: its first day, and the sum and count of known repeat amounts.
     let (mut first, mut sum, mut known) = (0i32, 0i64, 0u32);
     let finish = |out: &mut Vec<Customer>, sum: i64, known: u32| {
@@ -206,12 +236,20 @@ fn part_customers(part: &DataFrame, as_of: i32) -> Result<Vec<Customer>> {
             }
         } else {
             c.later += 1;
+            let after = (d - as_of - 1) as usize;
+            if later_by_day.len() <= after {
+                later_by_day.resize(after + 1, 0);
+            }
+            later_by_day[after] += 1;
         }
     }
     if current.is_some_and(|_| first <= as_of) {
         finish(&mut out, sum, known);
     }
-    Ok(out)
+    Ok(Known {
+        customers: out,
+        later_by_day,
+    })
 }
 
 /// Fits both models and predicts for every customer.
@@ -221,8 +259,8 @@ pub fn predict(occasions: &Occasions, options: &Options) -> Result<Prediction> {
 
 /// The customers of the summary's per-customer reduction (as of the occasions' as-of,
 /// no holdout), for the report, which has it already.
-pub(crate) fn customers_of_stats(stats: &[CustomerStats], as_of: i32) -> Vec<Customer> {
-    stats
+pub(crate) fn customers_of_stats(stats: &[CustomerStats], as_of: i32) -> Known {
+    let customers = stats
         .iter()
         .map(|c| {
             let x = (c.occasions - 1).max(0) as u32;
@@ -241,15 +279,16 @@ pub(crate) fn customers_of_stats(stats: &[CustomerStats], as_of: i32) -> Vec<Cus
                 later: 0,
             }
         })
-        .collect()
+        .collect();
+    Known {
+        customers,
+        later_by_day: Vec::new(),
+    }
 }
 
 /// Fits both models on these customers; `rows`: also one row per customer.
-pub(crate) fn predict_for(
-    customers: Vec<Customer>,
-    options: &Options,
-    keep_rows: bool,
-) -> Result<Prediction> {
+pub(crate) fn predict_for(known: Known, options: &Options, keep_rows: bool) -> Result<Prediction> {
+    let customers = known.customers;
     if customers.is_empty() {
         return Err(Error::NoData {
             message: format!(
@@ -348,6 +387,10 @@ pub(crate) fn predict_for(
         .sum();
     let actual: u64 = customers.iter().map(|c| u64::from(c.later)).sum();
     let rows = if keep_rows { rows } else { Vec::new() };
+    let weeks = match options.holdout_until {
+        Some(until) => tracking(&groups, &p, options, until, &known.later_by_day)?,
+        None => Vec::new(),
+    };
     let n = customers.len() as u64;
     Ok(Prediction {
         customers: n,
@@ -382,9 +425,60 @@ pub(crate) fn predict_for(
             until: date_of_day(until),
             actual_purchases: actual,
             predicted_purchases: predicted_holdout,
+            weeks,
         }),
         rows,
     })
+}
+
+/// Cumulative purchases after as-of, made and predicted, at the end of every week to
+/// `until`.
+fn tracking(
+    groups: &Groups,
+    params: &Params,
+    options: &Options,
+    until: i32,
+    later_by_day: &[u64],
+) -> Result<Vec<HoldoutWeek>> {
+    let span = (until - options.as_of) as usize;
+    let ends: Vec<usize> = (1..=span.div_ceil(7)).map(|w| (7 * w).min(span)).collect();
+    let unit = options.unit.days();
+    let zero = || vec![0.0f64; ends.len()];
+    let predicted = groups
+        .groups
+        .par_iter()
+        .try_fold(zero, |mut sums, g| {
+            let h = groups.history(g);
+            for (sum, &end) in sums.iter_mut().zip(&ends) {
+                let e = params.expected(&h, end as f64 / unit).map_err(|e| Error::NoData {
+                    message: format!("the expected purchases of a customer with x = {}, t_x = {}, T = {} could not be computed: {e}", h.x, h.t_x, h.t),
+                    hint: "try --unit day or an earlier --holdout-until".into(),
+                })?;
+                *sum += f64::from(g.count) * e;
+            }
+            Ok::<_, Error>(sums)
+        })
+        .try_reduce(zero, |mut a, b| {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            Ok(a)
+        })?;
+    let mut made = 0u64;
+    let mut day = 0;
+    Ok(ends
+        .iter()
+        .zip(predicted)
+        .map(|(&end, predicted_cumulative)| {
+            while day < end {
+                made += later_by_day.get(day).copied().unwrap_or(0);
+                day += 1;
+            }
+            HoldoutWeek {
+                end: date_of_day(options.as_of + end as i32),
+                actual_cumulative: made,
+                predicted_cumulative,
+            }
+        })
+        .collect())
 }
 
 /// A customer's expected mean spend: from their repeats where every one has an
@@ -484,7 +578,14 @@ mod tests {
             OccasionOptions::default(),
         )
         .unwrap();
-        let mut got = customers(&occasions, day(2024, 2, 1)).unwrap();
+        let known = customers(&occasions, day(2024, 2, 1)).unwrap();
+        // After as-of: A on 03-01 (day 29 after), D on 02-10 (day 9 after); C is not
+        // known at as-of, so its 02-15 does not count.
+        assert_eq!(known.later_by_day.len(), 29);
+        assert_eq!(known.later_by_day[28], 1);
+        assert_eq!(known.later_by_day[8], 1);
+        assert_eq!(known.later_by_day.iter().sum::<u64>(), 2);
+        let mut got = known.customers;
         got.sort_by_key(|c| occasions.customers.bytes(c.customer).to_vec());
         let seen: Vec<(u32, u32, u32, Option<f64>, u32)> = got
             .iter()
@@ -517,8 +618,8 @@ mod tests {
         )
         .unwrap();
         let stats = crate::metrics::summary::per_customer(&occasions).unwrap();
-        let mut of_stats = customers_of_stats(&stats, occasions.as_of);
-        let mut read = customers(&occasions, occasions.as_of).unwrap();
+        let mut of_stats = customers_of_stats(&stats, occasions.as_of).customers;
+        let mut read = customers(&occasions, occasions.as_of).unwrap().customers;
         of_stats.sort_by_key(|c| c.customer);
         read.sort_by_key(|c| c.customer);
         assert_eq!(of_stats, read);

@@ -74,6 +74,19 @@ fn the_published_cdnow_fit_and_holdout() {
     let again = json(&w, &[&file, "--as-of", "1997-09-30", "--horizon", "273"]);
     assert_close(&again["expected_purchases_total"], predicted, 1e-12);
     assert!((1500.0..1900.0).contains(&predicted), "{predicted}");
+    // Week by week, cumulative: 39 weeks to 1998-06-30, ending at the totals.
+    let weeks = p["holdout"]["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 39);
+    assert_eq!(weeks[0]["end"], "1997-10-07");
+    assert_eq!(weeks[38]["end"], "1998-06-30");
+    assert_eq!(weeks[38]["actual_cumulative"], 1882);
+    assert_close(&weeks[38]["predicted_cumulative"], predicted, 1e-12);
+    for pair in weeks.windows(2) {
+        assert!(pair[0]["actual_cumulative"].as_u64() <= pair[1]["actual_cumulative"].as_u64());
+        assert!(
+            pair[0]["predicted_cumulative"].as_f64() < pair[1]["predicted_cumulative"].as_f64()
+        );
+    }
 }
 
 #[test]

@@ -159,7 +159,10 @@ fn predictions_only_when_asked() {
     );
     // A fit that cannot be made is said in the section; the report is still written.
     let w = with_orders();
-    let small = w.run(&["report", "orders.csv", "--predict"]).ok().to_string();
+    let small = w
+        .run(&["report", "orders.csv", "--predict"])
+        .ok()
+        .to_string();
     assert_mentions(
         &small,
         &["## Predictions\n\nNo predictions: the BG/NBD fit did not converge"],
