@@ -208,6 +208,18 @@ fn predictions(
     }
 }
 
+/// The P(alive) bars from the predictions' JSON (`p_alive_tenths`).
+fn p_alive_chart(doc: &Document) -> Result<String> {
+    let mut tenths = [0u64; 10];
+    let counts = doc.json["p_alive_tenths"].as_array().into_iter().flatten();
+    for (slot, value) in tenths.iter_mut().zip(counts) {
+        *slot = value.as_u64().unwrap_or(0);
+    }
+    charts::p_alive_bars(&tenths)
+}
+
+const P_ALIVE_CAPTION: &str = "Each bar: the share of customers whose chance of still buying at the as-of date falls in that tenth of P(alive); the bars on the right hold the customers the model expects to come back.";
+
 const PREDICTIONS_NOTE: &str = "From rebuy predict: BG/NBD and Gamma-Gamma fitted on the occasions to the as-of date, in weeks; rebuy predict --customers lists every customer, and --holdout-until tests the fit on later purchases.";
 
 /// Writes one file of the report atomically, never onto an input.
@@ -279,24 +291,23 @@ fn html_page(parts: &Parts) -> Result<String> {
             body: html::notes(&[NO_PRODUCTS.to_string()]),
         },
     });
-    sections.extend(
-        parts
-            .predictions
-            .as_ref()
-            .map(|predictions| match predictions {
-                Ok(doc) => html_section(
-                    "predictions",
-                    "Predictions",
-                    doc,
-                    &html::notes(&[PREDICTIONS_NOTE.to_string()]),
-                ),
-                Err(why) => Section {
-                    id: "predictions",
-                    title: "Predictions".into(),
-                    body: html::notes(std::slice::from_ref(why)),
-                },
-            }),
-    );
+    match &parts.predictions {
+        None => {}
+        Some(Ok(doc)) => {
+            let before = format!(
+                "{}<figure>{}<figcaption>{}</figcaption></figure>\n",
+                html::notes(&[PREDICTIONS_NOTE.to_string()]),
+                p_alive_chart(doc)?,
+                html::escape(P_ALIVE_CAPTION)
+            );
+            sections.push(html_section("predictions", "Predictions", doc, &before));
+        }
+        Some(Err(why)) => sections.push(Section {
+            id: "predictions",
+            title: "Predictions".into(),
+            body: html::notes(std::slice::from_ref(why)),
+        }),
+    }
     let definitions: String = DEFINITIONS
         .iter()
         .map(|(term, meaning)| {

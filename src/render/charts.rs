@@ -1,5 +1,6 @@
-//! Charts of the report, drawn with plotters into SVG text: the cohort heatmap and the
-//! retention curves. Colours come from `PALETTE`, which the HTML tables share.
+//! Charts of the report, drawn with plotters into SVG text: the cohort heatmap, the
+//! retention curves and the customers by P(alive). Colours come from `PALETTE`, which
+//! the HTML tables share.
 
 use plotters::prelude::*;
 
@@ -214,6 +215,53 @@ pub fn retention_curves(c: &Cohorts) -> Result<String> {
             .border_style(RGBColor(220, 220, 220))
             .label_font((FONT, 16).into_font().color(&rgb(palette::TEXT)))
             .draw()
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// Customers by P(alive) in tenths, as bars: how many are likely still buying.
+pub fn p_alive_bars(tenths: &[u64; 10]) -> Result<String> {
+    let total = tenths.iter().sum::<u64>().max(1) as f64;
+    let shares: Vec<f64> = tenths.iter().map(|&n| n as f64 / total * 100.0).collect();
+    let top = (shares.iter().copied().fold(0.0, f64::max) * 1.1).clamp(5.0, 100.0);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Customers by P(alive)",
+                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.0..100.0, 0.0..top)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .x_desc("P(alive) at the as-of date (%)")
+            .y_desc("customers (%)")
+            .x_labels(11)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
+            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
+            .draw()
+            .map_err(chart_error)?;
+        chart
+            .draw_series(shares.iter().enumerate().map(|(i, &share)| {
+                let left = i as f64 * 10.0;
+                Rectangle::new(
+                    [(left + 0.8, 0.0), (left + 9.2, share)],
+                    rgb(palette::AVERAGE).filled(),
+                )
+            }))
             .map_err(chart_error)?;
         root.present().map_err(chart_error)?;
     }

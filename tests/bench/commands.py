@@ -32,6 +32,8 @@ COMMANDS = [
     ("due", ["due", "-f", "csv"]),
     ("check", ["check", "--min", "customers=1"]),
     ("report", ["report", "-o", "REPORT"]),
+    ("predict", ["predict", "-f", "json"]),
+    ("report --predict", ["report", "--predict", "-o", "REPORT"]),
 ]
 
 

@@ -157,6 +157,19 @@ fn predictions_only_when_asked() {
             "Customers by P(alive)",
         ],
     );
+    // The page: the two cohort charts and the P(alive) bars.
+    w.run(&["report", file, "--predict", "-o", "report.html"])
+        .ok();
+    let html = std::fs::read_to_string(w.path("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3);
+    assert_mentions(
+        &html,
+        &[
+            "<section id=\"predictions\">",
+            "Customers by P(alive)",
+            "P(alive) at the as-of date (%)",
+        ],
+    );
     // A fit that cannot be made is said in the section; the report is still written.
     let w = with_orders();
     let small = w
