@@ -9,12 +9,11 @@ use serde::Serialize;
 
 use super::bgnbd::{self, Groups, History, Params};
 use super::gamma_gamma::{self, GammaGamma, Spend, Spends};
-use super::summary::CustomerStats;
+use super::summary::{occasion_columns, CustomerStats};
 use crate::days::date_of_day;
 use crate::error::{Error, Result};
-use crate::frames::{codes, days};
 use crate::money::SCALE;
-use crate::occasions::{col_name as occ, Occasions};
+use crate::occasions::Occasions;
 
 /// The unit of time the model is fitted in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -182,12 +181,7 @@ pub fn customers(occasions: &Occasions, as_of: i32) -> Result<Known> {
 
 /// `customers` of one part (sorted by customer, then time).
 fn part_customers(part: &DataFrame, as_of: i32) -> Result<Known> {
-    let (customer, day) = (codes(part, occ::CUSTOMER)?, days(part, occ::DAY)?);
-    let amount = part
-        .column(occ::AMOUNT)
-        .and_then(|c| c.i64())
-        .map_err(Error::internal)?
-        .rechunk();
+    let (customer, day, amount) = occasion_columns(part)?;
     let amounts = amount
         .downcast_iter()
         .flat_map(|a| a.iter().map(|v| v.copied()));
@@ -559,6 +553,11 @@ mod tests {
     use crate::input::occasions::OccasionOptions;
     use crate::input::schema::ValueOptions;
 
+    fn occasions_of(text: &str) -> Occasions {
+        let (values, options) = (ValueOptions::default(), OccasionOptions::default());
+        crate::input::testing::occasions_of(&[text], &values, options).unwrap()
+    }
+
     fn day(y: i32, m: u32, d: u32) -> i32 {
         day_of_date(NaiveDate::from_ymd_opt(y, m, d).unwrap())
     }
@@ -572,12 +571,7 @@ mod tests {
             B,2024-01-20,7\n\
             C,2024-02-15,9\n\
             D,2024-01-05,4\nD,2024-01-06,6\nD,2024-02-10,8\n";
-        let occasions = crate::input::testing::occasions_of(
-            &[text],
-            &ValueOptions::default(),
-            OccasionOptions::default(),
-        )
-        .unwrap();
+        let occasions = occasions_of(text);
         let known = customers(&occasions, day(2024, 2, 1)).unwrap();
         // After as-of: A on 03-01 (day 29 after), D on 02-10 (day 9 after); C is not
         // known at as-of, so its 02-15 does not count.
@@ -611,12 +605,7 @@ mod tests {
             A,2024-01-01,10\nA,2024-01-11,20\nA,2024-01-31,\n\
             B,2024-01-20,7\n\
             D,2024-01-05,4\nD,2024-01-06,6\nD,2024-02-10,8\n";
-        let occasions = crate::input::testing::occasions_of(
-            &[text],
-            &ValueOptions::default(),
-            OccasionOptions::default(),
-        )
-        .unwrap();
+        let occasions = occasions_of(text);
         let stats = crate::metrics::summary::per_customer(&occasions).unwrap();
         let mut of_stats = customers_of_stats(&stats, occasions.as_of).customers;
         let mut read = customers(&occasions, occasions.as_of).unwrap().customers;

@@ -93,16 +93,23 @@ pub(crate) fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> 
     Ok(customers)
 }
 
-/// `per_customer` for one part of the occasions (no customer is in two parts): the
-/// part is sorted by customer, then time, so each customer is a run of rows, read in
-/// one pass.
-fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>> {
+/// The customer codes, days and amounts (null where unknown) of one part of the
+/// occasions, for a pass over its rows.
+pub(crate) fn occasion_columns(part: &DataFrame) -> Result<(&[u32], &[i32], Int64Chunked)> {
     let (customer, day) = (codes(part, occ::CUSTOMER)?, days(part, occ::DAY)?);
     let amount = part
         .column(occ::AMOUNT)
         .and_then(|c| c.i64())
         .map_err(Error::internal)?
         .rechunk();
+    Ok((customer, day, amount.into_owned()))
+}
+
+/// `per_customer` for one part of the occasions (no customer is in two parts): the
+/// part is sorted by customer, then time, so each customer is a run of rows, read in
+/// one pass.
+fn part_per_customer(part: &DataFrame, as_of: i32) -> Result<Vec<CustomerStats>> {
+    let (customer, day, amount) = occasion_columns(part)?;
     let amounts = amount
         .downcast_iter()
         .flat_map(|a| a.iter().map(|v| v.copied()));
