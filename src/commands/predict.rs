@@ -74,7 +74,8 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
     if args.customers {
         write_customers(&result, &occasions, &settings, output)
     } else {
-        let document = super::noting_left_out(document(&result), &occasions.dropped);
+        let mut document = super::noting_left_out(document(&result), &occasions.dropped);
+        document.json["dropped"] = serde_json::to_value(occasions.dropped)?;
         super::emit(&document, &settings, output)
     }
 }

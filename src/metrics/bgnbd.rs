@@ -265,15 +265,19 @@ pub struct Group {
 /// Bits of the packed key given to each of t_x and T (days); x has the rest.
 const DAY_BITS: u32 = 21;
 
+/// Repeat occasions a history may have: x has the key's other 22 bits.
+pub const MAX_REPEATS: u32 = 1 << (64 - 2 * DAY_BITS);
+
 impl Groups {
     /// Groups histories given as (x, t_x, T) in days. Days past 2^21 (5,700 years)
-    /// and x past 2^22 are beyond any export; they are refused by the caller.
+    /// are beyond the dates rebuy reads; x from `MAX_REPEATS` on is refused by the
+    /// caller.
     pub fn of(histories: &[(u32, u32, u32)], unit_days: f64) -> Groups {
         use rayon::prelude::*;
         let mut keys: Vec<u64> = histories
             .par_iter()
             .map(|&(x, t_x, t)| {
-                debug_assert!(t_x <= t && t < 1 << DAY_BITS && x < 1 << (64 - 2 * DAY_BITS));
+                debug_assert!(t_x <= t && t < 1 << DAY_BITS && x < MAX_REPEATS);
                 (u64::from(x) << (2 * DAY_BITS)) | (u64::from(t_x) << DAY_BITS) | u64::from(t)
             })
             .collect();

@@ -280,7 +280,7 @@ pub(crate) fn customers_of_stats(stats: &[CustomerStats], as_of: i32) -> Known {
     }
 }
 
-/// Fits both models on these customers; `rows`: also one row per customer.
+/// Fits both models on these customers; `keep_rows`: also one row per customer.
 pub(crate) fn predict_for(known: Known, options: &Options, keep_rows: bool) -> Result<Prediction> {
     let customers = known.customers;
     if customers.is_empty() {
@@ -300,6 +300,16 @@ pub(crate) fn predict_for(known: Known, options: &Options, keep_rows: bool) -> R
                 date_of_day(options.as_of)
             ),
             hint: "choose a later --as-of, or give more history".into(),
+        });
+    }
+    if let Some(c) = customers.iter().find(|c| c.x >= bgnbd::MAX_REPEATS) {
+        return Err(Error::NoData {
+            message: format!(
+                "a customer has {} repeat occasions, more than the {} the fit takes",
+                c.x,
+                bgnbd::MAX_REPEATS - 1
+            ),
+            hint: "with --same-day keep every order is an occasion; the default merges a customer's orders on one day".into(),
         });
     }
     let unit = options.unit.days();
@@ -338,7 +348,7 @@ pub(crate) fn predict_for(known: Known, options: &Options, keep_rows: bool) -> R
                 "the Gamma-Gamma fit of spend did not converge: after {} iterations the gradient norm is {:.1e} and the smallest curvature {:.1e} (p = {:.4}, q = {:.4}, gamma = {:.4})",
                 g.iterations, g.gradient_norm, g.curvature, q.p, q.q, q.gamma
             ),
-            hint: "check the amounts (rebuy inspect); or leave the amount column out (--map amount=) to predict purchases alone".into(),
+            hint: "check the amounts (rebuy inspect); a copy of the export without its amount column predicts purchases alone".into(),
         });
     }
     let outlooks = outlooks(&groups, &p, options)?;

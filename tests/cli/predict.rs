@@ -66,6 +66,9 @@ fn the_published_cdnow_fit_and_holdout() {
     assert_close(&b["log_likelihood"], -9582.43, 1e-6);
     assert_eq!(p["gamma_gamma"], Value::Null);
     assert_eq!(p["expected_revenue_total"], Value::Null);
+    // Occasions after the holdout's end are the ones left out as after as-of.
+    assert_eq!(p["dropped"]["occasions_after_as_of"], 0);
+    assert_eq!(p["dropped"]["guest_rows"], 0);
     assert_eq!(p["holdout"]["until"], "1998-06-30");
     assert_eq!(p["holdout"]["actual_purchases"], 1882);
     // The holdout's prediction is the sum over customers of the expectation over its
@@ -157,6 +160,8 @@ fn the_unit_changes_only_the_scale() {
     let weeks = json(&w, &[&file, "--as-of", "1997-09-30", "--unit", "week"]);
     let days = json(&w, &[&file, "--as-of", "1997-09-30", "--unit", "day"]);
     assert_eq!(days["unit"], "day");
+    // Without a holdout, the 1,882 occasions after as-of are left out and counted.
+    assert_eq!(weeks["dropped"]["occasions_after_as_of"], 1882);
     let (bw, bd) = (&weeks["bgnbd"], &days["bgnbd"]);
     for key in ["r", "a", "b"] {
         assert_close(&bd[key], bw[key].as_f64().unwrap(), 1e-5);
