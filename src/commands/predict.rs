@@ -150,31 +150,26 @@ pub(crate) fn document(p: &Prediction) -> Document {
         (_, _, Some(p)) => vec![("p (one dropout chance for all)", p)],
         _ => Vec::new(),
     };
-    for (name, value) in [("r", b.r), ("alpha", b.alpha)].into_iter().chain(dropout) {
+    let mut model = |name: &str, parameter: &str, cell: Cell| {
         models.push(vec![
-            Cell::Text("BG/NBD".into()),
             Cell::Text(name.into()),
-            parameter(value),
+            Cell::Text(parameter.into()),
+            cell,
         ]);
+    };
+    for (name, value) in [("r", b.r), ("alpha", b.alpha)].into_iter().chain(dropout) {
+        model("BG/NBD", name, parameter(value));
     }
-    models.push(vec![
-        Cell::Text("BG/NBD".into()),
-        Cell::Text("log-likelihood".into()),
+    model(
+        "BG/NBD",
+        "log-likelihood",
         Cell::Number(Some(b.log_likelihood)),
-    ]);
+    );
     if let Some(g) = &p.gamma_gamma {
         for (name, value) in [("p", g.p), ("q", g.q), ("gamma", g.gamma)] {
-            models.push(vec![
-                Cell::Text("Gamma-Gamma".into()),
-                Cell::Text(name.into()),
-                parameter(value),
-            ]);
+            model("Gamma-Gamma", name, parameter(value));
         }
-        models.push(vec![
-            Cell::Text("Gamma-Gamma".into()),
-            Cell::Text("customers fitted".into()),
-            Cell::Count(g.customers),
-        ]);
+        model("Gamma-Gamma", "customers fitted", Cell::Count(g.customers));
     }
 
     let mut alive = Table::new("Customers by P(alive)", &["P(alive)", "customers", "share"]);

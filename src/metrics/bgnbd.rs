@@ -127,29 +127,7 @@ pub enum ModelError {
     OutOfRange(f64),
 }
 
-/// ln(e^x + e^y) without overflow.
-fn log_sum_exp(x: f64, y: f64) -> f64 {
-    let high = x.max(y);
-    high + ((x - high).exp() + (y - high).exp()).ln()
-}
-
 impl BgNbd {
-    /// The log-likelihood of one customer, in its stable form: the two ways to see
-    /// the history (alive at T, or gone after the last purchase) added by log-sum-exp.
-    pub fn log_likelihood(&self, h: &History) -> f64 {
-        let BgNbd { r, alpha, a, b } = *self;
-        let x = h.x;
-        let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
-        let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
-        let alive = -(r + x) * (alpha + h.t).ln();
-        if x > 0.0 {
-            let gone = a.ln() - (b + x - 1.0).ln() - (r + x) * (alpha + h.t_x).ln();
-            a1 + a2 + log_sum_exp(alive, gone)
-        } else {
-            a1 + a2 + alive
-        }
-    }
-
     /// The odds of having dropped out against being alive, as a logarithm (−∞ for a
     /// customer with no repeat, who cannot have dropped out yet).
     fn ln_gone_odds(&self, h: &History) -> f64 {

@@ -121,7 +121,6 @@ struct Outlook {
     expected: f64,
     /// `expected`, each month's share discounted.
     discounted: f64,
-    holdout: f64,
 }
 
 /// Everything `rebuy predict` writes.
@@ -382,19 +381,14 @@ pub(crate) fn predict_for(known: Known, options: &Options, keep_rows: bool) -> R
         revenue_total += row.expected_purchases * row.expected_avg_spend.unwrap_or(0.0);
         tenths[((row.p_alive * 10.0) as usize).min(9)] += 1;
     }
-    // The holdout over the groups: the same sum, fewer terms.
-    let predicted_holdout: f64 = groups
-        .groups
-        .iter()
-        .zip(&outlooks)
-        .map(|(g, o)| f64::from(g.count) * o.holdout)
-        .sum();
     let actual: u64 = customers.iter().map(|c| u64::from(c.later)).sum();
     let rows = if keep_rows { rows } else { Vec::new() };
     let weeks = match options.holdout_until {
         Some(until) => tracking(&groups, &p, options, until, &known.later_by_day)?,
         None => Vec::new(),
     };
+    // The holdout's prediction: the last week's, which ends at `until`.
+    let predicted_holdout = weeks.last().map_or(0.0, |w| w.predicted_cumulative);
     let n = customers.len() as u64;
     Ok(Prediction {
         customers: n,
@@ -447,25 +441,29 @@ fn tracking(
     let span = (until - options.as_of) as usize;
     let ends: Vec<usize> = (1..=span.div_ceil(7)).map(|w| (7 * w).min(span)).collect();
     let unit = options.unit.days();
-    let zero = || vec![0.0f64; ends.len()];
-    let predicted = groups
+    // Sums over pieces of a fixed size, added in order: the same on every run,
+    // whatever the threads.
+    let pieces: Vec<Vec<f64>> = groups
         .groups
-        .par_iter()
-        .try_fold(zero, |mut sums, g| {
-            let h = groups.history(g);
-            for (sum, &end) in sums.iter_mut().zip(&ends) {
-                let e = params.expected(&h, end as f64 / unit).map_err(|e| Error::NoData {
-                    message: format!("the expected purchases of a customer with x = {}, t_x = {}, T = {} could not be computed: {e}", h.x, h.t_x, h.t),
-                    hint: "try --unit day or an earlier --holdout-until".into(),
-                })?;
-                *sum += f64::from(g.count) * e;
+        .par_chunks(1 << 12)
+        .map(|piece| {
+            let mut sums = vec![0.0f64; ends.len()];
+            for g in piece {
+                let h = groups.history(g);
+                for (sum, &end) in sums.iter_mut().zip(&ends) {
+                    let e = params
+                        .expected(&h, end as f64 / unit)
+                        .map_err(|e| not_computed(&h, e, "an earlier --holdout-until"))?;
+                    *sum += f64::from(g.count) * e;
+                }
             }
-            Ok::<_, Error>(sums)
+            Ok(sums)
         })
-        .try_reduce(zero, |mut a, b| {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            Ok(a)
-        })?;
+        .collect::<Result<_>>()?;
+    let mut predicted = vec![0.0f64; ends.len()];
+    for piece in pieces {
+        predicted.iter_mut().zip(piece).for_each(|(x, y)| *x += y);
+    }
     let mut made = 0u64;
     let mut day = 0;
     Ok(ends
@@ -498,36 +496,33 @@ fn expected_spend(model: &GammaGamma, c: &Customer) -> Option<f64> {
 /// Days in each step of the discounting: a month.
 const DISCOUNT_STEP_DAYS: u32 = 30;
 
+/// The error for an expectation ₂F₁ could not give; `instead` is the other way to try.
+fn not_computed(h: &History, e: bgnbd::ModelError, instead: &str) -> Error {
+    Error::NoData {
+        message: format!(
+            "the expected purchases of a customer with x = {}, t_x = {}, T = {} could not be computed: {e}",
+            h.x, h.t_x, h.t
+        ),
+        hint: format!("try --unit day or {instead}"),
+    }
+}
+
 /// What each distinct history says, computed on the pool.
 fn outlooks(groups: &Groups, params: &Params, options: &Options) -> Result<Vec<Outlook>> {
     let unit = options.unit.days();
     let horizon = f64::from(options.horizon_days) / unit;
-    let holdout = options
-        .holdout_until
-        .map(|until| f64::from(until - options.as_of) / unit);
     groups
         .groups
         .par_iter()
         .map(|g| {
             let h = groups.history(g);
-            let failed = |e: bgnbd::ModelError| Error::NoData {
-                message: format!(
-                    "the expected purchases of a customer with x = {}, t_x = {}, T = {} could not be computed: {e}",
-                    h.x, h.t_x, h.t
-                ),
-                hint: "try --unit day or a shorter --horizon".into(),
-            };
+            let failed = |e| not_computed(&h, e, "a shorter --horizon");
             let expected = params.expected(&h, horizon).map_err(failed)?;
             let discounted = discounted(params, &h, options, expected).map_err(failed)?;
-            let holdout = match holdout {
-                Some(span) => params.expected(&h, span).map_err(failed)?,
-                None => 0.0,
-            };
             Ok(Outlook {
                 p_alive: params.p_alive(&h),
                 expected,
                 discounted,
-                holdout,
             })
         })
         .collect()
