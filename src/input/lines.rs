@@ -177,11 +177,13 @@ pub fn read_file(
             let mut next = 0;
             let mut slice: Option<ParquetRows> = None;
             table.expected_lines += body.rows;
-            let produce = |reading: &Reading| loop {
-                if let Some(chunks) = slice
-                    .as_mut()
-                    .and_then(|rows| rows.next_batch(reading, options.skip_invalid))
-                {
+            let (spare, recycled) = std::sync::mpsc::channel::<Chunk>();
+            let mut spare_chunks = Vec::new();
+            let produce = move |reading: &Reading| loop {
+                spare_chunks.extend(recycled.try_iter());
+                if let Some(chunks) = slice.as_mut().and_then(|rows| {
+                    rows.next_batch(reading, options.skip_invalid, &mut spare_chunks)
+                }) {
                     return Ok(Some(chunks));
                 }
                 if next >= body.rows {
@@ -198,7 +200,9 @@ pub fn read_file(
             };
             in_turn(&mut file, produce, |file, chunks| {
                 for chunk in chunks {
-                    file.take(chunk, &[], options, table, dictionaries, sink)?;
+                    let chunk = file.take(chunk, &[], options, table, dictionaries, sink)?;
+                    // The reading side may be gone after an error of its own.
+                    let _ = spare.send(chunk.recycled());
                 }
                 Ok(())
             })?;

@@ -250,9 +250,10 @@ fn type_parquet(
     first_row: usize,
     dates: &Reading,
     skip_invalid: bool,
+    mut chunk: Chunk,
 ) -> Chunk {
-    let mut chunk = Chunk::with_capacity(rows.len());
-    let mut scratch = Vec::new();
+    chunk.reserve(rows.len());
+    let mut scratch = std::mem::take(&mut chunk.scratch);
     let mut store = |bytes: &[u8]| {
         if bytes.is_empty() {
             return Span::NONE;
@@ -399,7 +400,13 @@ impl ParquetRows {
 
     /// The next rows typed in parallel, one range per thread of rayon's pool; the
     /// chunks come in the order of the rows. `None` once every row is typed.
-    pub(super) fn next_batch(&mut self, dates: &Reading, skip_invalid: bool) -> Option<Vec<Chunk>> {
+    /// `spare` holds chunks taken before, emptied: their buffers are filled again.
+    pub(super) fn next_batch(
+        &mut self,
+        dates: &Reading,
+        skip_invalid: bool,
+        spare: &mut Vec<Chunk>,
+    ) -> Option<Vec<Chunk>> {
         use rayon::prelude::*;
         if self.next >= self.height {
             return None;
@@ -414,13 +421,17 @@ impl ParquetRows {
             .collect();
         self.next = ranges.last().map_or(self.height, |r| r.end);
         let (columns, first_row) = (&self.columns, self.first_row);
+        let chunks: Vec<(Range<usize>, Chunk)> = ranges
+            .into_iter()
+            .map(|rows| (rows, spare.pop().unwrap_or_default()))
+            .collect();
         Some(
-            ranges
+            chunks
                 .into_par_iter()
-                .map(|rows| {
+                .map(|(rows, chunk)| {
                     let part = columns.slice(&rows);
                     let first = first_row + rows.start;
-                    type_parquet(&part, 0..rows.len(), first, dates, skip_invalid)
+                    type_parquet(&part, 0..rows.len(), first, dates, skip_invalid, chunk)
                 })
                 .collect(),
         )
@@ -451,7 +462,7 @@ mod tests {
                 Default::default(),
             );
             let (mut out, mut guests, mut invalid) = (Vec::new(), 0, 0);
-            while let Some(chunks) = rows.next_batch(&dates, true) {
+            while let Some(chunks) = rows.next_batch(&dates, true, &mut Vec::new()) {
                 for chunk in chunks {
                     guests += chunk.guest_rows;
                     invalid += chunk.invalid_rows;

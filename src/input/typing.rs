@@ -230,18 +230,15 @@ pub(super) fn text(bytes: &[u8]) -> String {
 }
 
 impl Chunk {
-    /// A chunk with room for `rows` typed rows, so its columns never grow by doubling.
-    pub(super) fn with_capacity(rows: usize) -> Chunk {
-        Chunk {
-            customer: Vec::with_capacity(rows),
-            order: Vec::with_capacity(rows),
-            product: Vec::with_capacity(rows),
-            category: Vec::with_capacity(rows),
-            ts: Vec::with_capacity(rows),
-            amount: Vec::with_capacity(rows),
-            line: Vec::with_capacity(rows),
-            ..Chunk::default()
-        }
+    /// Room for `rows` more typed rows in the columns every row fills.
+    pub(super) fn reserve(&mut self, rows: usize) {
+        self.customer.reserve(rows);
+        self.order.reserve(rows);
+        self.product.reserve(rows);
+        self.category.reserve(rows);
+        self.ts.reserve(rows);
+        self.amount.reserve(rows);
+        self.line.reserve(rows);
     }
 
     /// An empty chunk that keeps this one's buffers: chunks are made for every block,
