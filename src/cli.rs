@@ -45,7 +45,7 @@ pub enum Command {
     /// The headline repeat-purchase numbers: customers, repeat purchase rate, days
     /// to the second purchase, the purchase ladder, revenue shares.
     #[command(after_help = SUMMARY_HELP)]
-    Summary(CommonArgs),
+    Summary(SummaryArgs),
 
     /// Cohort retention: customers grouped by the month (or week, quarter, year) of
     /// their first purchase, and the share buying again in each period after.
@@ -71,6 +71,16 @@ pub enum Command {
     /// spend and value (BG/NBD and Gamma-Gamma fitted on the occasions); a holdout check.
     #[command(after_help = PREDICT_HELP)]
     Predict(PredictArgs),
+
+    /// Month by month (or week, quarter, year): active, new, returning and reactivated
+    /// customers, revenue and the returning customers' share, the repeat rate to date.
+    #[command(after_help = TREND_HELP)]
+    Trend(TrendArgs),
+
+    /// What customers buy on their 2nd purchase, given what they bought on their
+    /// 1st: the cross-sell map, with buying the same again (replenishment) kept.
+    #[command(after_help = NEXT_HELP)]
+    Next(NextArgs),
 
     /// Gates for CI: fail (exit 1) when a summary number is out of bounds, or has
     /// moved from a baseline summary by more than a tolerance.
@@ -116,6 +126,67 @@ week).
 horizon), expected_avg_spend, clv (expected_purchases x expected_avg_spend, each month
 discounted at --discount-rate a year); sorted by customer id; CSV when stdout is not a
 terminal.";
+
+const TREND_HELP: &str = "\
+Examples:
+  rebuy trend orders.csv                          month by month, up to the latest order
+  rebuy trend orders.csv --period quarter -f csv  by quarter, for a spreadsheet
+  rebuy trend orders.csv --dormant-after 90       count customers back after 90 quiet days
+
+One row per calendar period from the first occasion's to as-of's, empty periods included.
+active_customers: customers with an occasion in the period; new_customers: those whose
+first occasion is in it; returning_customers = active - new; reactivated_customers:
+returning customers whose previous occasion was more than --dormant-after days before their
+first occasion in the period; occasions, revenue; returning_revenue_share: revenue of
+returning customers' occasions / revenue; repeat_purchase_rate_to_date: customers with a 2nd
+occasion by the period's end / customers by then; median_days_since_previous: over returning
+customers, from the previous occasion to their first in the period; complete: the period
+ended on or before as-of (the table marks an incomplete period with *).";
+
+/// Options of `rebuy trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Length of a row.
+    #[arg(long, value_enum, default_value_t = Period::Month)]
+    pub period: Period,
+
+    /// A returning customer is reactivated when their previous occasion was more than
+    /// DAYS before.
+    #[arg(long, value_name = "DAYS", default_value_t = 180)]
+    pub dormant_after: u32,
+}
+
+const NEXT_HELP: &str = "\
+Examples:
+  rebuy next orders.csv                         the top 5 second purchases of each first product
+  rebuy next orders.csv --by category --top 3   by category
+  rebuy next orders.csv -f csv -o next.csv      every row, for a spreadsheet
+
+For customers with a 2nd occasion: first = an item of their 1st occasion, next = an item of
+their 2nd, or (same) when it is the same item again (the replenishment signal). customers:
+customers with first in occasion 1 and next in occasion 2; share_of_first: of the customers
+with first in occasion 1 who had a 2nd occasion; median_days: median days from the 1st to
+the 2nd occasion over those customers. A customer counts once in each (first, next) pair of
+their first two occasions. Rows sorted by first, then customers (most first), then next;
+--top N rows per first item (0: all). Needs a product (or category) column, like cycles.";
+
+/// Options of `rebuy next`.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Items by product, or by category.
+    #[arg(long, value_enum, default_value_t = CycleBy::Product)]
+    pub by: CycleBy,
+
+    /// Rows kept per first item, most customers first (0: all).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+}
 
 /// Options of `rebuy predict`.
 #[derive(Debug, Args)]
@@ -227,8 +298,10 @@ Columns are named with --map; customer and date default to columns of those name
 (product too for cycles and due), the other roles are read only when mapped.";
 
 const SUMMARY_HELP: &str = "\
-Example:
+Examples:
   rebuy summary orders.csv --as-of 2024-06-30
+  rebuy summary orders.csv --by country --top 5       who comes back, by first order's country
+  rebuy summary orders.csv --by first-product         by gateway product (a customer in each)
 
 Keys (json and csv use these names; rates are fractions there, percentages in tables):
   customers                  customer ids with an occasion on or before as-of
@@ -246,7 +319,11 @@ Keys (json and csv use these names; rates are fractions there, percentages in ta
   aov_first, aov_repeat      mean amount of first / of later occasions
   repeat_revenue_share       revenue from occasions after the first / revenue
   top20_revenue_share        revenue of the top fifth of customers / revenue
-  dropped.*                  rows and orders left out, by reason";
+  dropped.*                  rows and orders left out, by reason
+With --by: json {as_of, by, overlapping, groups: [{group, customers, ...every key}], all:
+{...}, dropped}; csv group,key,value (the whole file as group (all)); the table, one row per
+group: customers, repeat rate, days to 2nd (median), 2nd within 90 days, first and repeat
+order value, share of revenue. Empty values are (none).";
 
 const COHORTS_HELP: &str = "\
 Examples:
@@ -396,6 +473,32 @@ pub struct SqlDueArgs {
     pub cycle: CycleFlags,
 }
 
+/// Options of `rebuy summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub group: GroupFlags,
+}
+
+/// `--by` and `--top`: flags of `summary`, `cohorts` and `rfm`.
+#[derive(Debug, Args)]
+pub struct GroupFlags {
+    /// Split the customers by the value of COLUMN on their first purchase (an order
+    /// column such as country, channel or discount code; the earliest order's value,
+    /// the smallest of several), or by each product (first-product) or category
+    /// (first-category) of it, where a customer counts in each.
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
+
+    /// With --by: the N largest groups by customers, the rest together as (other); 0
+    /// keeps all.
+    #[arg(long, value_name = "N", default_value_t = 20, requires = "by")]
+    pub top: usize,
+}
+
 /// Options of `rebuy cohorts`.
 #[derive(Debug, Args)]
 pub struct CohortsArgs {
@@ -404,6 +507,9 @@ pub struct CohortsArgs {
 
     #[command(flatten)]
     pub cohort: CohortFlags,
+
+    #[command(flatten)]
+    pub group: GroupFlags,
 
     /// What the cells of the triangle show (the table view; csv and json carry all).
     #[arg(long, value_enum, default_value_t = CohortMetric::Retention)]
@@ -470,6 +576,9 @@ pub struct RfmArgs {
 
     #[command(flatten)]
     pub rfm: RfmFlags,
+
+    #[command(flatten)]
+    pub group: GroupFlags,
 }
 
 /// Which table and which segments: flags of `rebuy rfm` and `rebuy sql rfm`.

@@ -36,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cycles(args) => commands::cycles::run(args)?,
         Command::Due(args) => commands::due::run(args)?,
         Command::Predict(args) => commands::predict::run(args)?,
+        Command::Trend(args) => commands::trend::run(args)?,
+        Command::Next(args) => commands::next::run(args)?,
         Command::Check(args) => return commands::check::run(args),
         Command::Sql(args) => commands::sql::run(args)?,
         Command::Report(args) => commands::report::run(args)?,

@@ -68,7 +68,64 @@ impl Occasions {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Each customer code's 1st and 2nd occasion day (`NO_DAY` where there is none),
+    /// for `customers` codes.
+    pub fn first_two_days(&self, customers: usize) -> Result<(Vec<i32>, Vec<i32>)> {
+        let (mut first, mut second) = (vec![NO_DAY; customers], vec![NO_DAY; customers]);
+        for part in &self.parts {
+            let customer = crate::frames::codes(part, col_name::CUSTOMER)?;
+            let day = crate::frames::days(part, col_name::DAY)?;
+            for i in 0..customer.len() {
+                let c = customer[i] as usize;
+                if c >= customers {
+                    return Err(crate::error::Error::internal(
+                        "an occasion's customer has no code",
+                    ));
+                }
+                if i == 0 || customer[i - 1] != customer[i] {
+                    first[c] = day[i];
+                } else if i == 1 || customer[i - 2] != customer[i] {
+                    second[c] = day[i];
+                }
+            }
+        }
+        Ok((first, second))
+    }
+
+    /// The occasions of the customers whose code is marked in `keep`.
+    pub fn only(&self, keep: &[bool]) -> Result<Occasions> {
+        let mut parts = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            let customer = crate::frames::codes(part, col_name::CUSTOMER)?;
+            let mask: BooleanChunked = customer
+                .iter()
+                .map(|&c| keep.get(c as usize).copied().unwrap_or(false))
+                .collect();
+            let kept = part.filter(&mask).map_err(crate::error::Error::internal)?;
+            if kept.height() > 0 {
+                parts.push(kept);
+            }
+        }
+        Ok(Occasions {
+            parts,
+            ..self.clone_without_parts()
+        })
+    }
+
+    fn clone_without_parts(&self) -> Occasions {
+        Occasions {
+            parts: Vec::new(),
+            customers: self.customers.clone(),
+            as_of: self.as_of,
+            dropped: self.dropped,
+            all_orders: self.all_orders,
+        }
+    }
 }
+
+/// No such day: a customer without a 1st (or 2nd) occasion.
+pub const NO_DAY: i32 = i32::MIN;
 
 /// Names of the columns of `PurchaseLines`.
 pub mod line_col {
@@ -78,6 +135,9 @@ pub mod line_col {
     pub const CATEGORY: &str = "category";
     /// The day of the line's order (its earliest line's day).
     pub const DAY: &str = "day";
+    /// The time of the line's order (its earliest line's), where asked for
+    /// (`ProductNeeds::times`).
+    pub const TS: &str = "ts";
 }
 
 /// Every line of a purchase order (contract §1 step 5), of any day, with its customer,

@@ -19,7 +19,7 @@ use crate::input::schema::{Decimal, Encoding};
 use crate::render::Format;
 
 /// Everything an analysis command needs to know, checked.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub sources: Vec<Source>,
     pub read: ReadOptions,
@@ -103,6 +103,7 @@ impl Settings {
                 block_bytes: 0,
                 skip_categories: false,
                 platform,
+                group: None,
             },
             values: ValueOptions {
                 date_format,

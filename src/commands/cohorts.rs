@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::cli::{CohortFlags, CohortMetric, CohortsArgs};
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohort_extras, cohorts, CohortExtras, CohortFilter, Cohorts};
+use crate::metrics::groups::GroupBy;
 use crate::metrics::periods::Period;
 use crate::occasions::Occasions;
 use crate::output::Output;
@@ -22,9 +23,32 @@ pub fn run(args: &CohortsArgs) -> anyhow::Result<()> {
     let period = args.cohort.period;
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
+    let grouping = super::grouping(&args.group)?;
     let progress = Progress::start();
-    let (_, occasions) = super::load(&settings, &progress)?;
+    let (_, occasions, groups) = super::load_grouped(&settings, &progress, grouping.as_ref())?;
     progress.step("computing cohorts");
+    if let (Some((by, _)), Some(groups)) = (&grouping, groups) {
+        let mut each = Vec::with_capacity(groups.len());
+        for group in groups {
+            let of_group = occasions.only(&group.members)?;
+            let document = if args.cohort.extras {
+                extras_document(
+                    &cohort_extras(&of_group, period, filter)?,
+                    period,
+                    &occasions,
+                )
+            } else {
+                triangle_document(&cohorts(&of_group, period, filter)?, args.metric)
+            };
+            each.push((group.name, document));
+        }
+        drop(progress);
+        let document = super::noting_left_out(
+            grouped_document(by, &each, args.cohort.extras, period, &occasions),
+            &occasions.dropped,
+        );
+        return super::emit(&document, &settings, output);
+    }
     let document = if args.cohort.extras {
         let extras = cohort_extras(&occasions, period, filter)?;
         if extras.is_empty() {
@@ -208,6 +232,118 @@ pub(crate) fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
             "cells": c.cells,
             "average": c.average,
             "dropped": c.dropped,
+        }),
+    }
+}
+
+/// The cohorts of each group: the average curve of each (or with `--extras` each
+/// group's cohorts) for people; the long format with a `group` column for machines.
+fn grouped_document(
+    by: &GroupBy,
+    each: &[(String, Document)],
+    extras: bool,
+    period: Period,
+    occasions: &Occasions,
+) -> Document {
+    let as_of = crate::days::date_of_day(occasions.as_of);
+    let with_group = |name: &str, rows: &[Vec<Cell>]| -> Vec<Vec<Cell>> {
+        rows.iter()
+            .map(|row| {
+                let mut cells = vec![Cell::Text(name.to_string())];
+                cells.extend(row.iter().cloned());
+                cells
+            })
+            .collect()
+    };
+    let first = |d: &Document| d.tables.first().cloned().unwrap_or_default();
+    let header_of = |table: &Table| -> Vec<String> {
+        std::iter::once(by.name().to_string())
+            .chain(table.header.iter().cloned())
+            .collect()
+    };
+    let mut people = Table::default();
+    let mut machine = Table::default();
+    for (name, document) in each {
+        let table = first(document);
+        let long = document.machine.clone().unwrap_or_default();
+        if machine.header.is_empty() {
+            machine.header = std::iter::once("group".to_string())
+                .chain(long.header.iter().cloned())
+                .collect();
+        }
+        machine.rows.extend(with_group(name, &long.rows));
+        if extras {
+            people.header = header_of(&table);
+            people.rows.extend(with_group(name, &table.rows));
+        } else if let Some(average) = table.rows.last() {
+            // The triangle's last row is its average curve.
+            // Its header without "cohort": the group, customers, the offsets.
+            if table.header.len() > people.header.len() {
+                people.header = header_of(&table);
+                people.header.remove(1);
+            }
+            people
+                .rows
+                .extend(with_group(name, &[average[1..].to_vec()]));
+        }
+    }
+    if !extras {
+        // The curve of a group with fewer periods is shorter: pad every row.
+        let width = people.header.len();
+        for row in &mut people.rows {
+            row.resize(width, Cell::Text(String::new()));
+        }
+    }
+    people.title = Some(if extras {
+        format!(
+            "Cohorts by {} of first purchase and {}, as of {as_of}: repeat purchases",
+            period.singular(),
+            by.name()
+        )
+    } else {
+        format!(
+            "Average retention by {}, as of {as_of}: the share of a cohort buying in each {} after its first (the cohorts' average curve, weighted by size)",
+            by.name(),
+            period.singular()
+        )
+    });
+    let mut notes = each
+        .first()
+        .map(|(_, d)| d.notes.clone())
+        .unwrap_or_default();
+    if by.overlapping() {
+        notes.push(
+            "A customer counts in every item of their first purchase: the groups overlap."
+                .to_string(),
+        );
+    }
+    let groups: Vec<serde_json::Value> = each
+        .iter()
+        .map(|(name, d)| {
+            let mut json = d.json.clone();
+            if let serde_json::Value::Object(map) = &mut json {
+                map.shift_remove("as_of");
+                map.shift_remove("period");
+                map.shift_remove("dropped");
+                let mut named = serde_json::Map::new();
+                named.insert("group".into(), json!(name));
+                named.extend(std::mem::take(map));
+                *map = named;
+            }
+            json
+        })
+        .collect();
+    Document {
+        tables: vec![people],
+        notes,
+        machine: Some(machine),
+        json: json!({
+            "as_of": as_of,
+            "period": period,
+            "by": by.name(),
+            "overlapping": by.overlapping(),
+            "groups": groups,
+            "dropped": occasions.dropped,
         }),
     }
 }

@@ -51,6 +51,23 @@ pub(crate) fn role_of(by: CycleBy) -> Role {
     }
 }
 
+/// An error naming the first input without the column of `by`'s items: `what` ("cycles
+/// are") per product or category.
+pub(crate) fn require_items(inputs: &crate::input::Inputs, by: CycleBy, what: &str) -> Result<()> {
+    let role = role_of(by);
+    match inputs.files.iter().find(|f| !f.roles.has(role)) {
+        Some(file) => Err(Error::file(
+            &file.name,
+            format!("no {role} column: {what} per {role}"),
+            format!(
+                "name it with --map {role}=COLUMN (columns: {})",
+                file.columns.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What `cycles` and `due` both need: the occasions, the purchase lines, each item's
 /// purchase days and the cycles.
 pub(crate) struct Measured {
@@ -78,19 +95,10 @@ pub(crate) fn measure(
     let needs = super::ProductNeeds {
         categories: options.by == CycleBy::Category,
         names,
+        times: false,
     };
     let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
-    let role = role_of(options.by);
-    if let Some(file) = inputs.files.iter().find(|f| !f.roles.has(role)) {
-        return Err(Error::file(
-            &file.name,
-            format!("no {role} column: cycles are per {role}"),
-            format!(
-                "name it with --map {role}=COLUMN (columns: {})",
-                file.columns.join(", ")
-            ),
-        ));
-    }
+    require_items(&inputs, options.by, "cycles are")?;
     progress.step("measuring purchase cycles");
     Measured::of(occasions, lines, options)
 }

@@ -6,14 +6,18 @@ pub mod cycles;
 pub mod due;
 pub mod generate;
 pub mod inspect;
+pub mod next;
 pub mod predict;
 pub mod report;
 pub mod rfm;
 pub mod sql;
 pub mod summary;
+pub mod trend;
 
 use crate::error::Result;
 use crate::input::{self, occasions, Inputs};
+use crate::metrics::cycles::CycleBy;
+use crate::metrics::groups::{Group, GroupBy};
 use crate::occasions::{Dropped, Occasions, PurchaseLines};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -52,7 +56,7 @@ pub(crate) fn load_with_products(
         input::load_with_products(sources, read, values, &reading(progress))?;
     progress.step("building purchase occasions");
     // The purchase lines and the occasions are made side by side.
-    let order_days = orders.order_days();
+    let order_days = orders.order_days(needs.times);
     let customers = inputs.customers.len();
     let (purchases, occasions) = rayon::join(
         || lines.purchased(&order_days, customers),
@@ -60,6 +64,63 @@ pub(crate) fn load_with_products(
     );
     let (purchases, occasions) = (purchases?, occasions?);
     Ok((inputs, occasions, purchases))
+}
+
+/// `--by` and `--top`, checked: what to group by and how many groups to keep.
+pub(crate) fn grouping(flags: &crate::cli::GroupFlags) -> Result<Option<(GroupBy, usize)>> {
+    let Some(by) = flags.by.as_deref() else {
+        return Ok(None);
+    };
+    if by.trim().is_empty() {
+        return Err(crate::error::Error::usage(
+            "--by needs a column name, or first-product or first-category",
+        ));
+    }
+    let top = if flags.top == 0 {
+        usize::MAX
+    } else {
+        flags.top
+    };
+    Ok(Some((GroupBy::parse(by.trim()), top)))
+}
+
+/// `load`, and with `--by` the groups of customers: the lines are read with the
+/// column grouped by as their category (or with their products and categories).
+pub(crate) fn load_grouped(
+    settings: &Settings,
+    progress: &Progress,
+    grouping: Option<&(GroupBy, usize)>,
+) -> Result<(Inputs, Occasions, Option<Vec<Group>>)> {
+    let Some((by, top)) = grouping else {
+        let (inputs, occasions) = load(settings, progress)?;
+        return Ok((inputs, occasions, None));
+    };
+    let mut read = settings.read.clone();
+    if let GroupBy::Column(column) = by {
+        read.group = Some(column.clone());
+    }
+    let grouped = Settings {
+        read,
+        ..settings.clone()
+    };
+    let needs = ProductNeeds {
+        categories: *by != GroupBy::FirstProduct,
+        names: false,
+        times: matches!(by, GroupBy::Column(_)),
+    };
+    let (inputs, occasions, lines) = load_with_products(&grouped, progress, needs)?;
+    match by {
+        GroupBy::FirstProduct => {
+            cycles::require_items(&inputs, CycleBy::Product, "first products are")?
+        }
+        GroupBy::FirstCategory => {
+            cycles::require_items(&inputs, CycleBy::Category, "first categories are")?
+        }
+        GroupBy::Column(_) => {}
+    }
+    progress.step("grouping the customers");
+    let groups = crate::metrics::groups::groups(&occasions, &lines, by, *top)?;
+    Ok((inputs, occasions, Some(groups)))
 }
 
 /// What an analysis of product lines needs besides the product ids: reading a column
@@ -70,6 +131,8 @@ pub(crate) struct ProductNeeds {
     pub categories: bool,
     /// Each product's name (shown beside its id).
     pub names: bool,
+    /// Each line's order time (`--by COLUMN` takes the earliest order's value).
+    pub times: bool,
 }
 
 /// Renders the document in the chosen format and writes it out.

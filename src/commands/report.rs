@@ -8,10 +8,12 @@ use crate::cli::{CohortMetric, ReportArgs};
 use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
-use crate::metrics::cycles::CycleOptions;
+use crate::metrics::cycles::{CycleBy, CycleOptions};
+use crate::metrics::next::{next_items, NextRow};
 use crate::metrics::rfm::rfm_from;
 use crate::metrics::segments::Segments;
 use crate::metrics::summary::{per_customer, summary_from};
+use crate::metrics::trend::{trend, Trend};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::html::{self, Section};
@@ -30,6 +32,11 @@ struct Parts {
     /// The products with most intervals, and all of them; `None` when the export has
     /// no product column.
     cycles: Option<(Document, Document)>,
+    /// Customers by period (`rebuy trend`), and its table.
+    trend: (Trend, Document),
+    /// The 2nd purchases of the most common first products (`rebuy next`); `None`
+    /// without a product column.
+    next: Option<Document>,
     /// With `--predict`: the fitted BG/NBD and Gamma-Gamma (`rebuy predict`), or why
     /// there are none.
     predictions: Option<std::result::Result<Document, String>>,
@@ -99,11 +106,19 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                     format!("{stem}-retention.svg"),
                     charts::retention_curves(&parts.cohorts)?,
                 ),
+                (
+                    format!("{stem}-trend.svg"),
+                    charts::trend_bars(&parts.trend.0)?,
+                ),
             ];
             for (name, svg) in &charts {
                 write_file(&folder.join(name), svg.as_bytes(), &settings)?;
             }
-            let names = [charts[0].0.as_str(), charts[1].0.as_str()];
+            let names = [
+                charts[0].0.as_str(),
+                charts[1].0.as_str(),
+                charts[2].0.as_str(),
+            ];
             main.write(markdown(&parts, Some(names))?.as_bytes())
         }
         Target::Folder(folder) => bundle(&folder, &parts, &settings),
@@ -115,6 +130,7 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     let needs = super::ProductNeeds {
         categories: false,
         names: true,
+        times: false,
     };
     let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
     progress.step("computing the report");
@@ -124,30 +140,70 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     let as_of = date_of_day(occasions.as_of);
     let dropped = occasions.dropped;
     // The analyses read the same occasions and lines: on rayon's pool side by side.
-    let ((summed, c), measured) = rayon::join(
+    let (((summed, c), measured), (trended, next)) = rayon::join(
         || {
             rayon::join(
-                || -> Result<_> {
-                    // The per-customer reduction serves both the summary and RFM.
-                    let stats = per_customer(&occasions)?;
-                    let s = summary_from(&occasions, &stats)?;
-                    let (rfm, predictions) = rayon::join(
-                        || rfm_from(&occasions, &stats, &Segments::default()),
-                        || args.predict.then(|| predictions(&stats, occasions.as_of)),
-                    );
-                    Ok((s, rfm, predictions))
+                || {
+                    rayon::join(
+                        || -> Result<_> {
+                            // The per-customer reduction serves both the summary and RFM.
+                            let stats = per_customer(&occasions)?;
+                            let s = summary_from(&occasions, &stats)?;
+                            let (rfm, predictions) = rayon::join(
+                                || rfm_from(&occasions, &stats, &Segments::default()),
+                                || args.predict.then(|| predictions(&stats, occasions.as_of)),
+                            );
+                            Ok((s, rfm, predictions))
+                        },
+                        || cohorts(&occasions, args.period, CohortFilter::default()),
+                    )
                 },
-                || cohorts(&occasions, args.period, CohortFilter::default()),
+                || {
+                    has_products
+                        .then(|| super::cycles::measure_lines(&lines, occasions.as_of, &options))
+                        .transpose()
+                },
             )
         },
         || {
-            has_products
-                .then(|| super::cycles::measure_lines(&lines, occasions.as_of, &options))
-                .transpose()
+            rayon::join(
+                || trend(&occasions, args.period, DORMANT_AFTER),
+                || {
+                    has_products
+                        .then(|| next_items(&occasions, &lines, CycleBy::Product, NEXT_ROWS))
+                        .transpose()
+                },
+            )
         },
     );
     let (s, rfm, predictions) = summed?;
     let c = c?;
+    let trended = trended?;
+    let mut trend_doc = super::trend::document(&trended);
+    // The chart shows the active customers: the table's bars would repeat it.
+    for table in &mut trend_doc.tables {
+        table.header.pop();
+        for row in &mut table.rows {
+            row.pop();
+        }
+    }
+    let next = next?.map(|rows| {
+        let firsts = rows
+            .chunk_by(|a, b| a.first_code == b.first_code)
+            .count();
+        let rows = most_common_firsts(rows, NEXT_FIRSTS);
+        let mut doc = super::next::document(&rows, CycleBy::Product, NEXT_ROWS, occasions.as_of);
+        if firsts > NEXT_FIRSTS {
+            doc.notes.insert(
+                0,
+                format!(
+                    "The {NEXT_FIRSTS} first products (of {}) with the most customers who came back; rebuy next lists them all.",
+                    thousands(firsts as u64)
+                ),
+            );
+        }
+        doc
+    });
     let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
     let rfm_doc = super::rfm::document(&rfm);
     let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
@@ -180,8 +236,38 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
         cohort_table,
         rfm: rfm_doc,
         cycles,
+        trend: (trended, trend_doc),
+        next,
         predictions,
     })
+}
+
+/// `rebuy trend`'s default: reactivated after 180 quiet days.
+const DORMANT_AFTER: i32 = 180;
+/// The next purchases shown: of this many first products, this many rows each.
+const NEXT_FIRSTS: usize = 10;
+const NEXT_ROWS: usize = 3;
+
+/// The rows of the `count` first items with the most customers who came back (ties by
+/// id), those items in that order.
+fn most_common_firsts(rows: Vec<NextRow>, count: usize) -> Vec<NextRow> {
+    let mut firsts: Vec<(u64, &str, u32)> = rows
+        .chunk_by(|a, b| a.first_code == b.first_code)
+        .map(|run| {
+            (
+                run[0].first_customers,
+                run[0].first.as_str(),
+                run[0].first_code,
+            )
+        })
+        .collect();
+    firsts.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let order: Vec<u32> = firsts.iter().take(count).map(|f| f.2).collect();
+    let mut kept = Vec::new();
+    for code in order {
+        kept.extend(rows.iter().filter(|r| r.first_code == code).cloned());
+    }
+    kept
 }
 
 /// The predictions section: `rebuy predict`'s summary for the next year, in weeks; a
@@ -231,12 +317,14 @@ const NO_PRODUCTS: &str =
     "The export has no product column, so there are no purchase cycles (--map product=COLUMN names one).";
 
 /// The short version of the definitions, for the report's last section.
-const DEFINITIONS: [(&str, &str); 9] = [
+const DEFINITIONS: [(&str, &str); 11] = [
     ("Purchase occasion", "A customer's purchases on one calendar day (orders of amount above 0, or unknown). Every figure counts occasions; refunds, cancellations and guest rows are left out and counted."),
     ("Customer", "A customer id with at least one occasion on or before the as-of date."),
     ("Repeat purchase rate", "Customers with 2 or more occasions / customers."),
     ("2nd purchase within N days", "Kaplan–Meier estimate: customers who have not yet had N days count for the time they were watched."),
     ("Cohort", "Customers whose first occasion fell in the same period. Retention at offset k: the share of the cohort with an occasion in period cohort + k. A period not over on the as-of date is incomplete; the average curve weighs complete cells by cohort size."),
+    ("Trend", "Per period: active customers (an occasion in it), new (their first), returning (the rest), reactivated (returning after more than 180 days without one); the repeat purchase rate with as-of at the period's end."),
+    ("Next purchase", "For customers with a 2nd occasion: each product of the 1st paired with each of the 2nd, (same) for the same product again; share: of the customers with that first product who came back."),
     ("RFM", "Recency, frequency and revenue, each scored 1–5 by quintile without splitting ties; segments by the first matching rule, Champions to Lost Customers."),
     ("Purchase cycle", "Days between a customer's consecutive purchases of a product; remind, nudge and offer are 75%, 100% and 125% of the mean, rounded, for products with 10 or more intervals."),
     ("P(alive), expected purchases", "From the BG/NBD model fitted to each customer's repeat occasions, days from first to last, and days from first to as-of: the chance the customer still buys, and the purchases expected in the next 365 days; expected revenue adds the Gamma-Gamma model of each customer's mean repeat spend."),
@@ -254,6 +342,8 @@ fn heatmap_caption(c: &Cohorts) -> String {
         c.as_of
     )
 }
+
+const TREND_CAPTION: &str = "Each bar: the customers who bought in that period, returning customers (dark) below new ones (pale); a faded bar is a period not over on the as-of date.";
 
 const CURVES_CAPTION: &str = "Each thin line is one cohort over its complete periods; the bold line is the average, weighted by cohort size.";
 
@@ -278,8 +368,14 @@ fn html_page(parts: &Parts) -> Result<String> {
         charts::retention_curves(&parts.cohorts)?,
         html::escape(CURVES_CAPTION),
     );
+    let trend_figure = format!(
+        "<figure>{}<figcaption>{}</figcaption></figure>\n",
+        charts::trend_bars(&parts.trend.0)?,
+        html::escape(TREND_CAPTION)
+    );
     let mut sections = vec![
         html_section("summary", "Summary", &parts.summary, ""),
+        html_section("trend", "Trend", &parts.trend.1, &trend_figure),
         html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
         html_section("rfm", "RFM segments", &parts.rfm, ""),
     ];
@@ -291,6 +387,9 @@ fn html_page(parts: &Parts) -> Result<String> {
             body: html::notes(&[NO_PRODUCTS.to_string()]),
         },
     });
+    if let Some(doc) = &parts.next {
+        sections.push(html_section("next", "Next purchase", doc, ""));
+    }
     match &parts.predictions {
         None => {}
         Some(Ok(doc)) => {
@@ -327,15 +426,24 @@ fn html_page(parts: &Parts) -> Result<String> {
 }
 
 /// The report in Markdown; `charts` names the SVG files beside it, if written.
-fn markdown(parts: &Parts, charts: Option<[&str; 2]>) -> Result<String> {
+fn markdown(parts: &Parts, charts: Option<[&str; 3]>) -> Result<String> {
     let section = |title: &str, doc: &Document| {
         let body = crate::render::render(doc, Format::Markdown, false);
         format!("## {title}\n\n{}\n", String::from_utf8_lossy(&body))
     };
     let mut out = format!("# {}\n\n{}\n\n", parts.title, parts.subtitle);
     out.push_str(&section("Summary", &parts.summary));
+    let trend_figure = match charts {
+        Some([_, _, bars]) => format!(
+            "![Active customers by {}]({bars})\n\n{TREND_CAPTION}\n\n",
+            parts.trend.0.period.singular()
+        ),
+        None => String::new(),
+    };
+    out.push_str(&format!("## Trend\n\n{trend_figure}"));
+    out.push_str(section("", &parts.trend.1).trim_start_matches("## \n\n"));
     let figures = match charts {
-        Some([heatmap, curves]) => format!(
+        Some([heatmap, curves, _]) => format!(
             "![Retention by {} of first purchase]({heatmap})\n\n{}\n\n![Share of each cohort buying again]({curves})\n\n{CURVES_CAPTION}\n\n",
             parts.cohorts.period.singular(),
             heatmap_caption(&parts.cohorts)
@@ -349,6 +457,9 @@ fn markdown(parts: &Parts, charts: Option<[&str; 2]>) -> Result<String> {
     match &parts.cycles {
         Some((doc, _)) => out.push_str(&section("Purchase cycles", doc)),
         None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
+    }
+    if let Some(doc) = &parts.next {
+        out.push_str(&section("Next purchase", doc));
     }
     match &parts.predictions {
         None => {}
@@ -394,6 +505,10 @@ fn bundle(folder: &Path, parts: &Parts, settings: &Settings) -> anyhow::Result<(
     files.push(("rfm-grid.csv", grid_csv.into_bytes()));
     if let Some((_, all)) = &parts.cycles {
         files.push(("cycles.csv", csv(all)));
+    }
+    files.push(("trend.csv", csv(&parts.trend.1)));
+    if let Some(next) = &parts.next {
+        files.push(("next.csv", csv(next)));
     }
     for (name, bytes) in files {
         write_file(&folder.join(name), &bytes, settings)?;

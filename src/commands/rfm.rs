@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::cli::RfmArgs;
 use crate::error::{Error, Result};
-use crate::metrics::rfm::{rfm, CustomerRfm, Rfm};
+use crate::metrics::groups::{Group, GroupBy};
+use crate::metrics::rfm::{rfm, segment_rows, CustomerRfm, Rfm};
 use crate::metrics::segments::Segments;
 use crate::occasions::Occasions;
 use crate::output::Output;
@@ -35,12 +36,24 @@ pub fn run(args: &RfmArgs) -> anyhow::Result<()> {
     if list {
         settings.csv_unless_shown();
     }
+    let grouping = super::grouping(&args.group)?;
+    if grouping.is_some() && list {
+        return Err(Error::usage(
+            "--by splits the segment table; --customers and --segment list customers: use one or the other",
+        )
+        .into());
+    }
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let progress = Progress::start();
-    let (_, occasions) = super::load(&settings, &progress)?;
+    let (_, occasions, groups) = super::load_grouped(&settings, &progress, grouping.as_ref())?;
     progress.step("scoring customers");
     let result = rfm(&occasions, &segments)?;
     drop(progress);
+    if let (Some((by, _)), Some(groups)) = (&grouping, groups) {
+        let document = grouped_document(by, &groups, &result, &segments);
+        let document = super::noting_left_out(document, &result.dropped);
+        return super::emit(&document, &settings, output);
+    }
     if list {
         write_customers(&result, &segments, &occasions, only, &settings, output)
     } else {
@@ -162,6 +175,98 @@ pub(crate) fn document(result: &Rfm) -> Document {
             "as_of": result.as_of,
             "segments": result.segments,
             "grid": grid_json,
+            "dropped": result.dropped,
+        }),
+    }
+}
+
+/// The segment table of each group, the customers scored over the whole file.
+fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Segments) -> Document {
+    let mut people = Table::new(
+        format!(
+            "RFM segments by {}, as of {} (scores over all customers)",
+            by.name(),
+            result.as_of
+        ),
+        &[
+            by.name(),
+            "segment",
+            "customers",
+            "share",
+            "revenue",
+            "share of revenue",
+            "mean recency (days)",
+            "mean frequency",
+            "mean monetary",
+        ],
+    );
+    let mut machine = Table::untitled(&[
+        "group",
+        "segment",
+        "customers",
+        "share",
+        "revenue",
+        "revenue_share",
+        "mean_recency",
+        "mean_frequency",
+        "mean_monetary",
+        "action",
+    ]);
+    let mut json_groups = Vec::new();
+    for group in groups {
+        let members: Vec<CustomerRfm> = result
+            .customers
+            .iter()
+            .filter(|c| {
+                group
+                    .members
+                    .get(c.customer as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .cloned()
+            .collect();
+        let rows = segment_rows(&members, segments);
+        for s in &rows {
+            let figures = [
+                Cell::Count(s.customers),
+                Cell::Rate(Some(s.share)),
+                Cell::Money(s.revenue),
+                Cell::Rate(s.revenue_share),
+                Cell::Days(s.mean_recency),
+                Cell::Number(s.mean_frequency),
+                Cell::MoneyMean(s.mean_monetary),
+            ];
+            let mut row = vec![
+                Cell::Text(group.name.clone()),
+                Cell::Text(s.segment.clone()),
+            ];
+            row.extend(figures.iter().cloned());
+            people.push(row.clone());
+            row.push(Cell::Text(s.action.clone()));
+            machine.push(row);
+        }
+        json_groups
+            .push(json!({"group": group.name, "customers": group.customers, "segments": rows}));
+    }
+    let mut notes = vec![
+        "Each customer keeps the scores and segment of the whole file; share and share of revenue are within the group.".to_string(),
+    ];
+    if by.overlapping() {
+        notes.push(
+            "A customer counts in every item of their first purchase: the groups overlap."
+                .to_string(),
+        );
+    }
+    Document {
+        tables: vec![people],
+        notes,
+        machine: Some(machine),
+        json: json!({
+            "as_of": result.as_of,
+            "by": by.name(),
+            "overlapping": by.overlapping(),
+            "groups": json_groups,
             "dropped": result.dropped,
         }),
     }

@@ -1,17 +1,149 @@
 //! `rebuy summary`: contract §2.
 
-use crate::cli::CommonArgs;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::cli::SummaryArgs;
+use crate::metrics::groups::{GroupBy, OTHER_GROUP};
 use crate::metrics::summary::{summary, Summary};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
-pub fn run(args: &CommonArgs) -> anyhow::Result<()> {
-    let settings = Settings::resolve(args)?;
+pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
+    let grouping = super::grouping(&args.group)?;
+    let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let result = compute(&settings)?;
-    super::emit(&document(&result), &settings, output)
+    let Some(grouping) = grouping else {
+        let result = compute(&settings)?;
+        return super::emit(&document(&result), &settings, output);
+    };
+    let progress = Progress::start();
+    let (_, occasions, groups) = super::load_grouped(&settings, &progress, Some(&grouping))?;
+    progress.step("computing the summary of each group");
+    let all = summary(&occasions)?;
+    // The groups side by side: each is a filter and a pass over its customers.
+    let summaries = groups
+        .unwrap_or_default()
+        .into_par_iter()
+        .map(|group| Ok((group.name, summary(&occasions.only(&group.members)?)?)))
+        .collect::<crate::error::Result<Vec<_>>>()?;
+    drop(progress);
+    super::emit(
+        &grouped_document(&grouping.0, &all, &summaries),
+        &settings,
+        output,
+    )
+}
+
+/// A summary's keys without what every group shares (as-of and what was dropped).
+fn group_keys(s: &Summary) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(s).expect("the summary serialises") {
+        Value::Object(mut map) => {
+            // In the keys' order: the next key does not take a removed one's place.
+            map.shift_remove("as_of");
+            map.shift_remove("dropped");
+            map
+        }
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// A group's JSON: its name, then its summary's keys.
+fn group_json(name: &str, s: &Summary) -> Value {
+    let mut json = serde_json::Map::new();
+    json.insert("group".into(), Value::String(name.to_string()));
+    json.extend(group_keys(s));
+    Value::Object(json)
+}
+
+/// The summary of each group beside the whole file's: one row per group for people,
+/// `group,key,value` for machines.
+pub(crate) fn grouped_document(
+    by: &GroupBy,
+    all: &Summary,
+    groups: &[(String, Summary)],
+) -> Document {
+    let mut table = Table::new(
+        format!("rebuy summary by {}, as of {}", by.name(), all.as_of),
+        &[
+            by.name(),
+            "customers",
+            "share",
+            "repeat rate",
+            "days to 2nd, median",
+            "2nd within 90 days",
+            "first order value",
+            "repeat order value",
+            "share of revenue",
+        ],
+    );
+    let mut machine = Table::untitled(&["group", "key", "value"]);
+    let total = all.revenue.map(|m| m.0);
+    let everyone =
+        std::iter::once(("(all)", all)).chain(groups.iter().map(|(n, s)| (n.as_str(), s)));
+    for (name, s) in everyone {
+        table.push(vec![
+            Cell::Text(name.to_string()),
+            Cell::Count(s.customers),
+            Cell::Rate(crate::metrics::quantile::ratio(
+                s.customers as f64,
+                all.customers as f64,
+            )),
+            Cell::Rate(Some(s.repeat_purchase_rate)),
+            Cell::Days(s.time_to_second.median),
+            Cell::Rate(s.repeat_within.d90),
+            Cell::MoneyMean(s.aov_first),
+            Cell::MoneyMean(s.aov_repeat),
+            Cell::Rate(match (s.revenue, total) {
+                (Some(r), Some(t)) if t > 0 => Some(r.0 as f64 / t as f64),
+                _ => None,
+            }),
+        ]);
+        let flat = crate::render::flatten(&Value::Object(group_keys(s)));
+        for row in flat.rows {
+            let mut cells = vec![Cell::Text(name.to_string())];
+            cells.extend(row);
+            machine.push(cells);
+        }
+    }
+    let mut notes = vec![super::left_out(&all.dropped)];
+    notes.push(if by.overlapping() {
+        format!(
+            "A customer counts in every {} of their first purchase: the groups overlap, and their shares add up to more than 100%.",
+            if *by == GroupBy::FirstProduct { "product" } else { "category" }
+        )
+    } else {
+        format!(
+            "Each customer is in one group: the value of {} on their first purchase (its earliest order; of several values, the smallest). (none): empty.",
+            by.name()
+        )
+    });
+    if groups.iter().any(|(n, _)| n == OTHER_GROUP) {
+        notes.push(format!(
+            "{OTHER_GROUP}: the customers of the groups past --top, together."
+        ));
+    }
+    let mut json = serde_json::Map::new();
+    json.insert("as_of".into(), serde_json::json!(all.as_of));
+    json.insert("by".into(), Value::String(by.name().to_string()));
+    json.insert("overlapping".into(), Value::Bool(by.overlapping()));
+    json.insert(
+        "groups".into(),
+        Value::Array(groups.iter().map(|(n, s)| group_json(n, s)).collect()),
+    );
+    json.insert(
+        "all".into(),
+        serde_json::to_value(all).expect("the summary serialises"),
+    );
+    json.insert("dropped".into(), serde_json::json!(all.dropped));
+    Document {
+        tables: vec![table],
+        notes,
+        machine: Some(machine),
+        json: Value::Object(json),
+    }
 }
 
 /// Reads the inputs and computes the summary, with a spinner meanwhile.

@@ -236,20 +236,21 @@ pub enum RoleError {
     MappedColumnAbsent { role: Role, column: String },
 }
 
+/// The column a flag names: as written, else by normalised name.
+pub fn find(header: &[String], wanted: &str) -> Option<usize> {
+    header.iter().position(|h| h == wanted).or_else(|| {
+        header
+            .iter()
+            .position(|h| normalise(h) == normalise(wanted))
+    })
+}
+
 /// The column `--map ROLE=COLUMN` names: as written, else by normalised name.
 fn mapped_position(header: &[String], role: Role, wanted: &str) -> Result<usize, RoleError> {
-    header
-        .iter()
-        .position(|h| h == wanted)
-        .or_else(|| {
-            header
-                .iter()
-                .position(|h| normalise(h) == normalise(wanted))
-        })
-        .ok_or_else(|| RoleError::MappedColumnAbsent {
-            role,
-            column: wanted.to_string(),
-        })
+    find(header, wanted).ok_or_else(|| RoleError::MappedColumnAbsent {
+        role,
+        column: wanted.to_string(),
+    })
 }
 
 /// The roles a platform gives (column names as written in `header`), with `--map`

@@ -382,10 +382,30 @@ pub(crate) mod testing {
         values: &ValueOptions,
         options: OccasionOptions,
     ) -> Result<(Occasions, PurchaseLines)> {
+        let needs = crate::commands::ProductNeeds {
+            categories: true,
+            names: true,
+            times: false,
+        };
+        purchases_with(texts, &ReadOptions::default(), values, options, needs)
+    }
+
+    /// `purchases_of` with read options and what the lines keep.
+    pub fn purchases_with(
+        texts: &[&str],
+        read: &ReadOptions,
+        values: &ValueOptions,
+        options: OccasionOptions,
+        needs: crate::commands::ProductNeeds,
+    ) -> Result<(Occasions, PurchaseLines)> {
         let (_folder, sources) = sources_of(texts);
-        let (inputs, orders, lines) =
-            load_with_products(&sources, &ReadOptions::default(), values, &|_| {})?;
-        let purchases = lines.purchased(&orders.order_days(), inputs.customers.len())?;
+        let values = ValueOptions {
+            skip_categories: !needs.categories,
+            skip_names: !needs.names,
+            ..values.clone()
+        };
+        let (inputs, orders, lines) = load_with_products(&sources, read, &values, &|_| {})?;
+        let purchases = lines.purchased(&orders.order_days(needs.times), inputs.customers.len())?;
         Ok((occasions::build(orders, &inputs, options)?, purchases))
     }
 

@@ -165,18 +165,21 @@ pub struct ProductLines {
 }
 
 /// What `ProductLines::purchased` needs of the orders, taken before they go on to be
-/// occasions: each order's day (`NOT_BOUGHT` where it is no purchase) and the first
-/// order's day.
+/// occasions: each order's day (`NOT_BOUGHT` where it is no purchase), the first
+/// order's day, and where asked each order's time.
 pub struct OrderDays {
     day: Vec<i32>,
     first: Option<i32>,
+    ts: Option<Vec<i64>>,
 }
 
 const NOT_BOUGHT: i32 = i32::MIN;
 
 impl Orders {
-    pub fn order_days(&self) -> OrderDays {
+    /// With `times`, each order's time too (its earliest line's).
+    pub fn order_days(&self, times: bool) -> OrderDays {
         OrderDays {
+            ts: times.then(|| self.ts.clone()),
             day: (0..self.len())
                 .map(|i| {
                     if self.is_purchase(i) {
@@ -205,6 +208,7 @@ impl ProductLines {
             category: Vec::with_capacity(room),
         };
         let mut day = Vec::with_capacity(room);
+        let mut ts = Vec::with_capacity(if orders.ts.is_some() { room } else { 0 });
         for i in 0..lines.order.len() {
             let order = lines.order[i];
             if order == NO_CODE {
@@ -216,16 +220,22 @@ impl ProductLines {
                 kept.product.push(lines.product[i]);
                 kept.category.push(lines.category[i]);
                 day.push(order_day);
+                if let Some(times) = &orders.ts {
+                    ts.push(times[order as usize]);
+                }
             }
         }
         drop(lines);
-        let frame = DataFrame::new_infer_height(vec![
+        let mut columns = vec![
             Column::new(line_col::CUSTOMER.into(), kept.customer),
             Column::new(line_col::PRODUCT.into(), kept.product),
             Column::new(line_col::CATEGORY.into(), kept.category),
             Column::new(line_col::DAY.into(), day),
-        ])
-        .map_err(Error::internal)?;
+        ];
+        if orders.ts.is_some() {
+            columns.push(Column::new(line_col::TS.into(), ts));
+        }
+        let frame = DataFrame::new_infer_height(columns).map_err(Error::internal)?;
         Ok(PurchaseLines {
             frame,
             products: self.products,

@@ -63,6 +63,9 @@ pub struct ReadOptions {
     pub block_bytes: usize,
     /// `--platform`: recognise the export's platform, force one, or none.
     pub platform: PlatformChoice,
+    /// `--by COLUMN`: read COLUMN as the category of each line (it keeps any role it
+    /// has besides), so customers can be grouped by its value.
+    pub group: Option<String>,
 }
 
 /// How a platform's rows are read beyond the columns of their roles (platforms §2):
@@ -517,13 +520,15 @@ fn parquet_schema<R: polars::io::mmap::MmapBytesReader>(
         .map(|n| n.to_string())
         .collect();
     let roles = detect_roles(name, &header, options)?;
-    let wanted = roles
-        .assigned
-        .iter()
-        .filter(|(role, _)| options.products || !role.describes_products())
-        .filter(|(role, _)| !(options.skip_categories && *role == Role::Category))
-        .map(|(_, c)| c.clone())
-        .collect();
+    let mut wanted: Vec<String> = Vec::new();
+    for (role, column) in &roles.assigned {
+        let read = (options.products || !role.describes_products())
+            && !(options.skip_categories && *role == Role::Category);
+        // A column of two roles (`--by` a column that has a role) is read once.
+        if read && !wanted.contains(column) {
+            wanted.push(column.clone());
+        }
+    }
     let rows = guarded(|| reader.num_rows()).map_err(unreadable)?;
     Ok((header, roles, wanted, rows))
 }
@@ -541,7 +546,40 @@ fn guarded<T>(read: impl FnOnce() -> PolarsResult<T>) -> PolarsResult<T> {
 }
 
 fn detect_roles(name: &str, header: &[String], options: &ReadOptions) -> Result<ColumnRoles> {
-    columns::detect(header, &options.map).map_err(|e| role_error(name, header, e))
+    let roles = columns::detect(header, &options.map).map_err(|e| role_error(name, header, e))?;
+    grouped(name, header, roles, options)
+}
+
+/// With `--by COLUMN`, the roles with COLUMN as the category.
+fn grouped(
+    name: &str,
+    header: &[String],
+    mut roles: ColumnRoles,
+    options: &ReadOptions,
+) -> Result<ColumnRoles> {
+    let Some(wanted) = &options.group else {
+        return Ok(roles);
+    };
+    let Some(column) = columns::find(header, wanted) else {
+        return Err(Error::file(
+            name,
+            format!("--by {wanted}: the file has no column {wanted:?}"),
+            format!(
+                "group by one of its columns: {}",
+                header
+                    .iter()
+                    .map(|h| format!("{h:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    roles.assigned.retain(|(role, _)| *role != Role::Category);
+    roles
+        .assigned
+        .push((Role::Category, header[column].clone()));
+    roles.assigned.sort_by_key(|(role, _)| *role);
+    Ok(roles)
 }
 
 /// The platform of a CSV header (platforms §2), and the roles of its columns: the
@@ -589,7 +627,7 @@ fn platform_roles(
     }
     let roles =
         columns::fixed(header, fixed, &options.map).map_err(|e| role_error(name, header, e))?;
-    Ok((Some(p), roles))
+    Ok((Some(p), grouped(name, header, roles, options)?))
 }
 
 fn role_error(name: &str, header: &[String], e: RoleError) -> Error {

@@ -162,7 +162,7 @@ pub(crate) fn rfm_from(occasions: &Occasions, stats: &[CustomerStats], segments:
     }
 }
 
-fn segment_rows(customers: &[CustomerRfm], segments: &Segments) -> Vec<SegmentRow> {
+pub(crate) fn segment_rows(customers: &[CustomerRfm], segments: &Segments) -> Vec<SegmentRow> {
     #[derive(Default)]
     struct Sums {
         customers: u64,

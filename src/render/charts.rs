@@ -267,3 +267,80 @@ pub fn p_alive_bars(tenths: &[u64; 10]) -> Result<String> {
     }
     Ok(svg)
 }
+
+/// Active customers per period as stacked bars: returning (below, dark) and new
+/// (above, pale); a period not over on as-of is drawn faded.
+pub fn trend_bars(t: &crate::metrics::trend::Trend) -> Result<String> {
+    let periods = t.periods.len().max(1);
+    let top = (t
+        .periods
+        .iter()
+        .map(|p| p.active_customers)
+        .max()
+        .unwrap_or(0) as f64
+        * 1.1)
+        .max(1.0);
+    // Every label where they fit, else every k-th.
+    let every = periods.div_ceil(12);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("Active customers by {}", t.period.singular()),
+                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..periods as f64, 0.0..top)
+            .map_err(chart_error)?;
+        let labels: Vec<String> = t.periods.iter().map(|p| p.period.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .y_desc("customers")
+            .x_labels(periods.min(60))
+            .x_label_formatter(&|v| {
+                let i = v.floor() as usize;
+                if (v - v.floor()).abs() < 1e-9 && i.is_multiple_of(every) {
+                    labels.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| crate::render::text::thousands(*v as u64))
+            .label_style((FONT, 13).into_font().color(&rgb(palette::TEXT)))
+            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
+            .draw()
+            .map_err(chart_error)?;
+        let faded = |c: (u8, u8, u8), complete: bool| {
+            if complete {
+                rgb(c).filled()
+            } else {
+                rgb(c).mix(0.45).filled()
+            }
+        };
+        let bars = t.periods.iter().enumerate().flat_map(|(i, p)| {
+            let (left, right) = (i as f64 + 0.1, i as f64 + 0.9);
+            let returning = p.returning_customers as f64;
+            let active = p.active_customers as f64;
+            [
+                Rectangle::new(
+                    [(left, 0.0), (right, returning)],
+                    faded(palette::AVERAGE, p.complete),
+                ),
+                Rectangle::new(
+                    [(left, returning), (right, active)],
+                    faded(palette::COHORT, p.complete),
+                ),
+            ]
+        });
+        chart.draw_series(bars).map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}

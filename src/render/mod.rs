@@ -10,7 +10,7 @@ mod markdown;
 mod table;
 pub mod text;
 
-pub use self::csv::leaves as json_leaves;
+pub use self::csv::{flatten, leaves as json_leaves};
 
 use chrono::NaiveDate;
 use serde_json::Value;

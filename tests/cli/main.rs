@@ -7,6 +7,7 @@ mod cycles;
 mod due;
 mod errors;
 mod generate;
+mod groups;
 mod inputs;
 mod inspect;
 mod platforms;

@@ -1,5 +1,5 @@
 //! `rebuy report`: the Markdown report byte for byte (a snapshot), the HTML page's
-//! shape (self-contained, two charts), and the CSV bundle.
+//! shape (self-contained, three charts), and the CSV bundle.
 
 use crate::common::{assert_mentions, fixture, Workdir};
 
@@ -17,7 +17,11 @@ fn markdown_with_charts_beside_it() {
     assert_eq!(w.run(&["report", "orders.csv", "-o", "report.md"]).ok(), "");
     let markdown = std::fs::read_to_string(w.path("report.md")).unwrap();
     insta::assert_snapshot!("markdown", markdown);
-    for chart in ["report-cohorts.svg", "report-retention.svg"] {
+    for chart in [
+        "report-cohorts.svg",
+        "report-retention.svg",
+        "report-trend.svg",
+    ] {
         let svg = std::fs::read_to_string(w.path(chart)).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
@@ -48,10 +52,10 @@ fn html_is_one_self_contained_page() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(
         html.matches("<svg").count(),
-        2,
-        "the heatmap and the curves"
+        3,
+        "the trend's bars, the heatmap and the curves"
     );
-    assert_eq!(html.matches("</svg>").count(), 2);
+    assert_eq!(html.matches("</svg>").count(), 3);
     // Nothing from the network: no scripts, links, images or fonts to fetch.
     for outside in ["<script", "<link", "<img", "@import", "url(", "src="] {
         assert!(!html.contains(outside), "{outside}");
@@ -64,9 +68,11 @@ fn html_is_one_self_contained_page() {
     assert!(external.is_empty(), "{external:?}");
     for section in [
         "id=\"summary\"",
+        "id=\"trend\"",
         "id=\"cohorts\"",
         "id=\"rfm\"",
         "id=\"cycles\"",
+        "id=\"next\"",
         "id=\"definitions\"",
     ] {
         assert!(html.contains(section), "{section}");
@@ -95,10 +101,12 @@ fn a_folder_gets_every_table_as_csv() {
         [
             "cohorts.csv",
             "cycles.csv",
+            "next.csv",
             "rfm-grid.csv",
             "rfm-segments.csv",
             "summary.csv",
-            "summary.json"
+            "summary.json",
+            "trend.csv"
         ]
     );
     // The same bytes as the commands themselves write.
@@ -117,6 +125,14 @@ fn a_folder_gets_every_table_as_csv() {
     assert_eq!(
         std::fs::read_to_string(w.path("weekly/summary.json")).unwrap(),
         summary
+    );
+    let trend = w
+        .run(&["trend", "orders.csv", "-f", "csv"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        std::fs::read_to_string(w.path("weekly/trend.csv")).unwrap(),
+        trend
     );
 }
 
@@ -157,11 +173,11 @@ fn predictions_only_when_asked() {
             "Customers by P(alive)",
         ],
     );
-    // The page: the two cohort charts and the P(alive) bars.
+    // The page: the trend's bars, the two cohort charts and the P(alive) bars.
     w.run(&["report", file, "--predict", "-o", "report.html"])
         .ok();
     let html = std::fs::read_to_string(w.path("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 3);
+    assert_eq!(html.matches("<svg").count(), 4);
     assert_mentions(
         &html,
         &[

@@ -5,8 +5,8 @@
 
 It writes the report of FIXTURE (default fixtures/generated.csv) into a temporary
 folder, then with Debian's `chromium` (--headless --no-sandbox --disable-gpu):
-  - the DOM after rendering holds exactly 2 <svg> elements (the cohort heatmap and the
-    retention curves), each with drawn shapes in it;
+  - the DOM after rendering holds exactly 3 <svg> elements (the trend's bars, the
+    cohort heatmap and the retention curves), each with drawn shapes in it;
   - no broken images: the page has no <img> at all (charts are inline SVG);
   - no console errors: Chromium's log of the page's console is empty;
   - a full-page screenshot (report.png), kept with --keep DIR for a look.
@@ -47,8 +47,8 @@ def main():
         dom = chromium("--dump-dom", url)
         svgs = re.findall(r"<svg\b.*?</svg>", dom.stdout, flags=re.S)
         print(f"svg elements after rendering: {len(svgs)}")
-        if len(svgs) != 2:
-            problems.append(f"expected 2 <svg> elements, found {len(svgs)}")
+        if len(svgs) != 3:
+            problems.append(f"expected 3 <svg> elements, found {len(svgs)}")
         for i, svg in enumerate(svgs):
             shapes = len(re.findall(r"<(rect|polyline|path|circle)\b", svg))
             print(f"  chart {i + 1}: {shapes} shapes")

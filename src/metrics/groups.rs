@@ -1,0 +1,298 @@
+//! `--by`: customers grouped by their first occasion (contract §9). By an order-level
+//! column, each customer is in one group; by first product or category, in every
+//! item of their first occasion.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::frames;
+use crate::intern::NO_CODE;
+use crate::occasions::{line_col, Occasions, PurchaseLines};
+
+/// The group of customers whose value is empty.
+pub const NONE_GROUP: &str = "(none)";
+/// The groups past `--top`, together.
+pub const OTHER_GROUP: &str = "(other)";
+
+/// What customers are grouped by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The value of this column (read as each line's category) on the first occasion.
+    Column(String),
+    /// Every product of the first occasion.
+    FirstProduct,
+    /// Every category of the first occasion.
+    FirstCategory,
+}
+
+impl GroupBy {
+    /// `--by` as written: `first-product`, `first-category`, or a column's name.
+    pub fn parse(text: &str) -> GroupBy {
+        match text {
+            "first-product" => GroupBy::FirstProduct,
+            "first-category" => GroupBy::FirstCategory,
+            column => GroupBy::Column(column.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            GroupBy::Column(column) => column,
+            GroupBy::FirstProduct => "first-product",
+            GroupBy::FirstCategory => "first-category",
+        }
+    }
+
+    /// A customer can be in several groups: their shares do not add up.
+    pub fn overlapping(&self) -> bool {
+        !matches!(self, GroupBy::Column(_))
+    }
+
+    /// The column of the purchase lines the values come from.
+    fn column(&self) -> &'static str {
+        match self {
+            GroupBy::FirstProduct => line_col::PRODUCT,
+            _ => line_col::CATEGORY,
+        }
+    }
+}
+
+/// One group: its value and which customer codes are in it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Group {
+    pub name: String,
+    pub customers: u64,
+    #[serde(skip)]
+    pub members: Vec<bool>,
+}
+
+/// The largest `top` groups by customers (ties by value), then `(other)` holding the
+/// customers of the rest (in gateway groups, those with any item outside the top).
+pub fn groups(
+    occasions: &Occasions,
+    lines: &PurchaseLines,
+    by: &GroupBy,
+    top: usize,
+) -> Result<Vec<Group>> {
+    let customers = lines.customers;
+    let (first_day, _) = occasions.first_two_days(customers)?;
+    let customer = frames::codes(&lines.frame, line_col::CUSTOMER)?;
+    let value = frames::codes(&lines.frame, by.column())?;
+    let day = frames::days(&lines.frame, line_col::DAY)?;
+    let ids = match by {
+        GroupBy::FirstProduct => &lines.products,
+        _ => &lines.categories,
+    };
+    // Each customer's values on their first occasion, as (customer, value) pairs;
+    // NO_CODE where the customer has none.
+    let mut pairs: Vec<(u32, u32)> = match by {
+        GroupBy::Column(_) => {
+            let ts = lines
+                .frame
+                .column(line_col::TS)
+                .and_then(|c| c.i64().cloned())
+                .map_err(Error::internal)?;
+            let ts = ts.cont_slice().map_err(Error::internal)?;
+            let ranks = ids.ranks();
+            // The earliest order's value; of several at that time, the smallest.
+            let mut best: Vec<(i64, u32)> = vec![(i64::MAX, u32::MAX); customers];
+            for i in 0..customer.len() {
+                let c = customer[i] as usize;
+                if value[i] == NO_CODE || day[i] != first_day[c] {
+                    continue;
+                }
+                let candidate = (ts[i], ranks[value[i] as usize]);
+                if candidate < best[c] {
+                    best[c] = candidate;
+                }
+            }
+            let by_rank = ids.sorted();
+            (0..customers)
+                .filter(|&c| first_day[c] != crate::occasions::NO_DAY)
+                .map(|c| {
+                    let rank = best[c].1;
+                    let code = if rank == u32::MAX {
+                        NO_CODE
+                    } else {
+                        by_rank[rank as usize]
+                    };
+                    (c as u32, code)
+                })
+                .collect()
+        }
+        _ => {
+            let mut pairs: Vec<(u32, u32)> = (0..customer.len())
+                .filter(|&i| day[i] == first_day[customer[i] as usize])
+                .map(|i| (customer[i], value[i]))
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            // An empty item beside a named one is no item.
+            let mut kept: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
+            for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+                let named = run.iter().filter(|p| p.1 != NO_CODE);
+                if named.clone().next().is_some() {
+                    kept.extend(named);
+                } else {
+                    kept.push((run[0].0, NO_CODE));
+                }
+            }
+            kept
+        }
+    };
+    pairs.sort_unstable_by_key(|&(_, v)| v);
+    let name = |code: u32| {
+        if code == NO_CODE {
+            NONE_GROUP.to_string()
+        } else {
+            String::from_utf8_lossy(ids.bytes(code)).into_owned()
+        }
+    };
+    let mut sizes: Vec<(u32, u64)> = pairs
+        .chunk_by(|a, b| a.1 == b.1)
+        .map(|run| (run[0].1, run.len() as u64))
+        .collect();
+    sizes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(&name(b.0))));
+    let mut groups = Vec::new();
+    let kept = top.min(sizes.len());
+    let mut top_code = vec![false; ids.len() + 1];
+    let slot = |code: u32| {
+        if code == NO_CODE {
+            ids.len()
+        } else {
+            code as usize
+        }
+    };
+    for &(code, size) in &sizes[..kept] {
+        top_code[slot(code)] = true;
+        let mut members = vec![false; customers];
+        for &(c, _) in pairs.iter().filter(|p| p.1 == code) {
+            members[c as usize] = true;
+        }
+        groups.push(Group {
+            name: name(code),
+            customers: size,
+            members,
+        });
+    }
+    if kept < sizes.len() {
+        let mut members = vec![false; customers];
+        for &(c, v) in &pairs {
+            if !top_code[slot(v)] {
+                members[c as usize] = true;
+            }
+        }
+        groups.push(Group {
+            name: OTHER_GROUP.to_string(),
+            customers: members.iter().filter(|&&m| m).count() as u64,
+            members,
+        });
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::ProductNeeds;
+    use crate::input::occasions::OccasionOptions;
+    use crate::input::read::ReadOptions;
+    use crate::input::schema::ValueOptions;
+
+    /// A: first occasion Jan 1 in two orders: 10:00 FR, 09:00 DE (and US on the
+    /// same 09:00 order's other line): DE and US at 09:00, so DE, the smaller.
+    /// B: Jan 2, no country, then Jan 5 DE. C: FR then FR. D: DE only.
+    const ORDERS: &str = "\
+customer_id,order_id,order_date,country,sku,amount
+A,1,2024-01-01 10:00,FR,beans,10
+A,2,2024-01-01 09:00,US,grinder,50
+A,2,2024-01-01 09:00,DE,beans,10
+B,3,2024-01-02 12:00,,cups,5
+B,4,2024-01-05 12:00,DE,beans,10
+C,5,2024-01-03 12:00,FR,beans,10
+C,6,2024-02-03 12:00,FR,cups,5
+D,7,2024-01-04 12:00,DE,grinder,50
+";
+
+    fn grouped(by: &str, top: usize) -> Vec<(String, u64, Vec<String>)> {
+        let by = GroupBy::parse(by);
+        let read = ReadOptions {
+            group: match &by {
+                GroupBy::Column(c) => Some(c.clone()),
+                _ => None,
+            },
+            ..ReadOptions::default()
+        };
+        let needs = ProductNeeds {
+            categories: true,
+            names: false,
+            times: true,
+        };
+        let (occasions, lines) = crate::input::testing::purchases_with(
+            &[ORDERS],
+            &read,
+            &ValueOptions::default(),
+            OccasionOptions::default(),
+            needs,
+        )
+        .unwrap();
+        groups(&occasions, &lines, &by, top)
+            .unwrap()
+            .into_iter()
+            .map(|g| {
+                let members = (0..g.members.len())
+                    .filter(|&c| g.members[c])
+                    .map(|c| {
+                        String::from_utf8_lossy(occasions.customers.bytes(c as u32)).into_owned()
+                    })
+                    .collect();
+                (g.name, g.customers, members)
+            })
+            .collect()
+    }
+
+    fn group(name: &str, members: &[&str]) -> (String, u64, Vec<String>) {
+        (
+            name.to_string(),
+            members.len() as u64,
+            members.iter().map(|m| m.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn a_column_partitions_by_the_earliest_order_then_the_smallest_value() {
+        assert_eq!(
+            grouped("country", 20),
+            vec![
+                group("DE", &["A", "D"]),
+                group("(none)", &["B"]),
+                group("FR", &["C"]),
+            ]
+        );
+        // Top 1: the rest folded together.
+        assert_eq!(
+            grouped("Country", 1),
+            vec![group("DE", &["A", "D"]), group("(other)", &["B", "C"])]
+        );
+    }
+
+    #[test]
+    fn first_products_count_a_customer_in_each() {
+        // A's first occasion (Jan 1, both orders) holds beans and grinder.
+        assert_eq!(
+            grouped("first-product", 20),
+            vec![
+                group("beans", &["A", "C"]),
+                group("grinder", &["A", "D"]),
+                group("cups", &["B"]),
+            ]
+        );
+        assert_eq!(
+            grouped("first-product", 1),
+            vec![
+                group("beans", &["A", "C"]),
+                group("(other)", &["A", "B", "D"])
+            ]
+        );
+    }
+}
