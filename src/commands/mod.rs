@@ -105,7 +105,7 @@ pub(crate) fn load_grouped(
     };
     let needs = ProductNeeds {
         categories: *by != GroupBy::FirstProduct,
-        names: false,
+        names: *by == GroupBy::FirstProduct,
         times: matches!(by, GroupBy::Column(_)),
     };
     let (inputs, occasions, lines) = load_with_products(&grouped, progress, needs)?;

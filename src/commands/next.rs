@@ -23,7 +23,7 @@ pub fn run(args: &NextArgs) -> anyhow::Result<()> {
     let progress = Progress::start();
     let needs = super::ProductNeeds {
         categories: args.by == CycleBy::Category,
-        names: false,
+        names: args.by == CycleBy::Product,
         times: false,
     };
     let (inputs, occasions, lines) = super::load_with_products(&settings, &progress, needs)?;
@@ -46,35 +46,62 @@ pub(crate) fn document(rows: &[NextRow], by: CycleBy, top: usize, as_of: i32) ->
         CycleBy::Category => "category",
     };
     let as_of = crate::days::date_of_day(as_of);
+    // Names beside the ids where the export names its products.
+    let named = rows
+        .iter()
+        .any(|r| r.first_name.is_some() || r.next_name.is_some());
+    let first_header = format!("1st purchase had {item}");
+    let mut people_header = vec![
+        first_header.as_str(),
+        "2nd purchase had",
+        "customers",
+        "share of them",
+        "median days",
+    ];
+    let mut machine_header = COLUMNS.to_vec();
+    if named {
+        people_header.insert(1, "name");
+        people_header.insert(3, "name");
+        machine_header.extend(["first_name", "next_name"]);
+    }
     let mut table = Table::new(
         format!("rebuy next by {item}, as of {as_of}: the 2nd purchase after the 1st"),
-        &[
-            &format!("1st purchase had {item}"),
-            "2nd purchase had",
-            "customers",
-            "share of them",
-            "median days",
-        ],
+        &people_header,
     );
-    let mut machine = Table::untitled(&COLUMNS);
+    let mut machine = Table::untitled(&machine_header);
+    let text = |t: &Option<String>| Cell::Text(t.clone().unwrap_or_default());
     for (i, r) in rows.iter().enumerate() {
-        let cells = |first: String| {
-            vec![
-                Cell::Text(first),
-                Cell::Text(r.next.clone()),
-                Cell::Count(r.customers),
-                Cell::Rate(Some(r.share_of_first)),
-                Cell::Days(Some(r.median_days)),
-            ]
-        };
+        let figures = [
+            Cell::Count(r.customers),
+            Cell::Rate(Some(r.share_of_first)),
+            Cell::Days(Some(r.median_days)),
+        ];
         // The first item once, at the top of its rows.
         let repeated = i > 0 && rows[i - 1].first_code == r.first_code;
-        table.push(cells(if repeated {
+        let mut shown = vec![Cell::Text(if repeated {
             String::new()
         } else {
             r.first.clone()
-        }));
-        machine.push(cells(r.first.clone()));
+        })];
+        if named {
+            shown.push(if repeated {
+                Cell::Text(String::new())
+            } else {
+                text(&r.first_name)
+            });
+        }
+        shown.push(Cell::Text(r.next.clone()));
+        if named {
+            shown.push(text(&r.next_name));
+        }
+        shown.extend(figures.iter().cloned());
+        table.push(shown);
+        let mut row = vec![Cell::Text(r.first.clone()), Cell::Text(r.next.clone())];
+        row.extend(figures);
+        if named {
+            row.extend([text(&r.first_name), text(&r.next_name)]);
+        }
+        machine.push(row);
     }
     let kept = if top == 0 {
         "every pair".to_string()

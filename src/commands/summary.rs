@@ -27,7 +27,10 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let summaries = groups
         .unwrap_or_default()
         .into_par_iter()
-        .map(|group| Ok((group.name, summary(&occasions.only(&group.members)?)?)))
+        .map(|group| {
+            let of_group = summary(&occasions.only(&group.members)?)?;
+            Ok(((group.name, group.label), of_group))
+        })
         .collect::<crate::error::Result<Vec<_>>>()?;
     drop(progress);
     super::emit(
@@ -50,10 +53,16 @@ fn group_keys(s: &Summary) -> serde_json::Map<String, Value> {
     }
 }
 
-/// A group's JSON: its name, then its summary's keys.
-fn group_json(name: &str, s: &Summary) -> Value {
+/// A group: its value, and a first product's name where the export has one.
+pub(crate) type GroupName = (String, Option<String>);
+
+/// A group's JSON: its name (and the product's), then its summary's keys.
+fn group_json((name, label): &GroupName, s: &Summary) -> Value {
     let mut json = serde_json::Map::new();
-    json.insert("group".into(), Value::String(name.to_string()));
+    json.insert("group".into(), Value::String(name.clone()));
+    if let Some(label) = label {
+        json.insert("name".into(), Value::String(label.clone()));
+    }
     json.extend(group_keys(s));
     Value::Object(json)
 }
@@ -63,28 +72,33 @@ fn group_json(name: &str, s: &Summary) -> Value {
 pub(crate) fn grouped_document(
     by: &GroupBy,
     all: &Summary,
-    groups: &[(String, Summary)],
+    groups: &[(GroupName, Summary)],
 ) -> Document {
+    let named = groups.iter().any(|((_, label), _)| label.is_some());
+    let mut header = vec![
+        by.name(),
+        "customers",
+        "share",
+        "repeat rate",
+        "days to 2nd, median",
+        "2nd within 90 days",
+        "first order value",
+        "repeat order value",
+        "share of revenue",
+    ];
+    if named {
+        header.insert(1, "name");
+    }
     let mut table = Table::new(
         format!("rebuy summary by {}, as of {}", by.name(), all.as_of),
-        &[
-            by.name(),
-            "customers",
-            "share",
-            "repeat rate",
-            "days to 2nd, median",
-            "2nd within 90 days",
-            "first order value",
-            "repeat order value",
-            "share of revenue",
-        ],
+        &header,
     );
     let mut machine = Table::untitled(&["group", "key", "value"]);
     let total = all.revenue.map(|m| m.0);
-    let everyone =
-        std::iter::once(("(all)", all)).chain(groups.iter().map(|(n, s)| (n.as_str(), s)));
-    for (name, s) in everyone {
-        table.push(vec![
+    let everyone = std::iter::once(("(all)", &None, all))
+        .chain(groups.iter().map(|((n, label), s)| (n.as_str(), label, s)));
+    for (name, label, s) in everyone {
+        let mut row = vec![
             Cell::Text(name.to_string()),
             Cell::Count(s.customers),
             Cell::Rate(crate::metrics::quantile::ratio(
@@ -100,7 +114,11 @@ pub(crate) fn grouped_document(
                 (Some(r), Some(t)) if t > 0 => Some(r.0 as f64 / t as f64),
                 _ => None,
             }),
-        ]);
+        ];
+        if named {
+            row.insert(1, Cell::Text(label.clone().unwrap_or_default()));
+        }
+        table.push(row);
         let flat = crate::render::flatten(&Value::Object(group_keys(s)));
         for row in flat.rows {
             let mut cells = vec![Cell::Text(name.to_string())];
@@ -120,7 +138,7 @@ pub(crate) fn grouped_document(
             by.name()
         )
     });
-    if groups.iter().any(|(n, _)| n == OTHER_GROUP) {
+    if groups.iter().any(|((n, _), _)| n == OTHER_GROUP) {
         notes.push(format!(
             "{OTHER_GROUP}: the customers of the groups past --top, together."
         ));

@@ -61,6 +61,8 @@ impl GroupBy {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Group {
     pub name: String,
+    /// The product's name, for a first product where the export names its products.
+    pub label: Option<String>,
     pub customers: u64,
     #[serde(skip)]
     pub members: Vec<bool>,
@@ -169,8 +171,15 @@ pub fn groups(
         for &(c, _) in pairs.iter().filter(|p| p.1 == code) {
             members[c as usize] = true;
         }
+        let label = match by {
+            GroupBy::FirstProduct if code != NO_CODE => {
+                lines.product_names.get(code as usize).cloned().flatten()
+            }
+            _ => None,
+        };
         groups.push(Group {
             name: name(code),
+            label,
             customers: size,
             members,
         });
@@ -184,6 +193,7 @@ pub fn groups(
         }
         groups.push(Group {
             name: OTHER_GROUP.to_string(),
+            label: None,
             customers: members.iter().filter(|&&m| m).count() as u64,
             members,
         });

@@ -32,6 +32,11 @@ pub struct NextRow {
     pub first_customers: u64,
     /// Median days from the 1st to the 2nd occasion over those customers.
     pub median_days: f64,
+    /// The products' names, where the export names its products.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_name: Option<String>,
 }
 
 /// Packed (first, next) pairs with a customer's days from 1st to 2nd occasion, and the
@@ -133,6 +138,10 @@ pub fn next_items(
     pairs.par_sort_unstable();
     let ids = by.ids(lines);
     let name = |code: u32| String::from_utf8_lossy(ids.bytes(code)).into_owned();
+    let product_name = |code: u32| match by {
+        CycleBy::Product => lines.product_names.get(code as usize).cloned().flatten(),
+        CycleBy::Category => None,
+    };
     let mut rows = Vec::new();
     for group in pairs.chunk_by(|a, b| a.0 == b.0) {
         let (first, next) = ((group[0].0 >> 32) as u32, group[0].0 as u32);
@@ -150,6 +159,12 @@ pub fn next_items(
             share_of_first: group.len() as f64 / first_customers[first as usize] as f64,
             first_customers: first_customers[first as usize],
             median_days: quantile_sorted(&gaps, 0.5).unwrap_or(0.0),
+            first_name: product_name(first),
+            next_name: if next == SAME {
+                None
+            } else {
+                product_name(next)
+            },
         });
     }
     rows.sort_by(|a, b| {

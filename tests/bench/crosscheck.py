@@ -2,10 +2,12 @@
 """Compares `rebuy summary --format json` with contract section 2 computed by DuckDB
 (occasions.sql, then summary.sql) on the same file; with --cohorts PERIOD, compares
 `rebuy cohorts --period PERIOD --format csv` with cohorts.sql instead, and with --rfm,
-`rebuy rfm --customers --format csv` with rfm.sql, and with --cycles, `rebuy cycles
---format csv` with cycles.sql. Usage:
+`rebuy rfm --customers --format csv` with rfm.sql, with --cycles, `rebuy cycles
+--format csv` with cycles.sql, and with --trend PERIOD, `rebuy trend --period PERIOD
+--format csv` with trend.sql, and with --next yes, `rebuy next --top 0 --format csv`
+with next.sql (every pair, compared as a set). Usage:
 
-    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes | --cycles yes]
+    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes | --cycles yes | --trend week|month|quarter|year | --next yes | --by-country yes]
 
 DATASET says how the file's columns map to lines(customer, order_id, ts, amount):
 `standard` (customer_id, order_id?, order_date, line_total | quantity * unit_price),
@@ -161,6 +163,120 @@ def compare_cycles(ours_csv, theirs):
     return bad
 
 
+def duckdb_trend(file, dataset, as_of, period, dormant):
+    """The rows of trend.sql, one per period."""
+    con = connect(file, dataset, as_of)
+    replace = {"unit": period, "step": STEPS[period], "dormant": str(dormant)}
+    return run_script(con, "trend.sql", replace).fetchall()
+
+
+def compare_trend(ours_csv, theirs):
+    """The periods on which rebuy's trend and DuckDB's rows differ."""
+    rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
+    if len(rows) != len(theirs):
+        return [f"rebuy has {len(rows)} periods, duckdb {len(theirs)}"]
+    bad = []
+    for ours, expected in zip(rows, theirs):
+        for mine, value in zip(ours, expected):
+            if value is None or mine == "":
+                same = value is None and mine == ""
+            elif isinstance(value, bool):
+                same = mine == str(value).lower()
+            elif isinstance(value, str):
+                same = mine == value
+            else:
+                same = math.isclose(float(mine), float(value), rel_tol=1e-9, abs_tol=1e-9)
+            if not same:
+                bad.append(f"rebuy {ours}, duckdb {list(expected)}")
+                break
+    return bad
+
+
+# Each customer's Country on their first occasion: of the purchase orders on its day,
+# the earliest order's, the smallest of several; '(none)' where no line has one.
+COUNTRY_GROUPS = """
+WITH l AS (
+    SELECT trim(CustomerID) AS customer, trim(InvoiceNo) AS order_id,
+           InvoiceDate::TIMESTAMP AS ts,
+           round(Quantity::DECIMAL(18,4) * UnitPrice::DECIMAL(18,4), 4) AS amount,
+           trim(Country) AS country
+    FROM read_csv('{file}', all_varchar = true)
+    WHERE coalesce(trim(CustomerID), '') <> ''
+), o AS (
+    SELECT customer, order_id, min(ts) AS ts, sum(amount) AS amount
+    FROM l GROUP BY customer, order_id
+    HAVING sum(amount) IS NULL OR sum(amount) > 0
+), first_day AS (
+    SELECT customer, min(ts::DATE) AS day FROM o
+    WHERE ts::DATE <= getvariable('as_of') GROUP BY customer
+), valued AS (
+    SELECT o.customer, o.ts, l.country
+    FROM o JOIN first_day f ON o.customer = f.customer AND o.ts::DATE = f.day
+           JOIN l ON l.customer = o.customer AND l.order_id = o.order_id
+    WHERE coalesce(l.country, '') <> ''
+)
+SELECT f.customer, coalesce(first(v.country ORDER BY v.ts, v.country), '(none)') AS grp
+FROM first_day f LEFT JOIN valued v USING (customer)
+GROUP BY f.customer
+"""
+
+
+def compare_by_country(rebuy, file, dataset, as_of):
+    """The keys on which some group of rebuy's summary --by Country differs from
+    summary.sql on the customers of that group."""
+    command = [rebuy, "summary", file, "--by", "Country", "--top", "0", "--format", "json"]
+    command += ["--as-of", as_of] if as_of else []
+    ours = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
+    whole = ours["all"]["as_of"]
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET VARIABLE as_of = ?::DATE", [whole])
+    con.execute("CREATE TEMP TABLE groups AS " + COUNTRY_GROUPS.format(file=file))
+    bad, keys = [], 0
+    for group in ours["groups"]:
+        mine = flatten({k: v for k, v in group.items() if k != "group"})
+        con2 = duckdb.connect()
+        con2.execute("SET enable_progress_bar = false")
+        members = [r[0] for r in con.execute("SELECT customer FROM groups WHERE grp = ?",
+                                             [group["group"]]).fetchall()]
+        con2.execute("CREATE TEMP TABLE members(customer VARCHAR)")
+        con2.executemany("INSERT INTO members VALUES (?)", [[m] for m in members])
+        con2.execute(f"CREATE TEMP VIEW lines AS SELECT * FROM ({VIEWS[dataset].format(file=file)}) "
+                     "WHERE customer IN (SELECT customer FROM members)")
+        con2.execute("SET VARIABLE as_of_override = ?::DATE", [whole])
+        run_script(con2, "occasions.sql")
+        cursor = run_script(con2, "summary.sql")
+        theirs = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        theirs = {k: v for k, v in theirs.items() if k != "as_of" and not k.startswith("dropped")}
+        keys += len(theirs)
+        bad.extend(f"{group['group']} {line}" for line in compare(mine, theirs))
+    return bad, keys, len(ours["groups"])
+
+
+def duckdb_next(file, dataset, as_of):
+    """The rows of next.sql, one per (first, next) pair."""
+    return run_script(connect(file, dataset, as_of), "next.sql").fetchall()
+
+
+def compare_next(ours_csv, theirs):
+    """The pairs on which rebuy's next and DuckDB's rows differ."""
+    ours = {(r["first"], r["next"]): r for r in csv.DictReader(io.StringIO(ours_csv))}
+    if len(ours) != len(theirs):
+        return [f"rebuy has {len(ours)} pairs, duckdb {len(theirs)}"]
+    bad = []
+    for first, next_, customers, share, days in theirs:
+        mine = ours.get((first, next_))
+        same = (
+            mine is not None
+            and int(mine["customers"]) == customers
+            and math.isclose(float(mine["share_of_first"]), share, rel_tol=1e-12)
+            and math.isclose(float(mine["median_days"]), days, rel_tol=1e-12)
+        )
+        if not same:
+            bad.append(f"{first} -> {next_}: rebuy {mine}, duckdb {(customers, share, days)}")
+    return bad
+
+
 def compare_cohorts(ours_csv, theirs):
     """The cells on which rebuy's long CSV and DuckDB's rows differ."""
     rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
@@ -210,7 +326,26 @@ def main():
     as_of = options.get("--as-of")
     period = options.get("--cohorts")
     extra = ["--as-of", as_of] if as_of else []
-    if "--cycles" in options:
+    if "--by-country" in options:
+        bad, keys, groups = compare_by_country(rebuy, file, dataset, as_of)
+        for line in bad[:20]:
+            print(f"MISMATCH {line}")
+        print(f"{file}: {keys - len(bad)} of {keys} keys of {groups} groups by Country agree with DuckDB")
+        sys.exit(1 if bad else 0)
+    if "--next" in options:
+        command = [rebuy, "next", file, "--top", "0", "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = duckdb_next(file, dataset, as_of)
+        bad = compare_next(ours, theirs)
+        what = "(first, next) pairs"
+    elif "--trend" in options:
+        trend = options["--trend"]
+        command = [rebuy, "trend", file, "--period", trend, "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = duckdb_trend(file, dataset, as_of, trend, 180)
+        bad = compare_trend(ours, theirs)
+        what = f"periods of the trend by {trend}"
+    elif "--cycles" in options:
         command = [rebuy, "cycles", file, "--format", "csv"] + extra
         ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         theirs = duckdb_cycles(file, dataset, as_of)

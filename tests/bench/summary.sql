@@ -44,6 +44,13 @@ CREATE OR REPLACE MACRO within(days) AS (
                 ELSE 1.0 - coalesce((SELECT s FROM survival WHERE t <= days ORDER BY t DESC LIMIT 1), 1.0) END
 );
 
+-- total / n to 4 decimals, halves away from zero (total has 4 decimals), NULL for n = 0.
+CREATE OR REPLACE MACRO exact_mean(total, n) AS (
+    CASE WHEN n > 0 THEN
+        ((2 * abs((total * 10000)::HUGEINT) + n) // (2 * n) * sign(total))::DOUBLE / 10000
+    END
+);
+
 CREATE OR REPLACE MACRO ladder_share(k) AS (
     SELECT count(*) FILTER (WHERE n > k) / nullif(count(*) FILTER (WHERE n >= k), 0) FROM customers
 );
@@ -72,9 +79,11 @@ SELECT
     ladder_share(3) AS "ladder.3.next_share",
     ladder_share(4) AS "ladder.4.next_share",
     ladder_share(5) AS "ladder.5.next_share",
-    (SELECT round(avg(first_amount), 4) FROM customers)::DOUBLE AS aov_first,
-    (SELECT round(sum(later_amount) / nullif(sum(later_known), 0), 4) FROM customers)::DOUBLE AS aov_repeat,
-    (SELECT sum(later_amount) / sum(revenue) FROM customers)::DOUBLE AS repeat_revenue_share,
+    -- Means of money to 4 decimals, halves away from zero, in exact integer arithmetic.
+    (SELECT exact_mean(sum(first_amount), count(first_amount)) FROM customers) AS aov_first,
+    (SELECT exact_mean(sum(later_amount), sum(later_known)) FROM customers) AS aov_repeat,
+    -- No later occasion at all: their revenue is 0, not unknown.
+    (SELECT coalesce(sum(later_amount), 0) / sum(revenue) FROM customers)::DOUBLE AS repeat_revenue_share,
     (SELECT sum(revenue) FROM (SELECT coalesce(revenue, 0) AS revenue FROM customers ORDER BY revenue DESC
         LIMIT (SELECT ceil(count(*) / 5) FROM customers)))
         / (SELECT sum(revenue) FROM customers) AS top20_revenue_share;

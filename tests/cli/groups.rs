@@ -195,6 +195,18 @@ fn next_on_a_small_file() {
          beans,cups,1,1,31\n\
          cups,beans,1,1,3\n"
     );
+    // Where the export names its products, the names follow the ids.
+    let generated = crate::common::fixture("generated.csv");
+    let named = w.run(&["next", generated.to_str().unwrap(), "-f", "csv", "--top", "1"]);
+    let mut lines = named.ok().lines();
+    assert_eq!(
+        lines.next(),
+        Some("first,next,customers,share_of_first,median_days,first_name,next_name")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("APP-001,TEA-003,1,1,46,Classic T-Shirt,Classic Herbal Infusion")
+    );
     let plain = w.write("plain.csv", "customer_id,order_date\nA,2024-01-01\n");
     let run = w.run(&["next", plain.to_str().unwrap()]);
     assert_mentions(

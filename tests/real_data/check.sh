@@ -2,7 +2,7 @@
 # Runs rebuy on the real exports in ../shared/data (see its README) and compares the
 # output with the expected files beside this script; checks every platform export in
 # real-exports/ against figures exports.py works out from the file itself; where DuckDB is available, also
-# compares every summary key, cohort cell, customer's RFM scores and product cycle with
+# compares every summary key, cohort cell, customer's RFM scores, product cycle, trend period, next pair and group by Country with
 # the SQL definitions in tests/bench/.
 # Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
 # Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
@@ -43,6 +43,11 @@ check cdnow.rfm.csv rfm "$data/cdnow.csv" --format csv
 check online_retail.rfm.csv rfm "$data/online_retail.csv.gz" --format csv
 check online_retail.cycles.csv cycles "$data/online_retail.csv.gz" --format csv
 check online_retail.rfm-as-of-2011-06-30.json rfm "$data/online_retail.csv.gz" --as-of 2011-06-30 --format json
+check online_retail.summary-by-country.csv summary "$data/online_retail.csv.gz" --by Country --top 5 --format csv
+check online_retail.summary-by-first-product.json summary "$data/online_retail.csv.gz" --by first-product --top 5 --format json
+check online_retail.trend.csv trend "$data/online_retail.csv.gz" --format csv
+check cdnow.trend-quarter.csv trend "$data/cdnow.csv" --period quarter --format csv
+check online_retail.next-top-1.csv next "$data/online_retail.csv.gz" --top 1 --format csv
 
 # Every platform export, read with no flags, against figures worked out independently.
 if python3 tests/real_data/exports.py "$rebuy"; then
@@ -67,7 +72,13 @@ else
               "$data/cdnow.csv cdnow --rfm yes" "$data/online_retail.csv.gz online_retail --rfm yes" \
               "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --rfm yes" \
               "$data/online_retail.csv.gz online_retail --cycles yes" \
-              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cycles yes"; do
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --cycles yes" \
+              "$data/cdnow.csv cdnow --trend month" "$data/cdnow.csv cdnow --trend quarter" \
+              "$data/online_retail.csv.gz online_retail --trend month" \
+              "$data/online_retail.csv.gz online_retail --trend week" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --trend month" \
+              "$data/online_retail.csv.gz online_retail --next yes" \
+              "$data/online_retail.csv.gz online_retail --by-country yes"; do
     # shellcheck disable=SC2086
     if python3 tests/bench/crosscheck.py "$rebuy" $args; then
       passed=$((passed + 1))
