@@ -23,6 +23,9 @@ Examples:
   rebuy cohorts orders.csv --period quarter   retention by quarter of first purchase
   rebuy rfm orders.csv --segment \"At Risk\"    the customers to win back
   rebuy due orders.csv --fires-on today       the reminders to send today
+  rebuy summary orders.csv --by country       who comes back, split by the first order's country
+  rebuy trend orders.csv                      new, returning and reactivated customers by month
+  rebuy next orders.csv                       what the 2nd purchase holds, given the 1st
   rebuy report orders.csv -o report.html      everything on one page, with charts
   rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
 
@@ -767,6 +770,11 @@ pub struct ReportArgs {
     /// year ahead); fitting adds about a third to the report's time on large files.
     #[arg(long)]
     pub predict: bool,
+
+    /// Add a section with the summary per group of customers, as `rebuy summary --by
+    /// COLUMN` (a column, first-product or first-category), the 10 largest groups.
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
 }
 
 /// Options every analysis command shares: what to read, how, and where to write.

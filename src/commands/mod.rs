@@ -91,10 +91,27 @@ pub(crate) fn load_grouped(
     progress: &Progress,
     grouping: Option<&(GroupBy, usize)>,
 ) -> Result<(Inputs, Occasions, Option<Vec<Group>>)> {
-    let Some((by, top)) = grouping else {
+    let Some(grouping) = grouping else {
         let (inputs, occasions) = load(settings, progress)?;
         return Ok((inputs, occasions, None));
     };
+    let nothing_else = ProductNeeds {
+        categories: false,
+        names: false,
+        times: false,
+    };
+    let (inputs, occasions, _, groups) =
+        load_grouped_with(settings, progress, grouping, nothing_else)?;
+    Ok((inputs, occasions, Some(groups)))
+}
+
+/// `load_with_products` with what `needs` asks for, and the groups of `--by`.
+pub(crate) fn load_grouped_with(
+    settings: &Settings,
+    progress: &Progress,
+    (by, top): &(GroupBy, usize),
+    needs: ProductNeeds,
+) -> Result<(Inputs, Occasions, PurchaseLines, Vec<Group>)> {
     let mut read = settings.read.clone();
     if let GroupBy::Column(column) = by {
         read.group = Some(column.clone());
@@ -104,9 +121,9 @@ pub(crate) fn load_grouped(
         ..settings.clone()
     };
     let needs = ProductNeeds {
-        categories: *by != GroupBy::FirstProduct,
-        names: *by == GroupBy::FirstProduct,
-        times: matches!(by, GroupBy::Column(_)),
+        categories: needs.categories || *by != GroupBy::FirstProduct,
+        names: needs.names || *by == GroupBy::FirstProduct,
+        times: needs.times || matches!(by, GroupBy::Column(_)),
     };
     let (inputs, occasions, lines) = load_with_products(&grouped, progress, needs)?;
     match by {
@@ -120,7 +137,7 @@ pub(crate) fn load_grouped(
     }
     progress.step("grouping the customers");
     let groups = crate::metrics::groups::groups(&occasions, &lines, by, *top)?;
-    Ok((inputs, occasions, Some(groups)))
+    Ok((inputs, occasions, lines, groups))
 }
 
 /// What an analysis of product lines needs besides the product ids: reading a column

@@ -9,6 +9,7 @@ use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
 use crate::metrics::cycles::{CycleBy, CycleOptions};
+use crate::metrics::groups::GroupBy;
 use crate::metrics::next::{next_items, NextRow};
 use crate::metrics::rfm::rfm_from;
 use crate::metrics::segments::Segments;
@@ -32,6 +33,9 @@ struct Parts {
     /// The products with most intervals, and all of them; `None` when the export has
     /// no product column.
     cycles: Option<(Document, Document)>,
+    /// With `--by`: the column (or first-product, first-category) and the summary per
+    /// group.
+    by: Option<(String, Document)>,
     /// Customers by period (`rebuy trend`), and its table.
     trend: (Trend, Document),
     /// The 2nd purchases of the most common first products (`rebuy next`); `None`
@@ -75,6 +79,10 @@ fn target(output: Option<&Path>) -> Result<Target> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let target = target(args.common.output.as_deref())?;
+    let grouping = super::grouping(&crate::cli::GroupFlags {
+        by: args.by.clone(),
+        top: REPORT_GROUPS,
+    })?;
     let mut settings = Settings::resolve(&args.common)?;
     // The report's files are written here, one by one; `settings.output` is not used.
     settings.output = None;
@@ -86,7 +94,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
         Target::Stdout | Target::Folder(_) => Output::Stdout,
     };
     let progress = Progress::start();
-    let parts = compute(&settings, args, &progress)?;
+    let parts = compute(&settings, args, grouping.as_ref(), &progress)?;
     drop(progress);
     match target {
         Target::Stdout => main.write(markdown(&parts, None)?.as_bytes()),
@@ -125,14 +133,29 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Result<Parts> {
-    // Cycles by product, named: the categories are not needed.
+fn compute(
+    settings: &Settings,
+    args: &ReportArgs,
+    grouping: Option<&(GroupBy, usize)>,
+    progress: &Progress,
+) -> Result<Parts> {
+    // Cycles by product, named: the categories are not needed (but for `--by`).
     let needs = super::ProductNeeds {
         categories: false,
         names: true,
         times: false,
     };
-    let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
+    let (inputs, occasions, lines, groups) = match grouping {
+        Some(grouping) => {
+            let (inputs, occasions, lines, groups) =
+                super::load_grouped_with(settings, progress, grouping, needs)?;
+            (inputs, occasions, lines, Some(groups))
+        }
+        None => {
+            let (inputs, occasions, lines) = super::load_with_products(settings, progress, needs)?;
+            (inputs, occasions, lines, None)
+        }
+    };
     progress.step("computing the report");
     let options = CycleOptions::default();
     let role = super::cycles::role_of(options.by);
@@ -178,6 +201,16 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
     );
     let (s, rfm, predictions) = summed?;
     let c = c?;
+    let by = match (grouping, groups) {
+        (Some((by, _)), Some(groups)) => {
+            let summaries = super::summary::group_summaries(&occasions, groups)?;
+            let mut doc = super::summary::grouped_document(by, &s, &summaries);
+            // The report says what was left out once, under the summary.
+            doc.notes.remove(0);
+            Some((by.name().to_string(), doc))
+        }
+        _ => None,
+    };
     let trended = trended?;
     let mut trend_doc = super::trend::document(&trended);
     // The chart shows the active customers: the table's bars would repeat it.
@@ -238,9 +271,13 @@ fn compute(settings: &Settings, args: &ReportArgs, progress: &Progress) -> Resul
         cycles,
         trend: (trended, trend_doc),
         next,
+        by,
         predictions,
     })
 }
+
+/// The groups of `--by` shown: the largest, the rest as (other).
+const REPORT_GROUPS: usize = 10;
 
 /// `rebuy trend`'s default: reactivated after 180 quiet days.
 const DORMANT_AFTER: i32 = 180;
@@ -373,12 +410,15 @@ fn html_page(parts: &Parts) -> Result<String> {
         charts::trend_bars(&parts.trend.0)?,
         html::escape(TREND_CAPTION)
     );
-    let mut sections = vec![
-        html_section("summary", "Summary", &parts.summary, ""),
+    let mut sections = vec![html_section("summary", "Summary", &parts.summary, "")];
+    if let Some((by, doc)) = &parts.by {
+        sections.push(html_section("by", &format!("By {by}"), doc, ""));
+    }
+    sections.extend([
         html_section("trend", "Trend", &parts.trend.1, &trend_figure),
         html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
         html_section("rfm", "RFM segments", &parts.rfm, ""),
-    ];
+    ]);
     sections.push(match &parts.cycles {
         Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, ""),
         None => Section {
@@ -433,6 +473,9 @@ fn markdown(parts: &Parts, charts: Option<[&str; 3]>) -> Result<String> {
     };
     let mut out = format!("# {}\n\n{}\n\n", parts.title, parts.subtitle);
     out.push_str(&section("Summary", &parts.summary));
+    if let Some((by, doc)) = &parts.by {
+        out.push_str(&section(&format!("By {by}"), doc));
+    }
     let trend_figure = match charts {
         Some([_, _, bars]) => format!(
             "![Active customers by {}]({bars})\n\n{TREND_CAPTION}\n\n",
@@ -507,6 +550,9 @@ fn bundle(folder: &Path, parts: &Parts, settings: &Settings) -> anyhow::Result<(
         files.push(("cycles.csv", csv(all)));
     }
     files.push(("trend.csv", csv(&parts.trend.1)));
+    if let Some((_, doc)) = &parts.by {
+        files.push(("summary-by.csv", csv(doc)));
+    }
     if let Some(next) = &parts.next {
         files.push(("next.csv", csv(next)));
     }

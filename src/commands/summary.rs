@@ -4,8 +4,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::cli::SummaryArgs;
-use crate::metrics::groups::{GroupBy, OTHER_GROUP};
+use crate::metrics::groups::{Group, GroupBy, OTHER_GROUP};
 use crate::metrics::summary::{summary, Summary};
+use crate::occasions::Occasions;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{Cell, Document, Table};
@@ -23,21 +24,28 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let (_, occasions, groups) = super::load_grouped(&settings, &progress, Some(&grouping))?;
     progress.step("computing the summary of each group");
     let all = summary(&occasions)?;
-    // The groups side by side: each is a filter and a pass over its customers.
-    let summaries = groups
-        .unwrap_or_default()
-        .into_par_iter()
-        .map(|group| {
-            let of_group = summary(&occasions.only(&group.members)?)?;
-            Ok(((group.name, group.label), of_group))
-        })
-        .collect::<crate::error::Result<Vec<_>>>()?;
+    let summaries = group_summaries(&occasions, groups.unwrap_or_default())?;
     drop(progress);
     super::emit(
         &grouped_document(&grouping.0, &all, &summaries),
         &settings,
         output,
     )
+}
+
+/// The summary of each group's customers, the groups side by side (each is a filter
+/// and a pass over its customers).
+pub(crate) fn group_summaries(
+    occasions: &Occasions,
+    groups: Vec<Group>,
+) -> crate::error::Result<Vec<(GroupName, Summary)>> {
+    groups
+        .into_par_iter()
+        .map(|group| {
+            let of_group = summary(&occasions.only(&group.members)?)?;
+            Ok(((group.name, group.label), of_group))
+        })
+        .collect()
 }
 
 /// A summary's keys without what every group shares (as-of and what was dropped).

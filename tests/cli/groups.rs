@@ -197,7 +197,14 @@ fn next_on_a_small_file() {
     );
     // Where the export names its products, the names follow the ids.
     let generated = crate::common::fixture("generated.csv");
-    let named = w.run(&["next", generated.to_str().unwrap(), "-f", "csv", "--top", "1"]);
+    let named = w.run(&[
+        "next",
+        generated.to_str().unwrap(),
+        "-f",
+        "csv",
+        "--top",
+        "1",
+    ]);
     let mut lines = named.ok().lines();
     assert_eq!(
         lines.next(),

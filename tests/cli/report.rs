@@ -197,3 +197,31 @@ fn predictions_only_when_asked() {
         &["## Predictions\n\nNo predictions: the BG/NBD fit did not converge"],
     );
 }
+
+#[test]
+fn by_adds_the_summary_per_group() {
+    let w = Workdir::new();
+    let generated = fixture("generated.csv");
+    let file = generated.to_str().unwrap();
+    let out = w.run(&["report", file, "--by", "category"]).ok().to_string();
+    assert_mentions(
+        &out,
+        &[
+            "## By category",
+            "| coffee | 212 | 30.3% | 43.4% |",
+            "Each customer is in one group",
+        ],
+    );
+    // The bundle: the same csv as `rebuy summary --by`.
+    w.run(&["report", file, "--by", "category", "-o", "out/"]).ok();
+    let by = w
+        .run(&["summary", file, "--by", "category", "-f", "csv"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        std::fs::read_to_string(w.path("out/summary-by.csv")).unwrap(),
+        by
+    );
+    let missing = w.run(&["report", file, "--by", "channel"]);
+    assert_mentions(missing.bad_input(), &["--by channel", "no column"]);
+}
