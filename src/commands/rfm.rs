@@ -96,6 +96,34 @@ pub(crate) fn load_segments(path: Option<&std::path::Path>) -> Result<Segments> 
     Segments::parse(&text, &name)
 }
 
+/// Columns of the segment table for machines.
+const SEGMENT_COLUMNS: [&str; 9] = [
+    "segment",
+    "customers",
+    "share",
+    "revenue",
+    "revenue_share",
+    "mean_recency",
+    "mean_frequency",
+    "mean_monetary",
+    "action",
+];
+
+/// One segment's row, in `SEGMENT_COLUMNS` order.
+fn segment_cells(s: &crate::metrics::rfm::SegmentRow) -> Vec<Cell> {
+    vec![
+        Cell::Text(s.segment.clone()),
+        Cell::Count(s.customers),
+        Cell::Rate(Some(s.share)),
+        Cell::Money(s.revenue),
+        Cell::Rate(s.revenue_share),
+        Cell::Days(s.mean_recency),
+        Cell::Number(s.mean_frequency),
+        Cell::MoneyMean(s.mean_monetary),
+        Cell::Text(s.action.clone()),
+    ]
+}
+
 pub(crate) fn document(result: &Rfm) -> Document {
     let mut people = Table::new(
         format!("RFM segments, as of {}", result.as_of),
@@ -111,29 +139,9 @@ pub(crate) fn document(result: &Rfm) -> Document {
             "action",
         ],
     );
-    let mut machine = Table::untitled(&[
-        "segment",
-        "customers",
-        "share",
-        "revenue",
-        "revenue_share",
-        "mean_recency",
-        "mean_frequency",
-        "mean_monetary",
-        "action",
-    ]);
+    let mut machine = Table::untitled(&SEGMENT_COLUMNS);
     for s in &result.segments {
-        let row = vec![
-            Cell::Text(s.segment.clone()),
-            Cell::Count(s.customers),
-            Cell::Rate(Some(s.share)),
-            Cell::Money(s.revenue),
-            Cell::Rate(s.revenue_share),
-            Cell::Days(s.mean_recency),
-            Cell::Number(s.mean_frequency),
-            Cell::MoneyMean(s.mean_monetary),
-            Cell::Text(s.action.clone()),
-        ];
+        let row = segment_cells(s);
         people.push(row.clone());
         machine.push(row);
     }
@@ -200,18 +208,8 @@ fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Seg
             "mean monetary",
         ],
     );
-    let mut machine = Table::untitled(&[
-        "group",
-        "segment",
-        "customers",
-        "share",
-        "revenue",
-        "revenue_share",
-        "mean_recency",
-        "mean_frequency",
-        "mean_monetary",
-        "action",
-    ]);
+    let header: Vec<&str> = std::iter::once("group").chain(SEGMENT_COLUMNS).collect();
+    let mut machine = Table::untitled(&header);
     let mut json_groups = Vec::new();
     for group in groups {
         let members: Vec<CustomerRfm> = result
@@ -228,23 +226,12 @@ fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Seg
             .collect();
         let rows = segment_rows(&members, segments);
         for s in &rows {
-            let figures = [
-                Cell::Count(s.customers),
-                Cell::Rate(Some(s.share)),
-                Cell::Money(s.revenue),
-                Cell::Rate(s.revenue_share),
-                Cell::Days(s.mean_recency),
-                Cell::Number(s.mean_frequency),
-                Cell::MoneyMean(s.mean_monetary),
-            ];
-            let mut row = vec![
-                Cell::Text(group.name.clone()),
-                Cell::Text(s.segment.clone()),
-            ];
-            row.extend(figures.iter().cloned());
-            people.push(row.clone());
-            row.push(Cell::Text(s.action.clone()));
-            machine.push(row);
+            let mut row = vec![Cell::Text(group.name.clone())];
+            row.extend(segment_cells(s));
+            machine.push(row.clone());
+            // People read the action once, in the segment table.
+            row.pop();
+            people.push(row);
         }
         json_groups
             .push(json!({"group": group.name, "customers": group.customers, "segments": rows}));

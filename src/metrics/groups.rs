@@ -209,20 +209,8 @@ mod tests {
     use crate::input::read::ReadOptions;
     use crate::input::schema::ValueOptions;
 
-    /// A: first occasion Jan 1 in two orders: 10:00 FR, 09:00 DE (and US on the
-    /// same 09:00 order's other line): DE and US at 09:00, so DE, the smaller.
-    /// B: Jan 2, no country, then Jan 5 DE. C: FR then FR. D: DE only.
-    const ORDERS: &str = "\
-customer_id,order_id,order_date,country,sku,amount
-A,1,2024-01-01 10:00,FR,beans,10
-A,2,2024-01-01 09:00,US,grinder,50
-A,2,2024-01-01 09:00,DE,beans,10
-B,3,2024-01-02 12:00,,cups,5
-B,4,2024-01-05 12:00,DE,beans,10
-C,5,2024-01-03 12:00,FR,beans,10
-C,6,2024-02-03 12:00,FR,cups,5
-D,7,2024-01-04 12:00,DE,grinder,50
-";
+    /// See fixtures/README.md: A's first day has DE and US at 09:00 and FR at 10:00.
+    const ORDERS: &str = include_str!("../../fixtures/first_orders.csv");
 
     fn grouped(by: &str, top: usize) -> Vec<(String, u64, Vec<String>)> {
         let by = GroupBy::parse(by);

@@ -7,20 +7,12 @@ use serde_json::Value;
 
 use crate::common::{assert_mentions, Workdir};
 
-/// A: first occasion Jan 1 in two orders: 09:00 (DE and US lines) and 10:00 (FR):
-/// the earliest order's smallest value, DE. B: Jan 2 without a country, then Jan 5 DE.
-/// C: FR, and again 31 days later. D: DE once.
-const ORDERS: &str = "\
-customer_id,order_id,order_date,country,sku,amount
-A,1,2024-01-01 10:00,FR,beans,10
-A,2,2024-01-01 09:00,US,grinder,50
-A,2,2024-01-01 09:00,DE,beans,10
-B,3,2024-01-02 12:00,,cups,5
-B,4,2024-01-05 12:00,DE,beans,10
-C,5,2024-01-03 12:00,FR,beans,10
-C,6,2024-02-03 12:00,FR,cups,5
-D,7,2024-01-04 12:00,DE,grinder,50
-";
+/// `fixtures/first_orders.csv` (its README tells the story): A's first day has DE and
+/// US at 09:00 and FR at 10:00; B's first order has no country, then DE; C buys FR
+/// twice, 31 days apart; D once.
+fn orders() -> String {
+    std::fs::read_to_string(crate::common::fixture("first_orders.csv")).unwrap()
+}
 
 fn json(w: &Workdir, args: &[&str]) -> Value {
     let mut all = args.to_vec();
@@ -51,7 +43,7 @@ fn group(name: &str, customers: u64, repeat: u64) -> (String, u64, u64) {
 #[test]
 fn summary_by_a_column_takes_the_first_orders_value() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let orders = orders.to_str().unwrap();
     let s = json(&w, &["summary", orders, "--by", "country"]);
     assert_eq!(
@@ -83,7 +75,7 @@ fn summary_by_a_column_takes_the_first_orders_value() {
 #[test]
 fn summary_by_first_product_counts_a_customer_in_each() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let s = json(
         &w,
         &["summary", orders.to_str().unwrap(), "--by", "first-product"],
@@ -105,7 +97,7 @@ fn summary_by_first_product_counts_a_customer_in_each() {
 #[test]
 fn cohorts_and_rfm_by_a_column() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let orders = orders.to_str().unwrap();
     let csv = w.run(&["cohorts", orders, "--by", "country", "-f", "csv"]);
     let lines: Vec<&str> = csv.ok().lines().collect();
@@ -134,7 +126,7 @@ fn cohorts_and_rfm_by_a_column() {
 #[test]
 fn by_errors_say_what_to_do() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let orders = orders.to_str().unwrap();
     let run = w.run(&["summary", orders, "--by", "channel"]);
     assert_mentions(
@@ -160,7 +152,7 @@ fn by_errors_say_what_to_do() {
 #[test]
 fn trend_by_month_on_a_small_file() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let csv = w.run(&[
         "trend",
         orders.to_str().unwrap(),
@@ -185,7 +177,7 @@ fn trend_by_month_on_a_small_file() {
 #[test]
 fn next_on_a_small_file() {
     let w = Workdir::new();
-    let orders = w.write("orders.csv", ORDERS);
+    let orders = w.write("orders.csv", orders());
     let csv = w.run(&["next", orders.to_str().unwrap(), "-f", "csv"]);
     // A: beans + grinder, then nothing on a 2nd day; B: cups → beans (3 days);
     // C: beans → cups (31 days).

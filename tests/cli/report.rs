@@ -203,7 +203,10 @@ fn by_adds_the_summary_per_group() {
     let w = Workdir::new();
     let generated = fixture("generated.csv");
     let file = generated.to_str().unwrap();
-    let out = w.run(&["report", file, "--by", "category"]).ok().to_string();
+    let out = w
+        .run(&["report", file, "--by", "category"])
+        .ok()
+        .to_string();
     assert_mentions(
         &out,
         &[
@@ -213,7 +216,8 @@ fn by_adds_the_summary_per_group() {
         ],
     );
     // The bundle: the same csv as `rebuy summary --by`.
-    w.run(&["report", file, "--by", "category", "-o", "out/"]).ok();
+    w.run(&["report", file, "--by", "category", "-o", "out/"])
+        .ok();
     let by = w
         .run(&["summary", file, "--by", "category", "-f", "csv"])
         .ok()
