@@ -93,6 +93,21 @@ impl Occasions {
         Ok((first, second))
     }
 
+    /// Each customer code's purchase orders, for `customers` codes.
+    pub fn orders_by_customer(&self, customers: usize) -> Result<Vec<u64>> {
+        let mut orders = vec![0u64; customers];
+        for part in &self.parts {
+            let customer = crate::frames::codes(part, col_name::CUSTOMER)?;
+            let counts = crate::frames::codes(part, col_name::ORDERS)?;
+            for (&c, &n) in customer.iter().zip(counts) {
+                if let Some(o) = orders.get_mut(c as usize) {
+                    *o += u64::from(n);
+                }
+            }
+        }
+        Ok(orders)
+    }
+
     /// The occasions of the customers whose code is marked in `keep`.
     pub fn only(&self, keep: &[bool]) -> Result<Occasions> {
         let mut parts = Vec::with_capacity(self.parts.len());

@@ -30,7 +30,7 @@ pub fn run(args: &CohortsArgs) -> anyhow::Result<()> {
     if let (Some((by, _)), Some(groups)) = (&grouping, groups) {
         let mut each = Vec::with_capacity(groups.len());
         for group in groups {
-            let of_group = occasions.only(&group.members)?;
+            let of_group = occasions.only(&group.mask(occasions.customers.len()))?;
             let document = if args.cohort.extras {
                 extras_document(
                     &cohort_extras(&of_group, period, filter)?,

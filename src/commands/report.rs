@@ -203,7 +203,7 @@ fn compute(
     let c = c?;
     let by = match (grouping, groups) {
         (Some((by, _)), Some(groups)) => {
-            let summaries = super::summary::group_summaries(&occasions, groups)?;
+            let (_, summaries) = super::summary::group_summaries(&occasions, groups)?;
             let mut doc = super::summary::grouped_document(by, &s, &summaries);
             // The report says what was left out once, under the summary.
             doc.notes.remove(0);

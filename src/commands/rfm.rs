@@ -210,18 +210,23 @@ fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Seg
     );
     let header: Vec<&str> = std::iter::once("group").chain(SEGMENT_COLUMNS).collect();
     let mut machine = Table::untitled(&header);
+    // Each customer code's place in `result.customers`.
+    let codes = result
+        .customers
+        .iter()
+        .map(|c| c.customer as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut place = vec![usize::MAX; codes];
+    for (i, c) in result.customers.iter().enumerate() {
+        place[c.customer as usize] = i;
+    }
     let mut json_groups = Vec::new();
     for group in groups {
-        let members: Vec<CustomerRfm> = result
-            .customers
+        let members: Vec<CustomerRfm> = group
+            .members
             .iter()
-            .filter(|c| {
-                group
-                    .members
-                    .get(c.customer as usize)
-                    .copied()
-                    .unwrap_or(false)
-            })
+            .filter_map(|&c| place.get(c as usize).and_then(|&i| result.customers.get(i)))
             .cloned()
             .collect();
         let rows = segment_rows(&members, segments);

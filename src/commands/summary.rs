@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use crate::cli::SummaryArgs;
 use crate::metrics::groups::{Group, GroupBy, OTHER_GROUP};
-use crate::metrics::summary::{summary, Summary};
+use crate::metrics::summary::{
+    per_customer, summary, summary_from, summary_of, Counts, CustomerStats, Summary,
+};
 use crate::occasions::Occasions;
 use crate::output::Output;
 use crate::progress::Progress;
@@ -23,8 +25,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let progress = Progress::start();
     let (_, occasions, groups) = super::load_grouped(&settings, &progress, Some(&grouping))?;
     progress.step("computing the summary of each group");
-    let all = summary(&occasions)?;
-    let summaries = group_summaries(&occasions, groups.unwrap_or_default())?;
+    let (all, summaries) = group_summaries(&occasions, groups.unwrap_or_default())?;
     drop(progress);
     super::emit(
         &grouped_document(&grouping.0, &all, &summaries),
@@ -33,19 +34,40 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     )
 }
 
-/// The summary of each group's customers, the groups side by side (each is a filter
-/// and a pass over its customers).
+/// The whole file's summary, and each group's: the occasions are reduced per customer
+/// once; a group sums up its customers' reductions (no pass over the occasions per
+/// group), the groups side by side.
 pub(crate) fn group_summaries(
     occasions: &Occasions,
     groups: Vec<Group>,
-) -> crate::error::Result<Vec<(GroupName, Summary)>> {
-    groups
+) -> crate::error::Result<(Summary, Vec<(GroupName, Summary)>)> {
+    let stats = per_customer(occasions)?;
+    let all = summary_from(occasions, &stats)?;
+    let codes = occasions.customers.len();
+    // Each customer code's place in `stats`, and its purchase orders.
+    let mut place = vec![u32::MAX; codes];
+    for (i, c) in stats.iter().enumerate() {
+        place[c.customer as usize] = i as u32;
+    }
+    let orders = occasions.orders_by_customer(codes)?;
+    let summaries = groups
         .into_par_iter()
         .map(|group| {
-            let of_group = summary(&occasions.only(&group.members)?)?;
-            Ok(((group.name, group.label), of_group))
+            let members: Vec<CustomerStats> = group
+                .members
+                .iter()
+                .filter_map(|&c| stats.get(place[c as usize] as usize).copied())
+                .collect();
+            let counts = Counts {
+                as_of: occasions.as_of,
+                occasions: members.iter().map(|c| c.occasions as u64).sum(),
+                orders: group.members.iter().map(|&c| orders[c as usize]).sum(),
+                dropped: occasions.dropped,
+            };
+            ((group.name, group.label), summary_of(&counts, &members))
         })
-        .collect()
+        .collect();
+    Ok((all, summaries))
 }
 
 /// A summary's keys without what every group shares (as-of and what was dropped).

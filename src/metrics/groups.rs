@@ -64,8 +64,23 @@ pub struct Group {
     /// The product's name, for a first product where the export names its products.
     pub label: Option<String>,
     pub customers: u64,
+    /// The customer codes in the group, ascending (held as codes, not as a flag per
+    /// customer: thousands of groups of millions of customers stay small).
     #[serde(skip)]
-    pub members: Vec<bool>,
+    pub members: Vec<u32>,
+}
+
+impl Group {
+    /// A flag per customer code, `customers` of them: in the group or not.
+    pub fn mask(&self, customers: usize) -> Vec<bool> {
+        let mut mask = vec![false; customers];
+        for &c in &self.members {
+            if let Some(m) = mask.get_mut(c as usize) {
+                *m = true;
+            }
+        }
+        mask
+    }
 }
 
 /// The largest `top` groups by customers (ties by value), then `(other)` holding the
@@ -142,7 +157,8 @@ pub fn groups(
             kept
         }
     };
-    pairs.sort_unstable_by_key(|&(_, v)| v);
+    // By value, then customer: each value's customers are a run, in code order.
+    pairs.sort_unstable_by_key(|&(c, v)| (v, c));
     let name = |code: u32| {
         if code == NO_CODE {
             NONE_GROUP.to_string()
@@ -150,27 +166,17 @@ pub fn groups(
             String::from_utf8_lossy(ids.bytes(code)).into_owned()
         }
     };
-    let mut sizes: Vec<(u32, u64)> = pairs
-        .chunk_by(|a, b| a.1 == b.1)
-        .map(|run| (run[0].1, run.len() as u64))
-        .collect();
-    sizes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| name(a.0).cmp(&name(b.0))));
-    let mut groups = Vec::new();
-    let kept = top.min(sizes.len());
-    let mut top_code = vec![false; ids.len() + 1];
-    let slot = |code: u32| {
-        if code == NO_CODE {
-            ids.len()
-        } else {
-            code as usize
-        }
-    };
-    for &(code, size) in &sizes[..kept] {
-        top_code[slot(code)] = true;
-        let mut members = vec![false; customers];
-        for &(c, _) in pairs.iter().filter(|p| p.1 == code) {
-            members[c as usize] = true;
-        }
+    // (value, its run in `pairs`, its name), largest first, ties by name.
+    let mut runs: Vec<(u32, std::ops::Range<usize>, String)> = Vec::new();
+    let mut start = 0;
+    for run in pairs.chunk_by(|a, b| a.1 == b.1) {
+        runs.push((run[0].1, start..start + run.len(), name(run[0].1)));
+        start += run.len();
+    }
+    runs.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.2.cmp(&b.2)));
+    let kept = top.min(runs.len());
+    let mut groups = Vec::with_capacity(kept + 1);
+    for (code, run, name) in runs.drain(..kept) {
         let label = match by {
             GroupBy::FirstProduct if code != NO_CODE => {
                 lines.product_names.get(code as usize).cloned().flatten()
@@ -178,23 +184,23 @@ pub fn groups(
             _ => None,
         };
         groups.push(Group {
-            name: name(code),
+            name,
             label,
-            customers: size,
-            members,
+            customers: run.len() as u64,
+            members: pairs[run].iter().map(|&(c, _)| c).collect(),
         });
     }
-    if kept < sizes.len() {
-        let mut members = vec![false; customers];
-        for &(c, v) in &pairs {
-            if !top_code[slot(v)] {
-                members[c as usize] = true;
-            }
-        }
+    if !runs.is_empty() {
+        let mut members: Vec<u32> = runs
+            .iter()
+            .flat_map(|(_, run, _)| pairs[run.clone()].iter().map(|&(c, _)| c))
+            .collect();
+        members.sort_unstable();
+        members.dedup();
         groups.push(Group {
             name: OTHER_GROUP.to_string(),
             label: None,
-            customers: members.iter().filter(|&&m| m).count() as u64,
+            customers: members.len() as u64,
             members,
         });
     }
@@ -238,12 +244,12 @@ mod tests {
             .unwrap()
             .into_iter()
             .map(|g| {
-                let members = (0..g.members.len())
-                    .filter(|&c| g.members[c])
-                    .map(|c| {
-                        String::from_utf8_lossy(occasions.customers.bytes(c as u32)).into_owned()
-                    })
+                let mut members: Vec<String> = g
+                    .members
+                    .iter()
+                    .map(|&c| String::from_utf8_lossy(occasions.customers.bytes(c)).into_owned())
                     .collect();
+                members.sort();
                 (g.name, g.customers, members)
             })
             .collect()

@@ -162,7 +162,28 @@ pub fn summary(occasions: &Occasions) -> Result<Summary> {
 /// The summary from the per-customer reduction (`per_customer`), when another metric
 /// needs it too.
 pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -> Result<Summary> {
-    let as_of = occasions.as_of;
+    let counts = Counts {
+        as_of: occasions.as_of,
+        occasions: occasions.len() as u64,
+        orders: occasions.orders()?,
+        dropped: occasions.dropped,
+    };
+    Ok(summary_of(&counts, customers))
+}
+
+/// What a summary takes from the occasions besides the customers' reductions.
+pub(crate) struct Counts {
+    pub as_of: i32,
+    /// Occasions and purchase orders of the customers summed up.
+    pub occasions: u64,
+    pub orders: u64,
+    pub dropped: Dropped,
+}
+
+/// The summary of `customers` (any subset of the occasions' customers, with `counts`
+/// theirs): `--by` sums up each group this way, without a pass over the occasions.
+pub(crate) fn summary_of(counts: &Counts, customers: &[CustomerStats]) -> Summary {
+    let as_of = counts.as_of;
     let n = customers.len() as u64;
     // One pass over the customers (they are many, and each is 64 bytes): every sum,
     // count and list the keys need.
@@ -235,13 +256,11 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
     }
     let top_total: i128 = by_revenue[..top].iter().map(|&r| i128::from(r)).sum();
 
-    let orders = occasions.orders()?;
-
-    Ok(Summary {
+    Summary {
         as_of: date_of_day(as_of),
         customers: n,
-        occasions: occasions.len() as u64,
-        orders,
+        occasions: counts.occasions,
+        orders: counts.orders,
         revenue: revenue.map(Money),
         repeat_customers,
         repeat_purchase_rate: ratio(repeat_customers as f64, n as f64).unwrap_or(0.0),
@@ -265,8 +284,8 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
         aov_repeat: money_mean(later_total, later_known),
         repeat_revenue_share: share(later_total, revenue),
         top20_revenue_share: share(top_total, revenue),
-        dropped: occasions.dropped,
-    })
+        dropped: counts.dropped,
+    }
 }
 
 #[cfg(test)]
