@@ -169,14 +169,18 @@ fn compute(
                 || {
                     rayon::join(
                         || -> Result<_> {
-                            // The per-customer reduction serves both the summary and RFM.
+                            // The per-customer reduction serves the summary, RFM,
+                            // the predictions and the groups of --by.
                             let stats = per_customer(&occasions)?;
                             let s = summary_from(&occasions, &stats)?;
                             let (rfm, predictions) = rayon::join(
                                 || rfm_from(&occasions, &stats, &Segments::default()),
                                 || args.predict.then(|| predictions(&stats, occasions.as_of)),
                             );
-                            Ok((s, rfm, predictions))
+                            let by = groups
+                                .map(|g| super::summary::group_summaries(&occasions, &stats, g))
+                                .transpose()?;
+                            Ok((s, rfm, predictions, by))
                         },
                         || cohorts(&occasions, args.period, CohortFilter::default()),
                     )
@@ -199,11 +203,10 @@ fn compute(
             )
         },
     );
-    let (s, rfm, predictions) = summed?;
+    let (s, rfm, predictions, summaries) = summed?;
     let c = c?;
-    let by = match (grouping, groups) {
-        (Some((by, _)), Some(groups)) => {
-            let (_, summaries) = super::summary::group_summaries(&occasions, groups)?;
+    let by = match (grouping, summaries) {
+        (Some((by, _)), Some(summaries)) => {
             let mut doc = super::summary::grouped_document(by, &s, &summaries);
             // The report says what was left out once, under the summary.
             doc.notes.remove(0);

@@ -25,7 +25,9 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let progress = Progress::start();
     let (_, occasions, groups) = super::load_grouped(&settings, &progress, Some(&grouping))?;
     progress.step("computing the summary of each group");
-    let (all, summaries) = group_summaries(&occasions, groups.unwrap_or_default())?;
+    let stats = per_customer(&occasions)?;
+    let all = summary_from(&occasions, &stats)?;
+    let summaries = group_summaries(&occasions, &stats, groups.unwrap_or_default())?;
     drop(progress);
     super::emit(
         &grouped_document(&grouping.0, &all, &summaries),
@@ -34,15 +36,14 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     )
 }
 
-/// The whole file's summary, and each group's: the occasions are reduced per customer
-/// once; a group sums up its customers' reductions (no pass over the occasions per
-/// group), the groups side by side.
+/// Each group's summary from the per-customer reductions of the occasions (`stats`,
+/// made once): a group sums up its customers' (no pass over the occasions per group),
+/// the groups side by side.
 pub(crate) fn group_summaries(
     occasions: &Occasions,
+    stats: &[CustomerStats],
     groups: Vec<Group>,
-) -> crate::error::Result<(Summary, Vec<(GroupName, Summary)>)> {
-    let stats = per_customer(occasions)?;
-    let all = summary_from(occasions, &stats)?;
+) -> crate::error::Result<Vec<(GroupName, Summary)>> {
     let codes = occasions.customers.len();
     // Each customer code's place in `stats`, and its purchase orders.
     let mut place = vec![u32::MAX; codes];
@@ -50,7 +51,7 @@ pub(crate) fn group_summaries(
         place[c.customer as usize] = i as u32;
     }
     let orders = occasions.orders_by_customer(codes)?;
-    let summaries = groups
+    Ok(groups
         .into_par_iter()
         .map(|group| {
             let members: Vec<CustomerStats> = group
@@ -66,8 +67,7 @@ pub(crate) fn group_summaries(
             };
             ((group.name, group.label), summary_of(&counts, &members))
         })
-        .collect();
-    Ok((all, summaries))
+        .collect())
 }
 
 /// A summary's keys without what every group shares (as-of and what was dropped).
