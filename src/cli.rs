@@ -172,8 +172,8 @@ For customers with a 2nd occasion: first = an item of their 1st occasion, next =
 their 2nd, or (same) when it is the same item again (the replenishment signal). customers:
 customers with first in occasion 1 and next in occasion 2; share_of_first: of the customers
 with first in occasion 1 who had a 2nd occasion; median_days: median days from the 1st to
-the 2nd occasion over those customers. A customer counts once in each (first, next) pair of
-their first two occasions. Rows sorted by first, then customers (most first), then next;
+the 2nd occasion over those customers; first_name and next_name where the export names its
+products. A customer counts once in each (first, next) pair of their first two occasions. Rows sorted by first, then customers (most first), then next;
 --top N rows per first item (0: all). Needs a product (or category) column, like cycles.";
 
 /// Options of `rebuy next`.
