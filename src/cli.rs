@@ -166,15 +166,16 @@ const NEXT_HELP: &str = "\
 Examples:
   rebuy next orders.csv                         the top 5 second purchases of each first product
   rebuy next orders.csv --by category --top 3   by category
-  rebuy next orders.csv -f csv -o next.csv      every row, for a spreadsheet
+  rebuy next orders.csv --top 0 -o next.csv     every pair, for a spreadsheet
 
 For customers with a 2nd occasion: first = an item of their 1st occasion, next = an item of
 their 2nd, or (same) when it is the same item again (the replenishment signal). customers:
 customers with first in occasion 1 and next in occasion 2; share_of_first: of the customers
 with first in occasion 1 who had a 2nd occasion; median_days: median days from the 1st to
 the 2nd occasion over those customers; first_name and next_name where the export names its
-products. A customer counts once in each (first, next) pair of their first two occasions. Rows sorted by first, then customers (most first), then next;
---top N rows per first item (0: all). Needs a product (or category) column, like cycles.";
+products. A customer counts once in each (first, next) pair of their first two occasions.
+Rows sorted by first, then customers (most first), then (same), then next; --top N rows
+per first item (0: all). Needs a product (or category) column, like cycles.";
 
 /// Options of `rebuy next`.
 #[derive(Debug, Args)]
