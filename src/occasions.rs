@@ -124,18 +124,11 @@ impl Occasions {
         }
         Ok(Occasions {
             parts,
-            ..self.clone_without_parts()
-        })
-    }
-
-    fn clone_without_parts(&self) -> Occasions {
-        Occasions {
-            parts: Vec::new(),
             customers: self.customers.clone(),
             as_of: self.as_of,
             dropped: self.dropped,
             all_orders: self.all_orders,
-        }
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::{CohortFlags, CohortMetric, CohortsArgs};
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohort_extras, cohorts, CohortExtras, CohortFilter, Cohorts};
-use crate::metrics::groups::GroupBy;
+use crate::metrics::groups::{group_object, GroupBy};
 use crate::metrics::periods::Period;
 use crate::occasions::Occasions;
 use crate::output::Output;
@@ -311,26 +311,15 @@ fn grouped_document(
         .first()
         .map(|(_, d)| d.notes.clone())
         .unwrap_or_default();
-    if by.overlapping() {
-        notes.push(
-            "A customer counts in every item of their first purchase: the groups overlap."
-                .to_string(),
-        );
-    }
+    notes.push(by.note());
     let groups: Vec<serde_json::Value> = each
         .iter()
         .map(|(name, d)| {
-            let mut json = d.json.clone();
-            if let serde_json::Value::Object(map) = &mut json {
-                map.shift_remove("as_of");
-                map.shift_remove("period");
-                map.shift_remove("dropped");
-                let mut named = serde_json::Map::new();
-                named.insert("group".into(), json!(name));
-                named.extend(std::mem::take(map));
-                *map = named;
+            let mut fields = d.json.as_object().cloned().unwrap_or_default();
+            for shared in ["as_of", "period", "dropped"] {
+                fields.shift_remove(shared);
             }
-            json
+            group_object(name, fields)
         })
         .collect();
     Document {

@@ -215,14 +215,8 @@ fn compute(
         _ => None,
     };
     let trended = trended?;
-    let mut trend_doc = super::trend::document(&trended);
-    // The chart shows the active customers: the table's bars would repeat it.
-    for table in &mut trend_doc.tables {
-        table.header.pop();
-        for row in &mut table.rows {
-            row.pop();
-        }
-    }
+    // The chart shows the active customers: the table draws no bars.
+    let trend_doc = super::trend::document(&trended, false);
     let next = next?.map(|rows| {
         let firsts = rows
             .chunk_by(|a, b| a.first_code == b.first_code)

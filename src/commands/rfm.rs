@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::RfmArgs;
 use crate::error::{Error, Result};
-use crate::metrics::groups::{Group, GroupBy};
+use crate::metrics::groups::{group_object, Group, GroupBy};
 use crate::metrics::rfm::{rfm, segment_rows, CustomerRfm, Rfm};
 use crate::metrics::segments::Segments;
 use crate::occasions::Occasions;
@@ -238,18 +238,16 @@ fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Seg
             row.pop();
             people.push(row);
         }
-        json_groups
-            .push(json!({"group": group.name, "customers": group.customers, "segments": rows}));
+        let fields = json!({"customers": group.customers, "segments": rows});
+        json_groups.push(group_object(
+            &group.name,
+            fields.as_object().cloned().unwrap_or_default(),
+        ));
     }
-    let mut notes = vec![
+    let notes = vec![
         "Each customer keeps the scores and segment of the whole file; share and share of revenue are within the group.".to_string(),
+        by.note(),
     ];
-    if by.overlapping() {
-        notes.push(
-            "A customer counts in every item of their first purchase: the groups overlap."
-                .to_string(),
-        );
-    }
     Document {
         tables: vec![people],
         notes,

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::cli::SummaryArgs;
-use crate::metrics::groups::{Group, GroupBy, OTHER_GROUP};
+use crate::metrics::groups::{group_object, Group, GroupBy, OTHER_GROUP};
 use crate::metrics::summary::{
     per_customer, summary, summary_from, summary_of, Counts, CustomerStats, Summary,
 };
@@ -88,13 +88,12 @@ pub(crate) type GroupName = (String, Option<String>);
 
 /// A group's JSON: its name (and the product's), then its summary's keys.
 fn group_json((name, label): &GroupName, s: &Summary) -> Value {
-    let mut json = serde_json::Map::new();
-    json.insert("group".into(), Value::String(name.clone()));
+    let mut fields = serde_json::Map::new();
     if let Some(label) = label {
-        json.insert("name".into(), Value::String(label.clone()));
+        fields.insert("name".into(), Value::String(label.clone()));
     }
-    json.extend(group_keys(s));
-    Value::Object(json)
+    fields.extend(group_keys(s));
+    group_object(name, fields)
 }
 
 /// The summary of each group beside the whole file's: one row per group for people,
@@ -156,18 +155,7 @@ pub(crate) fn grouped_document(
             machine.push(cells);
         }
     }
-    let mut notes = vec![super::left_out(&all.dropped)];
-    notes.push(if by.overlapping() {
-        format!(
-            "A customer counts in every {} of their first purchase: the groups overlap, and their shares add up to more than 100%.",
-            if *by == GroupBy::FirstProduct { "product" } else { "category" }
-        )
-    } else {
-        format!(
-            "Each customer is in one group: the value of {} on their first purchase (its earliest order; of several values, the smallest). (none): empty.",
-            by.name()
-        )
-    });
+    let mut notes = vec![super::left_out(&all.dropped), by.note()];
     if groups.iter().any(|((n, _), _)| n == OTHER_GROUP) {
         notes.push(format!(
             "{OTHER_GROUP}: the customers of the groups past --top, together."

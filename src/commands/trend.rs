@@ -34,7 +34,7 @@ pub fn run(args: &TrendArgs) -> anyhow::Result<()> {
     let dormant_after = i32::try_from(args.dormant_after).unwrap_or(i32::MAX);
     let result = trend(&occasions, args.period, dormant_after)?;
     drop(progress);
-    let mut document = super::noting_left_out(document(&result), &occasions.dropped);
+    let mut document = super::noting_left_out(document(&result, true), &occasions.dropped);
     document.json["dropped"] = serde_json::to_value(occasions.dropped)?;
     super::emit(&document, &settings, output)
 }
@@ -53,25 +53,26 @@ pub(crate) fn bar(value: u64, max: u64) -> String {
     text
 }
 
-/// The trend for people (one table, the active customers as bars) and machines.
-pub(crate) fn document(t: &Trend) -> Document {
+/// The trend for people (one table; with `bars`, the active customers drawn as bars,
+/// where no chart shows them) and machines.
+pub(crate) fn document(t: &Trend, bars: bool) -> Document {
     let noun = t.period.singular();
-    let mut table = Table::new(
-        format!("rebuy trend by {noun}, as of {}", t.as_of),
-        &[
-            noun,
-            "active",
-            "new",
-            "returning",
-            "reactivated",
-            "occasions",
-            "revenue",
-            "from returning",
-            "repeat rate to date",
-            "median days since previous",
-            "active customers",
-        ],
-    );
+    let mut header = vec![
+        noun,
+        "active",
+        "new",
+        "returning",
+        "reactivated",
+        "occasions",
+        "revenue",
+        "from returning",
+        "repeat rate to date",
+        "median days since previous",
+    ];
+    if bars {
+        header.push("active customers");
+    }
+    let mut table = Table::new(format!("rebuy trend by {noun}, as of {}", t.as_of), &header);
     let mut machine = Table::untitled(&COLUMNS);
     let max = t
         .periods
@@ -98,7 +99,9 @@ pub(crate) fn document(t: &Trend) -> Document {
         };
         let mut row = vec![Cell::Text(label)];
         row.extend(figures.iter().cloned());
-        row.push(Cell::Text(bar(r.active_customers, max)));
+        if bars {
+            row.push(Cell::Text(bar(r.active_customers, max)));
+        }
         table.push(row);
         let mut row = vec![Cell::Text(r.period.clone())];
         row.extend(figures);

@@ -48,6 +48,20 @@ impl GroupBy {
         !matches!(self, GroupBy::Column(_))
     }
 
+    /// What a reader needs to know of the groups: how a customer's group is chosen, and
+    /// for gateway groups that they overlap.
+    pub fn note(&self) -> String {
+        match self {
+            GroupBy::Column(column) => format!(
+                "Each customer is in one group: the value of {column} on their first purchase (its earliest order; of several values, the smallest). {NONE_GROUP}: empty."
+            ),
+            GroupBy::FirstProduct | GroupBy::FirstCategory => format!(
+                "A customer counts in every {} of their first purchase: the groups overlap, and their shares add up to more than 100%.",
+                if *self == GroupBy::FirstProduct { "product" } else { "category" }
+            ),
+        }
+    }
+
     /// The column of the purchase lines the values come from.
     fn column(&self) -> &'static str {
         match self {
@@ -55,6 +69,17 @@ impl GroupBy {
             _ => line_col::CATEGORY,
         }
     }
+}
+
+/// A group's JSON object: `group` (its value) first, then `fields`.
+pub fn group_object(
+    name: &str,
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("group".into(), serde_json::Value::String(name.to_string()));
+    object.extend(fields);
+    serde_json::Value::Object(object)
 }
 
 /// One group: its value and which customer codes are in it.

@@ -1,5 +1,5 @@
 //! Charts of the report, drawn with plotters into SVG text: the cohort heatmap, the
-//! retention curves and the customers by P(alive). Colours come from `PALETTE`, which
+//! retention curves, the customers by P(alive) and the active customers by period. Colours come from `PALETTE`, which
 //! the HTML tables share.
 
 use plotters::prelude::*;
