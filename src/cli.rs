@@ -9,6 +9,7 @@ use crate::input::occasions::SameDay;
 use crate::metrics::cycles::{CycleBy, CycleStat};
 use crate::metrics::periods::Period;
 use crate::metrics::predict::Unit;
+use crate::metrics::tiers::TierBy;
 use crate::render::Format;
 
 const ABOUT: &str = "Retention analytics from an online shop's order export: repeat purchase \
@@ -26,6 +27,8 @@ Examples:
   rebuy summary orders.csv --by country       who comes back, split by the first order's country
   rebuy trend orders.csv                      new, returning and reactivated customers by month
   rebuy next orders.csv                       what the 2nd purchase holds, given the 1st
+  rebuy tiers orders.csv                      loyalty tiers: Bronze, Silver, Gold, Platinum
+  rebuy dormant orders.csv -o winback.csv     customers gone quiet, highest revenue first
   rebuy report orders.csv -o report.html      everything on one page, with charts
   rebuy summary 'exports/2024-*.csv.gz' --as-of 2024-06-30 --format json -o summary.json
 
@@ -84,6 +87,16 @@ pub enum Command {
     /// 1st: the cross-sell map, with buying the same again (replenishment) kept.
     #[command(after_help = NEXT_HELP)]
     Next(NextArgs),
+
+    /// Loyalty tiers at as-of by purchases or revenue (Bronze, Silver, Gold, and
+    /// Platinum for the best Gold customers), moves since a date, the list to import.
+    #[command(after_help = TIERS_HELP)]
+    Tiers(TiersArgs),
+
+    /// Customers gone quiet, to win back: more than 90, 180, 365 days since their
+    /// last purchase, or silent for longer than their own rhythm; the reactivation rate.
+    #[command(after_help = DORMANT_HELP)]
+    Dormant(DormantArgs),
 
     /// Gates for CI: fail (exit 1) when a summary number is out of bounds, or has
     /// moved from a baseline summary by more than a tolerance.
@@ -160,6 +173,115 @@ pub struct TrendArgs {
     /// DAYS before.
     #[arg(long, value_name = "DAYS", default_value_t = 180)]
     pub dormant_after: u32,
+}
+
+const TIERS_HELP: &str = "\
+Examples:
+  rebuy tiers orders.csv                               Bronze 1, Silver 2, Gold 5 occasions
+  rebuy tiers orders.csv --since 2024-01-01            and who moved up since New Year
+  rebuy tiers orders.csv --by revenue --tiers \"Bronze=0,Silver=100,Gold=500\"
+  rebuy tiers orders.csv --customers -o tiers.csv      the list a loyalty platform imports
+
+A customer's tier is the highest whose threshold their occasions (or, --by revenue, their
+revenue) reach at as-of; below the first threshold: (none). Platinum: customers of the top
+tier whose revenue is at least that of the customer ranked at the top --platinum-top
+percent of all customers by revenue (rounded up to a whole customer); customers tied at
+that cut go in together. Columns: tier, customers, share, revenue, revenue_share,
+mean_occasions, mean_days_between (over the tier's customers with 2 or more occasions,
+each customer's (last - first) / (occasions - 1)), reached_next (of the customers whose
+value reached this tier's threshold, the share who reached the next tier's; for the top
+tier, the share who are Platinum). --since DATE adds from, to, customers: each customer's
+tier on DATE (from the occasions up to it; (new) before their first) against at as-of.
+--customers: customer_id, tier, occasions, revenue, to_next (occasions, or money, still
+needed for the next tier; empty at the top), sorted by customer id; CSV when stdout is not
+a terminal.";
+
+/// Options of `rebuy tiers`.
+#[derive(Debug, Args)]
+pub struct TiersArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// The ladder, lowest first: names and thresholds in occasions, or in money with
+    /// --by revenue [default: Bronze=1,Silver=2,Gold=5].
+    #[arg(long, value_name = "NAME=N,...")]
+    pub tiers: Option<String>,
+
+    /// What the thresholds count.
+    #[arg(long, value_enum, default_value_t = TierBy::Occasions)]
+    pub by: TierBy,
+
+    /// Platinum: top-tier customers among the top PCT percent of all customers by
+    /// revenue (0: no Platinum).
+    #[arg(long, value_name = "PCT", default_value_t = 5.0)]
+    pub platinum_top: f64,
+
+    /// One row per customer (customer_id, tier, occasions, revenue, to_next) instead of
+    /// the tier table.
+    #[arg(long)]
+    pub customers: bool,
+
+    /// Also the moves from each customer's tier on DATE (YYYY-MM-DD) to their tier at
+    /// as-of.
+    #[arg(long, value_name = "DATE", conflicts_with = "customers")]
+    pub since: Option<chrono::NaiveDate>,
+}
+
+const DORMANT_HELP: &str = "\
+Examples:
+  rebuy dormant orders.csv                        quiet for more than 90 days, in bands
+  rebuy dormant orders.csv --after 180 -o winback.csv
+  rebuy dormant orders.csv --relative             silent for more than twice their usual gap
+  rebuy dormant orders.csv --rate                 the reactivation rate, month by month
+  rebuy dormant orders.csv --summary -f json      the bands only, for a dashboard
+
+A customer is dormant when their last occasion is more than --after days before as-of
+(exactly --after days is not dormant). band: the largest of --bands that days_since is
+more than (90+ is more than 90 days). --relative K instead takes repeat customers silent
+for more than K times their usual_gap (the median of the days between their occasions;
+one-time buyers have none). The list: customer_id, last_purchase, days_since, band,
+occasions, revenue, usual_gap, last_products (the products of the last occasion, ids
+joined by ';'), highest revenue first: the win-back list, CSV when stdout is not a
+terminal; on a terminal, the bands (customers, share of all customers, revenue,
+revenue_share) and the first --top customers. --rate: one row per period, period,
+dormant_at_start (customers whose last occasion before the period was more than --after
+days before its eve, the day before it starts), reactivated (of them, customers with an
+occasion in the period, once however many), reactivation_rate, complete.";
+
+/// Options of `rebuy dormant`.
+#[derive(Debug, Args)]
+pub struct DormantArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Dormant after more than DAYS without a purchase [default: the first band].
+    #[arg(long, value_name = "DAYS")]
+    pub after: Option<u32>,
+
+    /// Bands of days since the last purchase, ascending.
+    #[arg(long, value_name = "DAYS,...", default_value = "90,180,365")]
+    pub bands: String,
+
+    /// Repeat customers silent for more than K times their usual gap instead.
+    #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "2",
+          conflicts_with = "after")]
+    pub relative: Option<f64>,
+
+    /// The band table only, in any format.
+    #[arg(long, conflicts_with = "rate")]
+    pub summary: bool,
+
+    /// On a terminal, the first N customers of the list under the bands (0: all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// The reactivation rate per period instead of the list.
+    #[arg(long, conflicts_with = "relative")]
+    pub rate: bool,
+
+    /// With --rate: length of a row.
+    #[arg(long, value_enum, default_value_t = Period::Month, requires = "rate")]
+    pub period: Period,
 }
 
 const NEXT_HELP: &str = "\
@@ -306,6 +428,7 @@ Examples:
   rebuy summary orders.csv --as-of 2024-06-30
   rebuy summary orders.csv --by country --top 5       who comes back, by first order's country
   rebuy summary orders.csv --by first-product         by gateway product (a customer in each)
+  rebuy summary orders.csv --vertical consumables     the repeat rate against shops like it
 
 Keys (json and csv use these names; rates are fractions there, percentages in tables):
   customers                  customer ids with an occasion on or before as-of
@@ -324,6 +447,9 @@ Keys (json and csv use these names; rates are fractions there, percentages in ta
   repeat_revenue_share       revenue from occasions after the first / revenue
   top20_revenue_share        revenue of the top fifth of customers / revenue
   dropped.*                  rows and orders left out, by reason
+  benchmark.*                with --vertical: vertical, repeat_purchase_rate, position
+                             (below_typical, typical, at_target, above_target),
+                             no_effort_low/high, typical_low/high, target_low/high
 With --by: json {as_of, by, overlapping, groups: [{group, customers, ...every key}], all:
 {...}, dropped}; csv group,key,value (the whole file as group (all)); the table, one row per
 group: customers, repeat rate, days to 2nd (median), 2nd within 90 days, first and repeat
@@ -485,6 +611,13 @@ pub struct SummaryArgs {
 
     #[command(flatten)]
     pub group: GroupFlags,
+
+    /// Under the summary, the repeat purchase rate against the typical and target
+    /// ranges of shops selling the same kind of goods: consumables, fashion, durables
+    /// (or beauty, grocery, food, supplements, pet, apparel, shoes, electronics,
+    /// furniture, which take the ranges of the one their goods are bought like).
+    #[arg(long, value_name = "VERTICAL", conflicts_with = "by")]
+    pub vertical: Option<String>,
 }
 
 /// `--by` and `--top`: flags of `summary`, `cohorts` and `rfm`.

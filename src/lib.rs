@@ -38,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Predict(args) => commands::predict::run(args)?,
         Command::Trend(args) => commands::trend::run(args)?,
         Command::Next(args) => commands::next::run(args)?,
+        Command::Tiers(args) => commands::tiers::run(args)?,
+        Command::Dormant(args) => commands::dormant::run(args)?,
         Command::Check(args) => return commands::check::run(args),
         Command::Sql(args) => commands::sql::run(args)?,
         Command::Report(args) => commands::report::run(args)?,

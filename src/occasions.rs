@@ -108,6 +108,30 @@ impl Occasions {
         Ok(orders)
     }
 
+    /// Calls `visit` once per customer, in the parts' order, with the customer's code
+    /// and the days and amounts (`None` where unknown) of their occasions, in time order.
+    pub fn each_customer(&self, mut visit: impl FnMut(u32, &[i32], &[Option<i64>])) -> Result<()> {
+        let mut amounts: Vec<Option<i64>> = Vec::new();
+        for part in &self.parts {
+            let customer = crate::frames::codes(part, col_name::CUSTOMER)?;
+            let day = crate::frames::days(part, col_name::DAY)?;
+            let amount = part
+                .column(col_name::AMOUNT)
+                .and_then(|c| c.i64())
+                .map_err(crate::error::Error::internal)?;
+            amounts.clear();
+            amounts.extend(amount.iter());
+            let mut start = 0;
+            for end in 1..=customer.len() {
+                if end == customer.len() || customer[end] != customer[start] {
+                    visit(customer[start], &day[start..end], &amounts[start..end]);
+                    start = end;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The occasions of the customers whose code is marked in `keep`.
     pub fn only(&self, keep: &[bool]) -> Result<Occasions> {
         let mut parts = Vec::with_capacity(self.parts.len());

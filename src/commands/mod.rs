@@ -3,6 +3,7 @@
 pub mod check;
 pub mod cohorts;
 pub mod cycles;
+pub mod dormant;
 pub mod due;
 pub mod generate;
 pub mod inspect;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod rfm;
 pub mod sql;
 pub mod summary;
+pub mod tiers;
 pub mod trend;
 
 use crate::error::Result;

@@ -9,11 +9,13 @@ use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
 use crate::metrics::cycles::{CycleBy, CycleOptions};
+use crate::metrics::dormant::{dormant, Rule};
 use crate::metrics::groups::GroupBy;
 use crate::metrics::next::{next_items, NextRow};
 use crate::metrics::rfm::rfm_from;
 use crate::metrics::segments::Segments;
 use crate::metrics::summary::{per_customer, summary_from};
+use crate::metrics::tiers::{tiers, Ladder, TierBy};
 use crate::metrics::trend::{trend, Trend};
 use crate::output::Output;
 use crate::progress::Progress;
@@ -38,6 +40,10 @@ struct Parts {
     by: Option<(String, Document)>,
     /// Customers by period (`rebuy trend`), and its table.
     trend: (Trend, Document),
+    /// Loyalty tiers (`rebuy tiers`) and the dormant customers' bands (`rebuy dormant
+    /// --summary`), with the commands' defaults.
+    tiers: Document,
+    dormant: Document,
     /// The 2nd purchases of the most common first products (`rebuy next`); `None`
     /// without a product column.
     next: Option<Document>,
@@ -194,7 +200,14 @@ fn compute(
         },
         || {
             rayon::join(
-                || trend(&occasions, args.period, DORMANT_AFTER),
+                || {
+                    let trended = trend(&occasions, args.period, DORMANT_AFTER)?;
+                    let ladder = Ladder::parse(None, TierBy::Occasions, PLATINUM_TOP)?;
+                    let placed = tiers(&occasions, &ladder, None)?;
+                    let bands = [90, 180, 365];
+                    let quiet = dormant(&occasions, Rule::After(bands[0]), &bands)?;
+                    Ok::<_, Error>((trended, placed, quiet))
+                },
                 || {
                     has_products
                         .then(|| next_items(&occasions, &lines, CycleBy::Product, NEXT_ROWS))
@@ -214,7 +227,7 @@ fn compute(
         }
         _ => None,
     };
-    let trended = trended?;
+    let (trended, placed, quiet) = trended?;
     // The chart shows the active customers: the table draws no bars.
     let trend_doc = super::trend::document(&trended, false);
     let next = next?.map(|rows| {
@@ -267,6 +280,8 @@ fn compute(
         rfm: rfm_doc,
         cycles,
         trend: (trended, trend_doc),
+        tiers: super::tiers::document(&placed),
+        dormant: super::dormant::band_document(&quiet),
         next,
         by,
         predictions,
@@ -275,6 +290,9 @@ fn compute(
 
 /// The groups of `--by` shown: the largest, the rest as (other).
 const REPORT_GROUPS: usize = 10;
+
+/// `rebuy tiers`' default: Platinum is the top 5% by revenue.
+const PLATINUM_TOP: f64 = 5.0;
 
 /// `rebuy trend`'s default: reactivated after 180 quiet days.
 const DORMANT_AFTER: i32 = 180;
@@ -351,7 +369,7 @@ const NO_PRODUCTS: &str =
     "The export has no product column, so there are no purchase cycles (--map product=COLUMN names one).";
 
 /// The short version of the definitions, for the report's last section.
-const DEFINITIONS: [(&str, &str); 11] = [
+const DEFINITIONS: [(&str, &str); 13] = [
     ("Purchase occasion", "A customer's purchases on one calendar day (orders of amount above 0, or unknown). Every figure counts occasions; refunds, cancellations and guest rows are left out and counted."),
     ("Customer", "A customer id with at least one occasion on or before the as-of date."),
     ("Repeat purchase rate", "Customers with 2 or more occasions / customers."),
@@ -360,6 +378,8 @@ const DEFINITIONS: [(&str, &str); 11] = [
     ("Trend", "Per period: active customers (an occasion in it), new (their first), returning (the rest), reactivated (returning after more than 180 days without one); the repeat purchase rate with as-of at the period's end."),
     ("Next purchase", "For customers with a 2nd occasion: each product of the 1st paired with each of the 2nd, (same) for the same product again; share: of the customers with that first product who came back."),
     ("RFM", "Recency, frequency and revenue, each scored 1–5 by quintile without splitting ties; segments by the first matching rule, Champions to Lost Customers."),
+    ("Loyalty tier", "Bronze from the 1st occasion, Silver from the 2nd, Gold from the 5th; Platinum: Gold customers among the top 5% of all customers by revenue (ties at the cut go in together). Reached the next: of the customers who reached a tier, the share who reached the one above."),
+    ("Dormant", "A customer whose last occasion is more than 90 days before the as-of date; 180+ and 365+ count more than 180 and 365 days. Revenue is what they spent in all: what a win-back campaign can bring back."),
     ("Purchase cycle", "Days between a customer's consecutive purchases of a product; remind, nudge and offer are 75%, 100% and 125% of the mean, rounded, for products with 10 or more intervals."),
     ("P(alive), expected purchases", "From the BG/NBD model fitted to each customer's repeat occasions, days from first to last, and days from first to as-of: the chance the customer still buys, and the purchases expected in the next 365 days; expected revenue adds the Gamma-Gamma model of each customer's mean repeat spend."),
     ("Money", "Exact fixed point with 4 decimals; shown with 2."),
@@ -415,6 +435,8 @@ fn html_page(parts: &Parts) -> Result<String> {
         html_section("trend", "Trend", &parts.trend.1, &trend_figure),
         html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
         html_section("rfm", "RFM segments", &parts.rfm, ""),
+        html_section("tiers", "Loyalty tiers", &parts.tiers, ""),
+        html_section("dormant", "Dormant customers", &parts.dormant, ""),
     ]);
     sections.push(match &parts.cycles {
         Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, ""),
@@ -494,6 +516,8 @@ fn markdown(parts: &Parts, charts: Option<[&str; 3]>) -> Result<String> {
     let cohorts = section("", &parts.cohort_table);
     out.push_str(cohorts.trim_start_matches("## \n\n"));
     out.push_str(&section("RFM segments", &parts.rfm));
+    out.push_str(&section("Loyalty tiers", &parts.tiers));
+    out.push_str(&section("Dormant customers", &parts.dormant));
     match &parts.cycles {
         Some((doc, _)) => out.push_str(&section("Purchase cycles", doc)),
         None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
@@ -547,6 +571,8 @@ fn bundle(folder: &Path, parts: &Parts, settings: &Settings) -> anyhow::Result<(
         files.push(("cycles.csv", csv(all)));
     }
     files.push(("trend.csv", csv(&parts.trend.1)));
+    files.push(("tiers.csv", csv(&parts.tiers)));
+    files.push(("dormant-bands.csv", csv(&parts.dormant)));
     if let Some((_, doc)) = &parts.by {
         files.push(("summary-by.csv", csv(doc)));
     }

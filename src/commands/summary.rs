@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::cli::SummaryArgs;
+use crate::metrics::benchmarks;
 use crate::metrics::groups::{group_object, Group, GroupBy, OTHER_GROUP};
 use crate::metrics::summary::{
     per_customer, summary, summary_from, summary_of, Counts, CustomerStats, Summary,
@@ -16,11 +17,24 @@ use crate::settings::Settings;
 
 pub fn run(args: &SummaryArgs) -> anyhow::Result<()> {
     let grouping = super::grouping(&args.group)?;
+    let vertical = match args.vertical.as_deref() {
+        None => None,
+        Some(name) => Some(benchmarks::find(name).ok_or_else(|| {
+            crate::error::Error::usage(format!(
+                "--vertical {name:?} is not one rebuy has ranges for; use one of: {}",
+                benchmarks::names().join(", ")
+            ))
+        })?),
+    };
     let settings = Settings::resolve(&args.common)?;
     let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
     let Some(grouping) = grouping else {
         let result = compute(&settings)?;
-        return super::emit(&document(&result), &settings, output);
+        let mut document = document(&result);
+        if let (Some(v), Some(asked)) = (&vertical, &args.vertical) {
+            against(&mut document, &result, v, asked);
+        }
+        return super::emit(&document, &settings, output);
     };
     let progress = Progress::start();
     let (_, occasions, groups) = super::load_grouped(&settings, &progress, Some(&grouping))?;
@@ -180,6 +194,64 @@ pub(crate) fn grouped_document(
         machine: Some(machine),
         json: Value::Object(json),
     }
+}
+
+/// The repeat purchase rate against a vertical's ranges, under the summary: a table,
+/// a note naming the source, and `benchmark` in the JSON (and so in the csv). `asked`
+/// is the name given, which may be another name for `v`.
+pub(crate) fn against(document: &mut Document, s: &Summary, v: &benchmarks::Vertical, asked: &str) {
+    let rate = s.repeat_purchase_rate;
+    let position = benchmarks::position(rate, v);
+    let range = |(low, high): (f64, f64)| format!("{:.0}–{:.0}%", low * 100.0, high * 100.0);
+    let mut table = Table::new(
+        format!(
+            "Repeat purchase rate against {} shops: {}",
+            v.name,
+            position.words()
+        ),
+        &["", "repeat purchase rate"],
+    );
+    for (label, value) in [
+        ("this shop".to_string(), format!("{:.1}%", rate * 100.0)),
+        (
+            "with no retention effort".to_string(),
+            range(benchmarks::NO_EFFORT),
+        ),
+        (format!("typical of {}", v.name), range(v.typical)),
+        (
+            "target, with a retention programme".to_string(),
+            range(v.target),
+        ),
+    ] {
+        table.push(vec![Cell::Text(label), Cell::Text(value)]);
+    }
+    document.tables.push(table);
+    let asked = asked.trim().to_ascii_lowercase();
+    let alias = if asked == v.name {
+        String::new()
+    } else {
+        format!(
+            " {asked} has no ranges of its own: its goods are bought like {}.",
+            v.name
+        )
+    };
+    document.notes.push(format!(
+        "{}: {}.{alias} Ranges from {}. Where the ranges overlap, at target wins.",
+        v.name,
+        v.sells,
+        benchmarks::SOURCE
+    ));
+    document.json["benchmark"] = serde_json::json!({
+        "vertical": v.name,
+        "repeat_purchase_rate": rate,
+        "position": position,
+        "no_effort_low": benchmarks::NO_EFFORT.0,
+        "no_effort_high": benchmarks::NO_EFFORT.1,
+        "typical_low": v.typical.0,
+        "typical_high": v.typical.1,
+        "target_low": v.target.0,
+        "target_high": v.target.1,
+    });
 }
 
 /// Reads the inputs and computes the summary, with a spinner meanwhile.

@@ -422,6 +422,22 @@ pub(crate) mod testing {
         occasions::build(orders, &inputs, options)
     }
 
+    /// The occasions of one order per (customer, day, amount in whole units), days
+    /// counted from 2024-01-01 (day 0), as of day `as_of` likewise.
+    pub fn occasions_on_days(rows: &[(&str, i32, i64)], as_of: i32) -> Occasions {
+        let start = crate::days::day_of_date(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        let mut csv = String::from("customer_id,order_id,order_date,amount\n");
+        for (i, (customer, day, amount)) in rows.iter().enumerate() {
+            let date = crate::days::date_of_day(start + day);
+            csv.push_str(&format!("{customer},{i},{date},{amount}\n"));
+        }
+        let options = OccasionOptions {
+            as_of: Some(start + as_of),
+            ..OccasionOptions::default()
+        };
+        occasions_of(&[&csv], &ValueOptions::default(), options).unwrap()
+    }
+
     /// (customer, date, amount as text, orders) of every occasion, in table order.
     pub fn rows(occasions: &Occasions) -> Vec<(String, String, String, i64)> {
         let mut rows = Vec::new();

@@ -1,9 +1,11 @@
 //! The metric contract, as pure functions from purchase occasions to result structs.
 //! Nothing here knows about files or terminals.
 
+pub mod benchmarks;
 pub mod bgnbd;
 pub mod cohorts;
 pub mod cycles;
+pub mod dormant;
 pub mod due;
 pub mod gamma_gamma;
 pub mod groups;
@@ -16,4 +18,5 @@ pub mod rfm;
 pub mod segments;
 pub mod summary;
 pub mod survival;
+pub mod tiers;
 pub mod trend;

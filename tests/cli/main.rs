@@ -10,6 +10,7 @@ mod generate;
 mod groups;
 mod inputs;
 mod inspect;
+mod loyalty;
 mod platforms;
 mod predict;
 mod properties;

@@ -101,11 +101,13 @@ fn a_folder_gets_every_table_as_csv() {
         [
             "cohorts.csv",
             "cycles.csv",
+            "dormant-bands.csv",
             "next.csv",
             "rfm-grid.csv",
             "rfm-segments.csv",
             "summary.csv",
             "summary.json",
+            "tiers.csv",
             "trend.csv"
         ]
     );
