@@ -7,7 +7,7 @@ use crate::metrics::dormant::{dormant, parse_bands, reactivation, Dormant, React
 use crate::occasions::{line_col, Occasions, PurchaseLines, NO_DAY};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::text::thousands;
+use crate::render::text::{count_of, thousands};
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
@@ -105,9 +105,10 @@ pub fn run(args: &DormantArgs) -> anyhow::Result<()> {
             table.rows = (0..shown).map(cells).collect();
             document.tables.push(table);
             if shown < result.list.len() {
+                let more = (result.list.len() - shown) as u64;
                 document.notes.push(format!(
-                    "{} more customers: -o FILE.csv (or -f csv) writes the whole list.",
-                    result.list.len() - shown
+                    "{} more: -o FILE.csv (or -f csv) writes the whole list.",
+                    count_of(more, "customer", "customers")
                 ));
             }
             let document = super::noting_left_out(document, &occasions.dropped);

@@ -12,7 +12,7 @@ use crate::occasions::Occasions;
 
 /// Who counts as dormant.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "lowercase", tag = "rule", content = "value")]
+#[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// The last occasion more than this many days before as-of.
     After(i32),
@@ -68,12 +68,13 @@ pub struct BandRow {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Dormant {
     pub as_of: chrono::NaiveDate,
-    #[serde(flatten)]
     pub rule: Rule,
     /// Labels: `90+` is more than 90 days.
+    #[serde(skip)]
     pub bands: Vec<String>,
     pub customers: u64,
     pub dormant_customers: u64,
+    #[serde(rename = "bands")]
     pub band_rows: Vec<BandRow>,
     /// The win-back list: highest revenue first, then longest quiet, then by id.
     #[serde(skip)]

@@ -5,9 +5,13 @@
 `rebuy rfm --customers --format csv` with rfm.sql, with --cycles, `rebuy cycles
 --format csv` with cycles.sql, and with --trend PERIOD, `rebuy trend --period PERIOD
 --format csv` with trend.sql, and with --next yes, `rebuy next --top 0 --format csv`
-with next.sql (every pair, compared as a set). Usage:
+with next.sql (every pair, compared as a set), with --tiers yes, `rebuy tiers --customers`
+with tiers.sql, with --dormant yes, `rebuy dormant` with dormant.sql (all but
+last_products), and with --rate PERIOD, `rebuy dormant --rate` with dormant_rate.sql.
+Usage:
 
-    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes | --cycles yes | --trend week|month|quarter|year | --next yes | --by-country yes]
+    crosscheck.py REBUY FILE DATASET [--as-of DATE] [--cohorts week|month|quarter|year | --rfm yes | --cycles yes | --trend week|month|quarter|year | --next yes | --by-country yes
+                                   | --tiers yes | --dormant yes | --rate week|month|quarter|year]
 
 DATASET says how the file's columns map to lines(customer, order_id, ts, amount):
 `standard` (customer_id, order_id?, order_date, line_total | quantity * unit_price),
@@ -170,11 +174,12 @@ def duckdb_trend(file, dataset, as_of, period, dormant):
     return run_script(con, "trend.sql", replace).fetchall()
 
 
-def compare_trend(ours_csv, theirs):
-    """The periods on which rebuy's trend and DuckDB's rows differ."""
+def compare_rows(ours_csv, theirs, noun):
+    """The rows on which rebuy's csv and DuckDB's rows differ, in order, column by
+    column (columns of rebuy's past DuckDB's are not compared)."""
     rows = list(csv.reader(io.StringIO(ours_csv)))[1:]
     if len(rows) != len(theirs):
-        return [f"rebuy has {len(rows)} periods, duckdb {len(theirs)}"]
+        return [f"rebuy has {len(rows)} {noun}, duckdb {len(theirs)}"]
     bad = []
     for ours, expected in zip(rows, theirs):
         for mine, value in zip(ours, expected):
@@ -338,12 +343,32 @@ def main():
         theirs = duckdb_next(file, dataset, as_of)
         bad = compare_next(ours, theirs)
         what = "(first, next) pairs"
+    elif "--tiers" in options:
+        command = [rebuy, "tiers", file, "--customers", "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = run_script(connect(file, dataset, as_of), "tiers.sql").fetchall()
+        bad = compare_rows(ours, theirs, "customers")
+        what = "customers' tiers"
+    elif "--dormant" in options:
+        command = [rebuy, "dormant", file, "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        theirs = run_script(connect(file, dataset, as_of), "dormant.sql").fetchall()
+        bad = compare_rows(ours, theirs, "dormant customers")
+        what = "dormant customers, in the win-back order"
+    elif "--rate" in options:
+        unit = options["--rate"]
+        command = [rebuy, "dormant", file, "--rate", "--period", unit, "--format", "csv"] + extra
+        ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        replace = {"unit": unit, "step": STEPS[unit], "after": "90"}
+        theirs = run_script(connect(file, dataset, as_of), "dormant_rate.sql", replace).fetchall()
+        bad = compare_rows(ours, theirs, "periods")
+        what = f"periods of the reactivation rate by {unit}"
     elif "--trend" in options:
         trend = options["--trend"]
         command = [rebuy, "trend", file, "--period", trend, "--format", "csv"] + extra
         ours = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         theirs = duckdb_trend(file, dataset, as_of, trend, 180)
-        bad = compare_trend(ours, theirs)
+        bad = compare_rows(ours, theirs, "periods")
         what = f"periods of the trend by {trend}"
     elif "--cycles" in options:
         command = [rebuy, "cycles", file, "--format", "csv"] + extra

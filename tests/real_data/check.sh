@@ -2,7 +2,8 @@
 # Runs rebuy on the real exports in ../shared/data (see its README) and compares the
 # output with the expected files beside this script; checks every platform export in
 # real-exports/ against figures exports.py works out from the file itself; where DuckDB is available, also
-# compares every summary key, cohort cell, customer's RFM scores, product cycle, trend period, next pair and group by Country with
+# compares every summary key, cohort cell, customer's RFM scores, product cycle, trend period, next pair, group by Country, customer's tier, dormant customer and
+# reactivation period with
 # the SQL definitions in tests/bench/.
 # Usage, from the repository root: tests/real_data/check.sh path/to/rebuy
 # Regenerate after an intended change: tests/real_data/check.sh path/to/rebuy --update
@@ -48,6 +49,12 @@ check online_retail.summary-by-first-product.json summary "$data/online_retail.c
 check online_retail.trend.csv trend "$data/online_retail.csv.gz" --format csv
 check cdnow.trend-quarter.csv trend "$data/cdnow.csv" --period quarter --format csv
 check online_retail.next-top-1.csv next "$data/online_retail.csv.gz" --top 1 --format csv
+check online_retail.tiers.csv tiers "$data/online_retail.csv.gz" --format csv
+check cdnow.tiers-since-1997-07-01.json tiers "$data/cdnow.csv" --since 1997-07-01 --format json
+check online_retail.dormant-bands.csv dormant "$data/online_retail.csv.gz" --summary --format csv
+check cdnow.dormant-bands.csv dormant "$data/cdnow.csv" --summary --format csv
+check online_retail.dormant-rate.csv dormant "$data/online_retail.csv.gz" --rate --format csv
+check cdnow.dormant-rate.csv dormant "$data/cdnow.csv" --rate --format csv
 
 # Every platform export, read with no flags, against figures worked out independently.
 if python3 tests/real_data/exports.py "$rebuy"; then
@@ -78,7 +85,12 @@ else
               "$data/online_retail.csv.gz online_retail --trend week" \
               "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --trend month" \
               "$data/online_retail.csv.gz online_retail --next yes" \
-              "$data/online_retail.csv.gz online_retail --by-country yes"; do
+              "$data/online_retail.csv.gz online_retail --by-country yes" \
+              "$data/cdnow.csv cdnow --tiers yes" "$data/online_retail.csv.gz online_retail --tiers yes" \
+              "$data/cdnow.csv cdnow --dormant yes" "$data/online_retail.csv.gz online_retail --dormant yes" \
+              "$data/online_retail.csv.gz online_retail --as-of 2011-06-30 --dormant yes" \
+              "$data/cdnow.csv cdnow --rate month" "$data/online_retail.csv.gz online_retail --rate month" \
+              "$data/online_retail.csv.gz online_retail --rate week"; do
     # shellcheck disable=SC2086
     if python3 tests/bench/crosscheck.py "$rebuy" $args; then
       passed=$((passed + 1))
