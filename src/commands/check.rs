@@ -61,35 +61,38 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         })
         .transpose()?;
 
-    let settings = Settings::resolve(&args.common)?;
-    let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
-    let result = super::summary::compute(&settings)?;
-    let json = serde_json::to_value(&result)?;
-    let actual = numbers(&json);
-
+    // Every gate's key and bound are checked before the input is read: a typo costs
+    // milliseconds, not a full read.
+    let known = crate::metrics::summary::keys();
     let mut gates = Vec::new();
     for text in &args.min {
-        let (key, bound) = parse_bound("--min", text, &actual)?;
+        let (key, bound) = parse_bound("--min", text, &known)?;
         gates.push(Gate::Min { key, bound });
     }
     for text in &args.max {
-        let (key, bound) = parse_bound("--max", text, &actual)?;
+        let (key, bound) = parse_bound("--max", text, &known)?;
         gates.push(Gate::Max { key, bound });
     }
     for (key, &bound) in &file.min {
-        check_key(key, &actual)?;
+        check_key(key, &known)?;
         gates.push(Gate::Min {
             key: key.clone(),
             bound,
         });
     }
     for (key, &bound) in &file.max {
-        check_key(key, &actual)?;
+        check_key(key, &known)?;
         gates.push(Gate::Max {
             key: key.clone(),
             bound,
         });
     }
+
+    let settings = Settings::resolve(&args.common)?;
+    let output = Output::prepare(settings.output.as_deref(), &settings.sources)?;
+    let result = super::summary::compute(&settings)?;
+    let json = serde_json::to_value(&result)?;
+    let actual = numbers(&json);
     if let Some(baseline) = &baseline {
         for (key, value) in numbers(baseline) {
             gates.push(Gate::Drift {

@@ -171,6 +171,23 @@ pub(crate) fn summary_from(occasions: &Occasions, customers: &[CustomerStats]) -
     Ok(summary_of(&counts, customers))
 }
 
+/// Every numeric key of the summary, flattened as `rebuy check` and the csv name them
+/// (`repeat_purchase_rate`, `ladder.2.next_share`), with no value: the keys, known
+/// before any input is read.
+pub fn keys() -> std::collections::BTreeMap<String, Option<f64>> {
+    let counts = Counts {
+        as_of: 0,
+        occasions: 0,
+        orders: 0,
+        dropped: Dropped::default(),
+    };
+    let empty = serde_json::to_value(summary_of(&counts, &[])).expect("the summary serialises");
+    crate::gates::numbers(&empty)
+        .into_keys()
+        .map(|key| (key, None))
+        .collect()
+}
+
 /// What a summary takes from the occasions besides the customers' reductions.
 pub(crate) struct Counts {
     pub as_of: i32,
@@ -322,6 +339,16 @@ mod tests {
                 next_share,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_keys_known_before_reading_are_a_summarys_keys() {
+        let s = serde_json::to_value(summary_of(OccasionOptions::default())).unwrap();
+        let real: Vec<String> = crate::gates::numbers(&s).into_keys().collect();
+        let known: Vec<String> = keys().into_keys().collect();
+        assert_eq!(known, real);
+        assert!(known.contains(&"ladder.5.next_share".to_string()));
+        assert!(known.contains(&"repeat_within.d365".to_string()));
     }
 
     #[test]

@@ -160,6 +160,12 @@ fn bad_usage_exits_2() {
     );
     let err = w.run(&["check", &orders()]).bad_input().to_string();
     assert_mentions(&err, &["no gates", "--min KEY=NUMBER"]);
+    // The keys are checked before the input is read: the missing file is not reached.
+    let err = w
+        .run(&["check", "missing.csv", "--min", "no_such_key=1"])
+        .bad_input()
+        .to_string();
+    assert_mentions(&err, &["unknown key \"no_such_key\""]);
     let err = w
         .run(&["check", &orders(), "--max", "customers=lots"])
         .bad_input()
