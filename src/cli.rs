@@ -113,6 +113,14 @@ pub enum Command {
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
 
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+
+    /// Print rebuy's man page (roff), every command in one page.
+    #[command(after_help = MAN_HELP)]
+    Man,
+
     /// Write a realistic order export (line items, repurchase cycles, churn,
     /// seasonality) to try rebuy on; the same seed gives the same file.
     #[command(after_help = GENERATE_HELP)]
@@ -283,6 +291,27 @@ pub struct DormantArgs {
     #[arg(long, value_enum, default_value_t = Period::Month, requires = "rate")]
     pub period: Period,
 }
+
+const COMPLETIONS_HELP: &str = "\
+Install, then open a new shell:
+  bash        rebuy completions bash > ~/.local/share/bash-completion/completions/rebuy
+  zsh         rebuy completions zsh > ~/.zfunc/_rebuy     (with fpath+=~/.zfunc before compinit)
+  fish        rebuy completions fish > ~/.config/fish/completions/rebuy.fish
+  powershell  rebuy completions powershell >> $PROFILE
+  elvish      rebuy completions elvish >> ~/.config/elvish/rc.elv";
+
+/// Options of `rebuy completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete rebuy's commands and flags in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+const MAN_HELP: &str = "\
+Install:
+  rebuy man > ~/.local/share/man/man1/rebuy.1     then: man rebuy
+  rebuy man | man -l -                            read it without installing";
 
 const NEXT_HELP: &str = "\
 Examples:

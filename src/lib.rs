@@ -44,6 +44,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => commands::sql::run(args)?,
         Command::Report(args) => commands::report::run(args)?,
         Command::Generate(args) => commands::generate::run(args)?,
+        Command::Completions(args) => commands::manual::completions(args.shell)?,
+        Command::Man => commands::manual::man()?,
     }
     progress::mark("");
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ pub mod dormant;
 pub mod due;
 pub mod generate;
 pub mod inspect;
+pub mod manual;
 pub mod next;
 pub mod predict;
 pub mod report;

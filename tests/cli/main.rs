@@ -11,6 +11,7 @@ mod groups;
 mod inputs;
 mod inspect;
 mod loyalty;
+mod manual;
 mod platforms;
 mod predict;
 mod properties;
