@@ -108,8 +108,9 @@ pub enum Command {
     #[command(after_help = SQL_HELP)]
     Sql(SqlArgs),
 
-    /// One report of everything: summary, cohort heatmap and retention curves, RFM
-    /// segments, purchase cycles, definitions; HTML, Markdown, or a folder of CSVs.
+    /// One report of everything: summary, trend, cohort heatmap and retention curves,
+    /// RFM segments, loyalty tiers, dormant customers, purchase cycles, next purchase,
+    /// definitions; HTML, Markdown, or a folder of CSVs.
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
 
@@ -1014,4 +1015,8 @@ pub struct CommonArgs {
     /// Write to FILE (atomically: all or nothing) instead of stdout. Never an input.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Draw no progress bar on stderr (none is drawn where stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }

@@ -43,6 +43,7 @@ impl Settings {
     }
 
     pub fn resolve(args: &CommonArgs) -> Result<Settings> {
+        crate::progress::set_quiet(args.quiet);
         let map = args
             .map
             .iter()

@@ -23,6 +23,7 @@ use super::typing::{
 use crate::error::{Error, Location, Result};
 use crate::intern::{Interner, NO_CODE};
 use crate::money::{Money, SUM_LIMIT};
+use crate::progress::Extent;
 
 /// Distinct ids seen in all files, each with its code.
 #[derive(Default)]
@@ -122,6 +123,8 @@ pub fn read_file(
     );
     match opened.body {
         Body::Csv(mut blocks) => {
+            let extent = opened.size.map_or(Extent::Unknown, Extent::Bytes);
+            crate::progress::begin_file(&opened.name, extent);
             let columns = opened.header.len();
             let threads = rayon::current_num_threads();
             let (spare, recycled) = std::sync::mpsc::channel::<(Vec<u8>, Chunk)>();
@@ -164,6 +167,9 @@ pub fn read_file(
                     table.reserve(lines.min(flush_lines(options)));
                     table.expected_lines += lines;
                 }
+                let rows: u64 = batch.iter().map(|(c, _)| c.rows).sum();
+                let bytes: usize = batch.iter().map(|(_, b)| b.bytes.len()).sum();
+                crate::progress::advance(bytes as u64, rows);
                 for (chunk, block) in batch {
                     let chunk =
                         file.take(chunk, &block.bytes, options, table, dictionaries, sink)?;
@@ -174,6 +180,7 @@ pub fn read_file(
             })?;
         }
         Body::Parquet(ref body) => {
+            crate::progress::begin_file(&opened.name, Extent::Rows(body.rows as u64));
             let mut next = 0;
             let mut slice: Option<ParquetRows> = None;
             table.expected_lines += body.rows;
@@ -199,6 +206,7 @@ pub fn read_file(
                 next += rows;
             };
             in_turn(&mut file, produce, |file, chunks| {
+                crate::progress::advance(0, chunks.iter().map(|c| c.rows).sum());
                 for chunk in chunks {
                     let chunk = file.take(chunk, &[], options, table, dictionaries, sink)?;
                     // The reading side may be gone after an error of its own.
