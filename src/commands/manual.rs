@@ -68,3 +68,159 @@ fn roff_text(text: &str) -> String {
         escaped
     }
 }
+
+/// Where the README's command reference begins and ends.
+pub const REFERENCE_BEGIN: &str = "<!-- command reference: written from src/cli.rs by \
+`REBUY_UPDATE_README=1 cargo test --release --lib readme`; edit the definitions there, not here -->";
+pub const REFERENCE_END: &str = "<!-- end of the command reference -->";
+
+/// The README's command reference, in Markdown, from the definitions `--help` shows:
+/// the commands with what each does, the options every analysis shares, then each
+/// command's own.
+pub fn reference() -> String {
+    let mut command = Cli::command();
+    command.build();
+    let shared: Vec<String> =
+        <crate::cli::CommonArgs as clap::Args>::augment_args(clap::Command::new("shared"))
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+    let commands: Vec<&clap::Command> = command
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .collect();
+    let mut out = String::from("| command | what it does |\n|---|---|\n");
+    for sub in &commands {
+        let positional: Vec<String> = sub
+            .get_positionals()
+            .map(|a| {
+                let name = a.get_value_names().map_or_else(
+                    || a.get_id().to_string().to_uppercase(),
+                    |names| names.join(" "),
+                );
+                match a.get_num_args() {
+                    Some(range) if range.max_values() > 1 => format!("{name}..."),
+                    _ => name,
+                }
+            })
+            .collect();
+        let usage = std::iter::once(format!("rebuy {}", sub.get_name()))
+            .chain(positional)
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push_str(&format!("| `{usage}` | {} |\n", cell(sub.get_about())));
+    }
+    out.push_str("\nOptions of every command that reads exports:\n\n");
+    out.push_str(&options(commands[0], |id| shared.iter().any(|s| s == id)));
+    out.push_str("\nThe options of each command besides those:\n");
+    for sub in commands {
+        let own = options(sub, |id| !shared.iter().any(|s| s == id));
+        if own.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n<details><summary><code>rebuy {}</code></summary>\n\n{own}\n</details>\n",
+            sub.get_name()
+        ));
+    }
+    out
+}
+
+/// A table of the flags of `command` whose id `wanted` takes; empty when none.
+fn options(command: &clap::Command, wanted: impl Fn(&str) -> bool) -> String {
+    let rows: Vec<String> = command
+        .get_arguments()
+        .filter(|a| !a.is_positional() && !a.is_hide_set())
+        .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"))
+        .filter(|a| wanted(a.get_id().as_str()))
+        .map(|a| {
+            let mut flag = a.get_long().map(|l| format!("--{l}")).unwrap_or_default();
+            if let Some(short) = a.get_short() {
+                flag = format!("-{short}, {flag}");
+            }
+            let takes_value = a.get_num_args().is_some_and(|n| n.takes_values());
+            if takes_value {
+                let values: Vec<String> = a
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                let name = if values.is_empty() {
+                    a.get_value_names()
+                        .map_or_else(|| a.get_id().to_string().to_uppercase(), |n| n.join(" "))
+                } else {
+                    values.join("|")
+                };
+                let optional = a.get_num_args().is_some_and(|n| n.min_values() == 0);
+                flag = if optional {
+                    format!("{flag} [{name}]")
+                } else {
+                    format!("{flag} {name}")
+                };
+            }
+            let mut help = cell(a.get_long_help().or(a.get_help()));
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect();
+            if takes_value && !defaults.is_empty() {
+                help.push_str(&format!(" Default: `{}`.", defaults.join(",")));
+            }
+            format!("| `{}` | {help} |", flag.replace('|', "\\|"))
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!("| option | meaning |\n|---|---|\n{}\n", rows.join("\n"))
+}
+
+/// Help text as one table cell: one line, pipes escaped, ending with a full stop.
+fn cell(text: Option<&clap::builder::StyledStr>) -> String {
+    let text = text.map(|t| t.to_string()).unwrap_or_default();
+    let mut one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line = one_line.replace('|', "\\|");
+    if !one_line.is_empty() && !one_line.ends_with('.') {
+        one_line.push('.');
+    }
+    one_line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// The README's command reference is `reference()`; with `REBUY_UPDATE_README=1`
+    /// the test writes it there instead of failing.
+    #[test]
+    fn readme_has_the_command_reference_of_help() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let start = readme
+            .find(REFERENCE_BEGIN)
+            .expect("the README marks its reference")
+            + REFERENCE_BEGIN.len();
+        let end = readme
+            .find(REFERENCE_END)
+            .expect("the README ends its reference");
+        let expected = format!("\n\n{}\n", reference());
+        if readme[start..end] == expected {
+            return;
+        }
+        if std::env::var_os("REBUY_UPDATE_README").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        panic!(
+            "README.md's command reference differs from --help: run REBUY_UPDATE_README=1 cargo test --release --lib readme, and commit README.md"
+        );
+    }
+}
