@@ -14,7 +14,7 @@ use crate::metrics::groups::GroupBy;
 use crate::metrics::next::{next_items, NextRow};
 use crate::metrics::rfm::rfm_from;
 use crate::metrics::segments::Segments;
-use crate::metrics::summary::{per_customer, summary_from};
+use crate::metrics::summary::{per_customer, summary_from, LadderStep};
 use crate::metrics::tiers::{tiers, Ladder, TierBy};
 use crate::metrics::trend::{trend, Trend};
 use crate::output::Output;
@@ -29,6 +29,13 @@ struct Parts {
     title: String,
     subtitle: String,
     summary: Document,
+    /// What the summary's, the segments' and the tiers' charts are drawn from: the
+    /// chance of a 2nd purchase by day, the ladder, and (name, share of customers,
+    /// share of revenue) of each segment and tier.
+    within_curve: Vec<f64>,
+    ladder: Vec<LadderStep>,
+    segment_shares: Vec<(String, f64, Option<f64>)>,
+    tier_shares: Vec<(String, f64, Option<f64>)>,
     cohorts: Cohorts,
     cohort_table: Document,
     rfm: Document,
@@ -275,6 +282,18 @@ fn compute(
             env!("CARGO_PKG_VERSION")
         ),
         summary: super::summary::document(&s),
+        within_curve: s.within_curve.clone(),
+        ladder: s.ladder.clone(),
+        segment_shares: rfm
+            .segments
+            .iter()
+            .map(|r| (r.segment.clone(), r.share, r.revenue_share))
+            .collect(),
+        tier_shares: placed
+            .tiers
+            .iter()
+            .map(|r| (r.tier.clone(), r.share, r.revenue_share))
+            .collect(),
         cohorts: c,
         cohort_table,
         rfm: rfm_doc,
@@ -399,6 +418,11 @@ fn heatmap_caption(c: &Cohorts) -> String {
 
 const TREND_CAPTION: &str = "Each bar: the customers who bought in that period, returning customers (dark) below new ones (pale); a faded bar is a period not over on the as-of date.";
 
+const SECOND_CAPTION: &str = "The share of first-time customers who bought again within so many days of their first purchase (Kaplan–Meier: customers not yet watched that long count for the time they were watched); the dots mark 30, 60, 90, 180 and 365 days.";
+const LADDER_CAPTION: &str = "Each bar: the customers with at least that many purchases; beside it, the share of them who made one more.";
+const SEGMENTS_CAPTION: &str = "Each segment's share of the customers (pale) beside its share of the revenue (dark): a dark bar longer than its pale one is a segment worth more than its size.";
+const TIERS_CAPTION: &str =
+    "Each tier's share of the customers (pale) beside its share of the revenue (dark).";
 const CURVES_CAPTION: &str = "Each thin line is one cohort over its complete periods; the bold line is the average, weighted by cohort size.";
 
 fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> Section {
@@ -427,15 +451,36 @@ fn html_page(parts: &Parts) -> Result<String> {
         charts::trend_bars(&parts.trend.0)?,
         html::escape(TREND_CAPTION)
     );
-    let mut sections = vec![html_section("summary", "Summary", &parts.summary, "")];
+    let figure = |svg: String, caption: &str| {
+        format!(
+            "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
+            html::escape(caption)
+        )
+    };
+    let summary_figures = figure(
+        charts::second_purchase_curve(&parts.within_curve)?,
+        SECOND_CAPTION,
+    ) + &figure(charts::ladder_funnel(&parts.ladder)?, LADDER_CAPTION);
+    let segment_figure = figure(
+        charts::share_bars("RFM segments: customers and revenue", &parts.segment_shares)?,
+        SEGMENTS_CAPTION,
+    );
+    let tier_figure = figure(
+        charts::share_bars("Loyalty tiers: customers and revenue", &parts.tier_shares)?,
+        TIERS_CAPTION,
+    );
+    // The summary's numbers first, its charts under them.
+    let mut summary = html_section("summary", "Summary", &parts.summary, "");
+    summary.body.push_str(&summary_figures);
+    let mut sections = vec![summary];
     if let Some((by, doc)) = &parts.by {
         sections.push(html_section("by", &format!("By {by}"), doc, ""));
     }
     sections.extend([
         html_section("trend", "Trend", &parts.trend.1, &trend_figure),
         html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
-        html_section("rfm", "RFM segments", &parts.rfm, ""),
-        html_section("tiers", "Loyalty tiers", &parts.tiers, ""),
+        html_section("rfm", "RFM segments", &parts.rfm, &segment_figure),
+        html_section("tiers", "Loyalty tiers", &parts.tiers, &tier_figure),
         html_section("dormant", "Dormant customers", &parts.dormant, ""),
     ]);
     sections.push(match &parts.cycles {

@@ -20,6 +20,9 @@ use crate::occasions::{col_name as occ, Dropped, Occasions};
 /// Rungs of the purchase ladder.
 pub const LADDER_STEPS: i64 = 5;
 
+/// Days the report's curve of the time to the 2nd purchase runs to.
+pub const CURVE_DAYS: i64 = 365;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Quartiles {
     pub median: Option<f64>,
@@ -66,6 +69,10 @@ pub struct Summary {
     pub repeat_revenue_share: Option<f64>,
     pub top20_revenue_share: Option<f64>,
     pub dropped: Dropped,
+    /// The Kaplan–Meier chance of a 2nd occasion within t days, for t = 0, 1, … up to
+    /// 365 or the longest time observed: the report's curve (not a key).
+    #[serde(skip)]
+    pub within_curve: Vec<f64>,
 }
 
 /// One customer's occasions, reduced.
@@ -252,6 +259,7 @@ pub(crate) fn summary_of(counts: &Counts, customers: &[CustomerStats]) -> Summar
     let to_second: Vec<f64> = to_second.into_iter().map(f64::from).collect();
     let curve = SurvivalCurve::estimate(&observations);
     let within = |days: i64| curve.probability_within(days);
+    let within_curve = (0..=CURVE_DAYS).map_while(within).collect();
 
     // Customers with at least k occasions: the counts of k and above.
     let at_least = |k: i64| with_count[k as usize..].iter().sum::<u64>();
@@ -302,6 +310,7 @@ pub(crate) fn summary_of(counts: &Counts, customers: &[CustomerStats]) -> Summar
         repeat_revenue_share: share(later_total, revenue),
         top20_revenue_share: share(top_total, revenue),
         dropped: counts.dropped,
+        within_curve,
     }
 }
 
@@ -339,6 +348,23 @@ mod tests {
                 next_share,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_reports_curve_passes_through_the_repeat_within_keys() {
+        let s = summary_of(OccasionOptions::default());
+        let w = &s.repeat_within;
+        for (day, key) in [
+            (30, w.d30),
+            (60, w.d60),
+            (90, w.d90),
+            (180, w.d180),
+            (365, w.d365),
+        ] {
+            assert_eq!(s.within_curve.get(day).copied(), key, "day {day}");
+        }
+        assert_eq!(s.within_curve[0], 0.0);
+        assert!(s.within_curve.windows(2).all(|p| p[0] <= p[1]));
     }
 
     #[test]

@@ -73,9 +73,12 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
     let top = highest_later_rate(c).max(f64::EPSILON);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (width + LEGEND_WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
+        let (area, legend) = root.split_horizontally(width);
+        draw_ramp_legend(&legend, top)?;
+        let mut chart = ChartBuilder::on(&area)
             .caption(
                 format!("Retention by {} of first purchase", c.period.singular()),
                 (FONT, 24).into_font().color(&rgb(palette::TEXT)),
@@ -100,6 +103,9 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
         chart
             .configure_mesh()
             .disable_mesh()
+            // No tick marks: they fall on the cells' edges, one of them above the
+            // first cohort.
+            .set_all_tick_mark_size(0)
             .x_desc(format!("{} since first purchase", c.period.plural()))
             .x_labels(offsets.min(25) as usize)
             .y_labels(rows.min(40) as usize)
@@ -136,6 +142,45 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// Width of the heatmap's colour legend.
+const LEGEND_WIDTH: u32 = 130;
+
+/// The heatmap's colours with the share each stands for (`top` is the deepest's), and
+/// a faded cell for a period not over.
+fn draw_ramp_legend(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    top: f64,
+) -> Result<()> {
+    let text = (FONT, 13).into_font().color(&rgb(palette::TEXT));
+    area.draw(&Text::new("share buying", (10, 60), text.clone()))
+        .map_err(chart_error)?;
+    let steps = palette::RAMP.len();
+    for (i, &colour) in palette::RAMP.iter().enumerate().rev() {
+        let y = 80 + (steps - 1 - i) as i32 * 22;
+        area.draw(&Rectangle::new(
+            [(10, y), (34, y + 18)],
+            rgb(colour).filled(),
+        ))
+        .map_err(chart_error)?;
+        let share = top * i as f64 / (steps - 1) as f64 * 100.0;
+        area.draw(&Text::new(
+            format!("{share:.0}%"),
+            (42, y + 3),
+            text.clone(),
+        ))
+        .map_err(chart_error)?;
+    }
+    let y = 80 + steps as i32 * 22 + 8;
+    area.draw(&Rectangle::new(
+        [(10, y), (34, y + 18)],
+        rgb(palette::ramp(0.6)).mix(0.45).filled(),
+    ))
+    .map_err(chart_error)?;
+    area.draw(&Text::new("not over", (42, y + 3), text))
+        .map_err(chart_error)?;
+    Ok(())
 }
 
 /// Retention by periods since first purchase: a thin line per cohort (complete
@@ -339,6 +384,193 @@ pub fn trend_bars(t: &crate::metrics::trend::Trend) -> Result<String> {
                 ),
             ]
         });
+        chart.draw_series(bars).map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// The Kaplan–Meier chance of a 2nd purchase within t days (`Summary::within_curve`),
+/// with the 30, 60, 90, 180 and 365-day marks labelled.
+pub fn second_purchase_curve(within: &[f64]) -> Result<String> {
+    let days = within.len().saturating_sub(1).max(1) as f64;
+    let top = (within.iter().copied().fold(0.0, f64::max) * 100.0 * 1.15).clamp(5.0, 100.0);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "Customers with a 2nd purchase, by days after the 1st",
+                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0.0..days, 0.0..top)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .x_desc("days since the first purchase")
+            .y_desc("bought again (%)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
+            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
+            .draw()
+            .map_err(chart_error)?;
+        // A step curve: flat until the next day's estimate.
+        let mut points = Vec::with_capacity(within.len() * 2);
+        for (t, &p) in within.iter().enumerate() {
+            if t > 0 {
+                points.push((t as f64, within[t - 1] * 100.0));
+            }
+            points.push((t as f64, p * 100.0));
+        }
+        chart
+            .draw_series(LineSeries::new(
+                points,
+                rgb(palette::AVERAGE).stroke_width(3),
+            ))
+            .map_err(chart_error)?;
+        let marks = [30usize, 60, 90, 180, 365]
+            .into_iter()
+            .filter_map(|d| within.get(d).map(|&p| (d as f64, p * 100.0)));
+        chart
+            .draw_series(marks.map(|(d, p)| {
+                // Labels of the late marks sit to the left, inside the chart.
+                let dx = if d > days * 0.75 { -100 } else { -20 };
+                EmptyElement::at((d, p))
+                    + Circle::new((0, 0), 4, rgb(palette::AVERAGE).filled())
+                    + Text::new(
+                        format!("{d:.0} days: {p:.1}%"),
+                        (dx, -22),
+                        (FONT, 14).into_font().color(&rgb(palette::TEXT)),
+                    )
+            }))
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// The purchase ladder as a funnel: a bar per rung (customers with k or more
+/// purchases), centred, with the share who go on to the next.
+pub fn ladder_funnel(ladder: &[crate::metrics::summary::LadderStep]) -> Result<String> {
+    let widest = ladder.first().map_or(1, |s| s.customers.max(1)) as f64;
+    let rows = ladder.len().max(1) as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                "The purchase ladder",
+                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
+            )
+            .margin(12)
+            .build_cartesian_2d(-1.0..1.0, -rows..0.0)
+            .map_err(chart_error)?;
+        let text = (FONT, 14).into_font().color(&rgb(palette::TEXT));
+        // Bars centred on the left, their labels on the right.
+        let centre = -0.4;
+        for (i, step) in ladder.iter().enumerate() {
+            let half = step.customers as f64 / widest * 0.55;
+            let (top, bottom) = (-(i as f64) - 0.1, -(i as f64) - 0.9);
+            chart
+                .draw_series([Rectangle::new(
+                    [(centre - half, top), (centre + half, bottom)],
+                    rgb(palette::ramp(1.0 - i as f64 / rows)).filled(),
+                )])
+                .map_err(chart_error)?;
+            let next = step
+                .next_share
+                .map(|s| format!(", {:.1}% go on", s * 100.0))
+                .unwrap_or_default();
+            let label = format!(
+                "{}+ purchases: {}{next}",
+                step.k,
+                crate::render::text::thousands(step.customers)
+            );
+            chart
+                .draw_series([Text::new(label, (0.22, -(i as f64) - 0.62), text.clone())])
+                .map_err(chart_error)?;
+        }
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// Groups of customers (RFM segments, loyalty tiers) as paired bars: their share of the
+/// customers (pale) beside their share of the revenue (dark).
+pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<String> {
+    let count = rows.len().max(1);
+    let top = rows
+        .iter()
+        .flat_map(|(_, c, r)| [*c, r.unwrap_or(0.0)])
+        .fold(0.0, f64::max)
+        * 100.0;
+    let top = (top * 1.1).clamp(5.0, 100.0);
+    let height = (90 + 34 * count) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 24).into_font().color(&rgb(palette::TEXT)))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(170)
+            .build_cartesian_2d(0.0..top, 0.0..count as f64)
+            .map_err(chart_error)?;
+        let labels: Vec<&str> = rows.iter().map(|(l, _, _)| l.as_str()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .x_desc("share of customers (pale) and of revenue (dark), %")
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .y_labels(count * 2 + 1)
+            .y_label_formatter(&|v| {
+                // A label at each row's middle; rows run from the top down.
+                let middle = v - v.floor();
+                let row = count as f64 - v.floor() - 1.0;
+                if (middle - 0.5).abs() < 1e-9 && row >= 0.0 {
+                    labels
+                        .get(row as usize)
+                        .map(|l| l.to_string())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .label_style((FONT, 14).into_font().color(&rgb(palette::TEXT)))
+            .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
+            .draw()
+            .map_err(chart_error)?;
+        let bars = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, customers, revenue))| {
+                let base = (count - 1 - i) as f64;
+                [
+                    Rectangle::new(
+                        [(0.0, base + 0.52), (customers * 100.0, base + 0.85)],
+                        rgb(palette::COHORT).filled(),
+                    ),
+                    Rectangle::new(
+                        [
+                            (0.0, base + 0.15),
+                            (revenue.unwrap_or(0.0) * 100.0, base + 0.48),
+                        ],
+                        rgb(palette::AVERAGE).filled(),
+                    ),
+                ]
+            });
         chart.draw_series(bars).map_err(chart_error)?;
         root.present().map_err(chart_error)?;
     }

@@ -26,7 +26,17 @@ pub fn table(t: &Table) -> String {
     if let Some(title) = &t.title {
         out.push_str(&format!("<h3>{}</h3>\n", escape(title)));
     }
-    out.push_str("<div class=\"scroll\"><table>\n");
+    // A heatmap (a cohort triangle) has many columns: set tighter to fit the page.
+    let heat = t
+        .rows
+        .iter()
+        .flatten()
+        .any(|c| matches!(c, Cell::Heat { .. }));
+    out.push_str(if heat {
+        "<div class=\"scroll\"><table class=\"heat\">\n"
+    } else {
+        "<div class=\"scroll\"><table>\n"
+    });
     let numeric = |i: usize| {
         t.rows
             .iter()
@@ -56,7 +66,7 @@ pub fn table(t: &Table) -> String {
                 }
                 c if c.is_numeric() => out.push_str(&format!("<td class=\"num\">{text}</td>")),
                 // Long text (an action) may wrap; ids and labels stay on one line.
-                _ if text.chars().count() > 30 => {
+                _ if text.chars().count() > 24 => {
                     out.push_str(&format!("<td class=\"wrap\">{text}</td>"))
                 }
                 _ => out.push_str(&format!("<td>{text}</td>")),
@@ -122,8 +132,10 @@ nav a {{ color: {accent}; text-decoration: none; }}
 table {{ border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }}
 h3 {{ font-size: 15px; margin: 20px 0 4px; }}
 th, td {{ padding: 4px 10px; border-bottom: 1px solid #eee; vertical-align: top; white-space: nowrap; }}
-td.wrap {{ white-space: normal; min-width: 14em; }}
-th {{ text-align: left; border-bottom: 2px solid #ccc; }}
+td.wrap {{ white-space: normal; min-width: 10em; }}
+th {{ text-align: left; border-bottom: 2px solid #ccc; white-space: normal; }}
+table.heat {{ font-size: 11px; }}
+table.heat th, table.heat td {{ padding: 3px 3px; }}
 .num {{ text-align: right; }}
 figcaption {{ color: {muted}; font-size: 13px; }}
 .note {{ color: {muted}; font-size: 13px; margin: 4px 0; }}

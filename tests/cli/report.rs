@@ -52,10 +52,20 @@ fn html_is_one_self_contained_page() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(
         html.matches("<svg").count(),
-        3,
-        "the trend's bars, the heatmap and the curves"
+        7,
+        "the 2nd purchase curve, the ladder, the trend's bars, the heatmap, the curves, the segments and the tiers"
     );
-    assert_eq!(html.matches("</svg>").count(), 3);
+    assert_eq!(html.matches("</svg>").count(), 7);
+    assert_mentions(
+        &html,
+        &[
+            "Customers with a 2nd purchase, by days after the 1st",
+            "The purchase ladder",
+            "RFM segments: customers and revenue",
+            "Loyalty tiers: customers and revenue",
+            "share buying",
+        ],
+    );
     // Nothing from the network: no scripts, links, images or fonts to fetch.
     for outside in ["<script", "<link", "<img", "@import", "url(", "src="] {
         assert!(!html.contains(outside), "{outside}");
@@ -175,11 +185,11 @@ fn predictions_only_when_asked() {
             "Customers by P(alive)",
         ],
     );
-    // The page: the trend's bars, the two cohort charts and the P(alive) bars.
+    // The page: the seven charts of every report, and the P(alive) bars.
     w.run(&["report", file, "--predict", "-o", "report.html"])
         .ok();
     let html = std::fs::read_to_string(w.path("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 8);
     assert_mentions(
         &html,
         &[
