@@ -47,6 +47,23 @@ fn chart_error(e: impl std::fmt::Display) -> Error {
 
 const FONT: &str = "sans-serif";
 
+/// A chart on `area` with the report's title style and margins, and room for the
+/// axis labels (`x_labels` below, `y_labels` on the left, in pixels).
+fn titled<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: impl AsRef<str>,
+    x_labels: u32,
+    y_labels: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(title, (FONT, 24).into_font().color(&rgb(palette::TEXT)))
+        .margin(12)
+        .x_label_area_size(x_labels)
+        .y_label_area_size(y_labels);
+    builder
+}
+
 /// The highest retention after offset 0: the top of the heatmap's scale.
 pub fn highest_later_rate(c: &Cohorts) -> f64 {
     c.cells
@@ -78,16 +95,14 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
         root.fill(&WHITE).map_err(chart_error)?;
         let (area, legend) = root.split_horizontally(width);
         draw_ramp_legend(&legend, top)?;
-        let mut chart = ChartBuilder::on(&area)
-            .caption(
-                format!("Retention by {} of first purchase", c.period.singular()),
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(90)
-            .build_cartesian_2d((0..offsets).into_segmented(), (0..rows).into_segmented())
-            .map_err(chart_error)?;
+        let mut chart = titled(
+            &area,
+            format!("Retention by {} of first purchase", c.period.singular()),
+            44,
+            90,
+        )
+        .build_cartesian_2d((0..offsets).into_segmented(), (0..rows).into_segmented())
+        .map_err(chart_error)?;
         // Labels sit in the middle of their cell.
         let label_of = |y: &SegmentValue<i32>| match y {
             SegmentValue::CenterOf(y) => cohorts
@@ -192,14 +207,7 @@ pub fn retention_curves(c: &Cohorts) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (760, 380)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Share of each cohort buying again",
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
+        let mut chart = titled(&root, "Share of each cohort buying again", 40, 50)
             .build_cartesian_2d(1..(offsets - 1).max(2), 0.0..top)
             .map_err(chart_error)?;
         chart
@@ -275,14 +283,7 @@ pub fn p_alive_bars(tenths: &[u64; 10]) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Customers by P(alive)",
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
+        let mut chart = titled(&root, "Customers by P(alive)", 40, 50)
             .build_cartesian_2d(0.0..100.0, 0.0..top)
             .map_err(chart_error)?;
         chart
@@ -331,16 +332,14 @@ pub fn trend_bars(t: &crate::metrics::trend::Trend) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("Active customers by {}", t.period.singular()),
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0.0..periods as f64, 0.0..top)
-            .map_err(chart_error)?;
+        let mut chart = titled(
+            &root,
+            format!("Active customers by {}", t.period.singular()),
+            40,
+            60,
+        )
+        .build_cartesian_2d(0.0..periods as f64, 0.0..top)
+        .map_err(chart_error)?;
         let labels: Vec<String> = t.periods.iter().map(|p| p.period.clone()).collect();
         chart
             .configure_mesh()
@@ -399,16 +398,14 @@ pub fn second_purchase_curve(within: &[f64]) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (760, 340)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Customers with a 2nd purchase, by days after the 1st",
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0.0..days, 0.0..top)
-            .map_err(chart_error)?;
+        let mut chart = titled(
+            &root,
+            "Customers with a 2nd purchase, by days after the 1st",
+            40,
+            50,
+        )
+        .build_cartesian_2d(0.0..days, 0.0..top)
+        .map_err(chart_error)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -466,12 +463,7 @@ pub fn ladder_funnel(ladder: &[crate::metrics::summary::LadderStep]) -> Result<S
     {
         let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "The purchase ladder",
-                (FONT, 24).into_font().color(&rgb(palette::TEXT)),
-            )
-            .margin(12)
+        let mut chart = titled(&root, "The purchase ladder", 0, 0)
             .build_cartesian_2d(-1.0..1.0, -rows..0.0)
             .map_err(chart_error)?;
         let text = (FONT, 14).into_font().color(&rgb(palette::TEXT));
@@ -519,11 +511,7 @@ pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<St
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24).into_font().color(&rgb(palette::TEXT)))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(170)
+        let mut chart = titled(&root, title, 36, 170)
             .build_cartesian_2d(0.0..top, 0.0..count as f64)
             .map_err(chart_error)?;
         let labels: Vec<&str> = rows.iter().map(|(l, _, _)| l.as_str()).collect();
