@@ -9,7 +9,7 @@ use crate::days::date_of_day;
 use crate::error::{Error, Result};
 use crate::metrics::cohorts::{cohorts, CohortFilter, Cohorts};
 use crate::metrics::cycles::{CycleBy, CycleOptions};
-use crate::metrics::dormant::{dormant, Rule};
+use crate::metrics::dormant::{dormant, Rule, DEFAULT_BANDS};
 use crate::metrics::groups::GroupBy;
 use crate::metrics::next::{next_items, NextRow};
 use crate::metrics::rfm::rfm_from;
@@ -211,7 +211,7 @@ fn compute(
                     let trended = trend(&occasions, args.period, DORMANT_AFTER)?;
                     let ladder = Ladder::parse(None, TierBy::Occasions, PLATINUM_TOP)?;
                     let placed = tiers(&occasions, &ladder, None)?;
-                    let bands = [90, 180, 365];
+                    let bands = DEFAULT_BANDS;
                     let quiet = dormant(&occasions, Rule::After(bands[0]), &bands)?;
                     Ok::<_, Error>((trended, placed, quiet))
                 },
@@ -439,24 +439,17 @@ fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> 
 }
 
 fn html_page(parts: &Parts) -> Result<String> {
-    let figures = format!(
-        "<figure>{}<figcaption>{}</figcaption></figure>\n<figure>{}<figcaption>{}</figcaption></figure>\n",
-        charts::cohort_heatmap(&parts.cohorts)?,
-        html::escape(&heatmap_caption(&parts.cohorts)),
-        charts::retention_curves(&parts.cohorts)?,
-        html::escape(CURVES_CAPTION),
-    );
-    let trend_figure = format!(
-        "<figure>{}<figcaption>{}</figcaption></figure>\n",
-        charts::trend_bars(&parts.trend.0)?,
-        html::escape(TREND_CAPTION)
-    );
     let figure = |svg: String, caption: &str| {
         format!(
             "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
             html::escape(caption)
         )
     };
+    let figures = figure(
+        charts::cohort_heatmap(&parts.cohorts)?,
+        &heatmap_caption(&parts.cohorts),
+    ) + &figure(charts::retention_curves(&parts.cohorts)?, CURVES_CAPTION);
+    let trend_figure = figure(charts::trend_bars(&parts.trend.0)?, TREND_CAPTION);
     let summary_figures = figure(
         charts::second_purchase_curve(&parts.within_curve)?,
         SECOND_CAPTION,
@@ -497,12 +490,8 @@ fn html_page(parts: &Parts) -> Result<String> {
     match &parts.predictions {
         None => {}
         Some(Ok(doc)) => {
-            let before = format!(
-                "{}<figure>{}<figcaption>{}</figcaption></figure>\n",
-                html::notes(&[PREDICTIONS_NOTE.to_string()]),
-                p_alive_chart(doc)?,
-                html::escape(P_ALIVE_CAPTION)
-            );
+            let before = html::notes(&[PREDICTIONS_NOTE.to_string()])
+                + &figure(p_alive_chart(doc)?, P_ALIVE_CAPTION);
             sections.push(html_section("predictions", "Predictions", doc, &before));
         }
         Some(Err(why)) => sections.push(Section {

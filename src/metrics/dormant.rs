@@ -20,6 +20,9 @@ pub enum Rule {
     Relative(f64),
 }
 
+/// The bands of `rebuy dormant` and the report: more than 90, 180 and 365 days.
+pub const DEFAULT_BANDS: [i32; 3] = [90, 180, 365];
+
 /// `--bands`, checked: days, ascending, each more than 0.
 pub fn parse_bands(text: &str) -> Result<Vec<i32>> {
     let mut bands: Vec<i32> = Vec::new();
