@@ -36,6 +36,8 @@ struct Parts {
     ladder: Vec<LadderStep>,
     segment_shares: Vec<(String, f64, Option<f64>)>,
     tier_shares: Vec<(String, f64, Option<f64>)>,
+    /// (product, p25, median, p75) of the products with the most intervals.
+    cycle_ranges: Vec<(String, f64, f64, f64)>,
     cohorts: Cohorts,
     cohort_table: Document,
     rfm: Document,
@@ -257,8 +259,18 @@ fn compute(
     let cohort_table = super::cohorts::triangle_document(&c, CohortMetric::Retention);
     let rfm_doc = super::rfm::document(&rfm);
     let files: Vec<String> = inputs.files.iter().map(|f| f.name.clone()).collect();
+    let mut cycle_ranges = Vec::new();
     let cycles = measured?.map(|(_, measured)| {
         let shown = &measured[..measured.len().min(args.top)];
+        cycle_ranges = shown
+            .iter()
+            .take(CYCLE_CHART_ROWS)
+            .filter_map(|c| {
+                let label = c.name.as_deref().unwrap_or(&c.product);
+                let label: String = label.chars().take(30).collect();
+                Some((label, c.p25?, c.median?, c.p75?))
+            })
+            .collect();
         let mut doc = super::cycles::document(shown, &options, as_of, &dropped);
         let all = super::cycles::document(&measured, &options, as_of, &dropped);
         if measured.len() > shown.len() {
@@ -289,6 +301,7 @@ fn compute(
             .iter()
             .map(|r| (r.segment.clone(), r.share, r.revenue_share))
             .collect(),
+        cycle_ranges,
         tier_shares: placed
             .tiers
             .iter()
@@ -309,6 +322,9 @@ fn compute(
 
 /// The groups of `--by` shown: the largest, the rest as (other).
 const REPORT_GROUPS: usize = 10;
+
+/// Products in the chart of purchase cycles.
+const CYCLE_CHART_ROWS: usize = 10;
 
 /// `rebuy tiers`' default: Platinum is the top 5% by revenue.
 const PLATINUM_TOP: f64 = 5.0;
@@ -423,6 +439,7 @@ const LADDER_CAPTION: &str = "Each bar: the customers with at least that many pu
 const SEGMENTS_CAPTION: &str = "Each segment's share of the customers (pale) beside its share of the revenue (dark): a dark bar longer than its pale one is a segment worth more than its size.";
 const TIERS_CAPTION: &str =
     "Each tier's share of the customers (pale) beside its share of the revenue (dark).";
+const CYCLES_CAPTION: &str = "Each line: the middle half of the days between a customer's purchases of the product (25th to 75th percentile); the dot is the median. The products with the most intervals, most first.";
 const CURVES_CAPTION: &str = "Each thin line is one cohort over its complete periods; the bold line is the average, weighted by cohort size.";
 
 fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> Section {
@@ -477,6 +494,12 @@ fn html_page(parts: &Parts) -> Result<String> {
         html_section("dormant", "Dormant customers", &parts.dormant, ""),
     ]);
     sections.push(match &parts.cycles {
+        Some((doc, _)) if !parts.cycle_ranges.is_empty() => html_section(
+            "cycles",
+            "Purchase cycles",
+            doc,
+            &figure(charts::cycle_ranges(&parts.cycle_ranges)?, CYCLES_CAPTION),
+        ),
         Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, ""),
         None => Section {
             id: "cycles",

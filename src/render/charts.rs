@@ -523,19 +523,7 @@ pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<St
             .x_desc("share of customers (pale) and of revenue (dark), %")
             .x_label_formatter(&|v| format!("{v:.0}%"))
             .y_labels(count * 2 + 1)
-            .y_label_formatter(&|v| {
-                // A label at each row's middle; rows run from the top down.
-                let middle = v - v.floor();
-                let row = count as f64 - v.floor() - 1.0;
-                if (middle - 0.5).abs() < 1e-9 && row >= 0.0 {
-                    labels
-                        .get(row as usize)
-                        .map(|l| l.to_string())
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&|v| row_label(&labels, *v))
             .label_style((FONT, 14).into_font().color(&rgb(palette::TEXT)))
             .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
             .draw()
@@ -560,6 +548,66 @@ pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<St
                 ]
             });
         chart.draw_series(bars).map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// The label of the row whose middle is at `v` (rows of height 1 from the top down,
+/// as `share_bars` and `cycle_ranges` draw them); empty elsewhere.
+fn row_label(labels: &[&str], v: f64) -> String {
+    let count = labels.len() as f64;
+    let row = count - v.floor() - 1.0;
+    if ((v - v.floor()) - 0.5).abs() < 1e-9 && row >= 0.0 {
+        labels
+            .get(row as usize)
+            .map(|l| l.to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Products' purchase cycles: for each, a line over the middle half of its days
+/// between purchases (25th to 75th percentile) with a dot at the median; rows are
+/// (label, p25, median, p75), top first.
+pub fn cycle_ranges(rows: &[(String, f64, f64, f64)]) -> Result<String> {
+    let count = rows.len().max(1);
+    let right = (rows.iter().map(|r| r.3).fold(0.0, f64::max) * 1.1).max(1.0);
+    let height = (90 + 30 * count) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = titled(&root, "Days between purchases of a product", 36, 230)
+            .build_cartesian_2d(0.0..right, 0.0..count as f64)
+            .map_err(chart_error)?;
+        let labels: Vec<&str> = rows.iter().map(|(l, ..)| l.as_str()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(220, 220, 220))
+            .x_desc("days: 25th percentile to 75th, the dot at the median")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_labels(count * 2 + 1)
+            .y_label_formatter(&|v| row_label(&labels, *v))
+            .label_style((FONT, 13).into_font().color(&rgb(palette::TEXT)))
+            .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
+            .draw()
+            .map_err(chart_error)?;
+        for (i, &(_, p25, median, p75)) in rows.iter().enumerate() {
+            let y = (count - 1 - i) as f64 + 0.5;
+            chart
+                .draw_series(LineSeries::new(
+                    [(p25, y), (p75, y)],
+                    rgb(palette::COHORT).stroke_width(8),
+                ))
+                .map_err(chart_error)?;
+            chart
+                .draw_series([Circle::new((median, y), 5, rgb(palette::AVERAGE).filled())])
+                .map_err(chart_error)?;
+        }
         root.present().map_err(chart_error)?;
     }
     Ok(svg)

@@ -52,10 +52,10 @@ fn html_is_one_self_contained_page() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(
         html.matches("<svg").count(),
-        7,
-        "the 2nd purchase curve, the ladder, the trend's bars, the heatmap, the curves, the segments and the tiers"
+        8,
+        "the 2nd purchase curve, the ladder, the trend's bars, the heatmap, the curves, the segments, the tiers and the cycles"
     );
-    assert_eq!(html.matches("</svg>").count(), 7);
+    assert_eq!(html.matches("</svg>").count(), 8);
     assert_mentions(
         &html,
         &[
@@ -64,6 +64,7 @@ fn html_is_one_self_contained_page() {
             "RFM segments: customers and revenue",
             "Loyalty tiers: customers and revenue",
             "share buying",
+            "Days between purchases of a product",
         ],
     );
     // Nothing from the network: no scripts, links, images or fonts to fetch.
@@ -185,11 +186,12 @@ fn predictions_only_when_asked() {
             "Customers by P(alive)",
         ],
     );
-    // The page: the seven charts of every report, and the P(alive) bars.
+    // The page: the eight charts of a report on an export with products, and the
+    // P(alive) bars.
     w.run(&["report", file, "--predict", "-o", "report.html"])
         .ok();
     let html = std::fs::read_to_string(w.path("report.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 8);
+    assert_eq!(html.matches("<svg").count(), 9);
     assert_mentions(
         &html,
         &[

@@ -5,10 +5,10 @@
 
 It writes the report of FIXTURE (default fixtures/generated.csv) into a temporary
 folder, then with Debian's `chromium` (--headless --no-sandbox --disable-gpu):
-  - the DOM after rendering holds exactly 7 <svg> elements (the curve of the time to
+  - the DOM after rendering holds exactly 8 <svg> elements (the curve of the time to
     the 2nd purchase, the ladder funnel, the trend's bars, the cohort heatmap, the
-    retention curves, the RFM segments' and the tiers' shares), each with drawn
-    shapes in it;
+    retention curves, the RFM segments' and the tiers' shares, the products' purchase
+    cycles), each with drawn shapes in it;
   - nothing is cut off: in a 1280-pixel window no element reaches past the page's
     right edge (a copy of the report measures itself with a script added for this
     check; the report itself has none);
@@ -52,8 +52,8 @@ def main():
         dom = chromium("--dump-dom", url)
         svgs = re.findall(r"<svg\b.*?</svg>", dom.stdout, flags=re.S)
         print(f"svg elements after rendering: {len(svgs)}")
-        if len(svgs) != 7:
-            problems.append(f"expected 7 <svg> elements, found {len(svgs)}")
+        if len(svgs) != 8:
+            problems.append(f"expected 8 <svg> elements, found {len(svgs)}")
         for i, svg in enumerate(svgs):
             shapes = len(re.findall(r"<(rect|polyline|path|circle)\b", svg))
             print(f"  chart {i + 1}: {shapes} shapes")
