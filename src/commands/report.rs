@@ -120,29 +120,13 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "report".into());
             let folder = path.parent().unwrap_or(Path::new(""));
-            let charts = [
-                (
-                    format!("{stem}-cohorts.svg"),
-                    charts::cohort_heatmap(&parts.cohorts)?,
-                ),
-                (
-                    format!("{stem}-retention.svg"),
-                    charts::retention_curves(&parts.cohorts)?,
-                ),
-                (
-                    format!("{stem}-trend.svg"),
-                    charts::trend_bars(&parts.trend.0)?,
-                ),
-            ];
-            for (name, svg) in &charts {
-                write_file(&folder.join(name), svg.as_bytes(), &settings)?;
+            let mut files = Vec::new();
+            for chart in draw_charts(&parts)? {
+                let name = format!("{stem}-{}.svg", chart.key);
+                write_file(&folder.join(&name), chart.svg.as_bytes(), &settings)?;
+                files.push((chart, name));
             }
-            let names = [
-                charts[0].0.as_str(),
-                charts[1].0.as_str(),
-                charts[2].0.as_str(),
-            ];
-            main.write(markdown(&parts, Some(names))?.as_bytes())
+            main.write(markdown(&parts, Some(&files))?.as_bytes())
         }
         Target::Folder(folder) => bundle(&folder, &parts, &settings),
     }
@@ -455,30 +439,102 @@ fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> 
     }
 }
 
+/// One chart of the report, drawn: its key (the file `STEM-KEY.svg` beside a Markdown
+/// report), what it shows and how to read it.
+struct Chart {
+    key: &'static str,
+    alt: String,
+    caption: String,
+    svg: String,
+}
+
+/// Every chart of the report, in page order; HTML inlines them, Markdown links them.
+fn draw_charts(parts: &Parts) -> Result<Vec<Chart>> {
+    let chart = |key, alt: String, caption: &str, svg| Chart {
+        key,
+        alt,
+        caption: caption.to_string(),
+        svg,
+    };
+    let period = parts.cohorts.period.singular();
+    let mut all = vec![
+        chart(
+            "second",
+            "Customers with a 2nd purchase, by days after the 1st".into(),
+            SECOND_CAPTION,
+            charts::second_purchase_curve(&parts.within_curve)?,
+        ),
+        chart(
+            "ladder",
+            "The purchase ladder".into(),
+            LADDER_CAPTION,
+            charts::ladder_funnel(&parts.ladder)?,
+        ),
+        chart(
+            "trend",
+            format!("Active customers by {}", parts.trend.0.period.singular()),
+            TREND_CAPTION,
+            charts::trend_bars(&parts.trend.0)?,
+        ),
+        chart(
+            "cohorts",
+            format!("Retention by {period} of first purchase"),
+            &heatmap_caption(&parts.cohorts),
+            charts::cohort_heatmap(&parts.cohorts)?,
+        ),
+        chart(
+            "retention",
+            "Share of each cohort buying again".into(),
+            CURVES_CAPTION,
+            charts::retention_curves(&parts.cohorts)?,
+        ),
+        chart(
+            "segments",
+            SEGMENTS_TITLE.into(),
+            SEGMENTS_CAPTION,
+            charts::share_bars(SEGMENTS_TITLE, &parts.segment_shares)?,
+        ),
+        chart(
+            "tiers",
+            TIERS_TITLE.into(),
+            TIERS_CAPTION,
+            charts::share_bars(TIERS_TITLE, &parts.tier_shares)?,
+        ),
+    ];
+    if !parts.cycle_ranges.is_empty() {
+        all.push(chart(
+            "cycles",
+            "Days between purchases of a product".into(),
+            CYCLES_CAPTION,
+            charts::cycle_ranges(&parts.cycle_ranges)?,
+        ));
+    }
+    Ok(all)
+}
+
+const SEGMENTS_TITLE: &str = "RFM segments: customers and revenue";
+const TIERS_TITLE: &str = "Loyalty tiers: customers and revenue";
+
 fn html_page(parts: &Parts) -> Result<String> {
-    let figure = |svg: String, caption: &str| {
+    let figure = |svg: &str, caption: &str| {
         format!(
             "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
             html::escape(caption)
         )
     };
-    let figures = figure(
-        charts::cohort_heatmap(&parts.cohorts)?,
-        &heatmap_caption(&parts.cohorts),
-    ) + &figure(charts::retention_curves(&parts.cohorts)?, CURVES_CAPTION);
-    let trend_figure = figure(charts::trend_bars(&parts.trend.0)?, TREND_CAPTION);
-    let summary_figures = figure(
-        charts::second_purchase_curve(&parts.within_curve)?,
-        SECOND_CAPTION,
-    ) + &figure(charts::ladder_funnel(&parts.ladder)?, LADDER_CAPTION);
-    let segment_figure = figure(
-        charts::share_bars("RFM segments: customers and revenue", &parts.segment_shares)?,
-        SEGMENTS_CAPTION,
-    );
-    let tier_figure = figure(
-        charts::share_bars("Loyalty tiers: customers and revenue", &parts.tier_shares)?,
-        TIERS_CAPTION,
-    );
+    let drawn = draw_charts(parts)?;
+    // The figures of the charts with these keys, in order.
+    let figures = |keys: &[&str]| -> String {
+        keys.iter()
+            .filter_map(|k| drawn.iter().find(|c| c.key == *k))
+            .map(|c| figure(&c.svg, &c.caption))
+            .collect()
+    };
+    let summary_figures = figures(&["second", "ladder"]);
+    let trend_figure = figures(&["trend"]);
+    let cohort_figures = figures(&["cohorts", "retention"]);
+    let segment_figure = figures(&["segments"]);
+    let tier_figure = figures(&["tiers"]);
     // The summary's numbers first, its charts under them.
     let mut summary = html_section("summary", "Summary", &parts.summary, "");
     summary.body.push_str(&summary_figures);
@@ -488,19 +544,18 @@ fn html_page(parts: &Parts) -> Result<String> {
     }
     sections.extend([
         html_section("trend", "Trend", &parts.trend.1, &trend_figure),
-        html_section("cohorts", "Cohort retention", &parts.cohort_table, &figures),
+        html_section(
+            "cohorts",
+            "Cohort retention",
+            &parts.cohort_table,
+            &cohort_figures,
+        ),
         html_section("rfm", "RFM segments", &parts.rfm, &segment_figure),
         html_section("tiers", "Loyalty tiers", &parts.tiers, &tier_figure),
         html_section("dormant", "Dormant customers", &parts.dormant, ""),
     ]);
     sections.push(match &parts.cycles {
-        Some((doc, _)) if !parts.cycle_ranges.is_empty() => html_section(
-            "cycles",
-            "Purchase cycles",
-            doc,
-            &figure(charts::cycle_ranges(&parts.cycle_ranges)?, CYCLES_CAPTION),
-        ),
-        Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, ""),
+        Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, &figures(&["cycles"])),
         None => Section {
             id: "cycles",
             title: "Purchase cycles".into(),
@@ -514,7 +569,7 @@ fn html_page(parts: &Parts) -> Result<String> {
         None => {}
         Some(Ok(doc)) => {
             let before = html::notes(&[PREDICTIONS_NOTE.to_string()])
-                + &figure(p_alive_chart(doc)?, P_ALIVE_CAPTION);
+                + &figure(&p_alive_chart(doc)?, P_ALIVE_CAPTION);
             sections.push(html_section("predictions", "Predictions", doc, &before));
         }
         Some(Err(why)) => sections.push(Section {
@@ -542,41 +597,43 @@ fn html_page(parts: &Parts) -> Result<String> {
 }
 
 /// The report in Markdown; `charts` names the SVG files beside it, if written.
-fn markdown(parts: &Parts, charts: Option<[&str; 3]>) -> Result<String> {
+fn markdown(parts: &Parts, charts: Option<&[(Chart, String)]>) -> Result<String> {
+    // The images of the charts with these keys, each with its caption.
+    let images = |keys: &[&str]| -> String {
+        keys.iter()
+            .filter_map(|k| charts?.iter().find(|(c, _)| c.key == *k))
+            .map(|(c, file)| format!("![{}]({file})\n\n{}\n\n", c.alt, c.caption))
+            .collect()
+    };
     let section = |title: &str, doc: &Document| {
         let body = crate::render::render(doc, Format::Markdown, false);
         format!("## {title}\n\n{}\n", String::from_utf8_lossy(&body))
     };
     let mut out = format!("# {}\n\n{}\n\n", parts.title, parts.subtitle);
     out.push_str(&section("Summary", &parts.summary));
+    out.push_str(&images(&["second", "ladder"]));
     if let Some((by, doc)) = &parts.by {
         out.push_str(&section(&format!("By {by}"), doc));
     }
-    let trend_figure = match charts {
-        Some([_, _, bars]) => format!(
-            "![Active customers by {}]({bars})\n\n{TREND_CAPTION}\n\n",
-            parts.trend.0.period.singular()
-        ),
-        None => String::new(),
-    };
-    out.push_str(&format!("## Trend\n\n{trend_figure}"));
+    out.push_str(&format!("## Trend\n\n{}", images(&["trend"])));
     out.push_str(section("", &parts.trend.1).trim_start_matches("## \n\n"));
     let figures = match charts {
-        Some([heatmap, curves, _]) => format!(
-            "![Retention by {} of first purchase]({heatmap})\n\n{}\n\n![Share of each cohort buying again]({curves})\n\n{CURVES_CAPTION}\n\n",
-            parts.cohorts.period.singular(),
-            heatmap_caption(&parts.cohorts)
-        ),
+        Some(_) => images(&["cohorts", "retention"]),
         None => "Charts: write the report with -o report.html, or -o report.md for SVG files beside it.\n\n".to_string(),
     };
     out.push_str(&format!("## Cohort retention\n\n{figures}"));
     let cohorts = section("", &parts.cohort_table);
     out.push_str(cohorts.trim_start_matches("## \n\n"));
     out.push_str(&section("RFM segments", &parts.rfm));
+    out.push_str(&images(&["segments"]));
     out.push_str(&section("Loyalty tiers", &parts.tiers));
+    out.push_str(&images(&["tiers"]));
     out.push_str(&section("Dormant customers", &parts.dormant));
     match &parts.cycles {
-        Some((doc, _)) => out.push_str(&section("Purchase cycles", doc)),
+        Some((doc, _)) => {
+            out.push_str(&section("Purchase cycles", doc));
+            out.push_str(&images(&["cycles"]));
+        }
         None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
     }
     if let Some(doc) = &parts.next {

@@ -18,9 +18,14 @@ fn markdown_with_charts_beside_it() {
     let markdown = std::fs::read_to_string(w.path("report.md")).unwrap();
     insta::assert_snapshot!("markdown", markdown);
     for chart in [
+        "report-second.svg",
+        "report-ladder.svg",
+        "report-trend.svg",
         "report-cohorts.svg",
         "report-retention.svg",
-        "report-trend.svg",
+        "report-segments.svg",
+        "report-tiers.svg",
+        "report-cycles.svg",
     ] {
         let svg = std::fs::read_to_string(w.path(chart)).unwrap();
         assert!(
