@@ -511,23 +511,15 @@ pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<St
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = titled(&root, title, 36, 170)
-            .build_cartesian_2d(0.0..top, 0.0..count as f64)
-            .map_err(chart_error)?;
         let labels: Vec<&str> = rows.iter().map(|(l, _, _)| l.as_str()).collect();
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
-            .x_desc("share of customers (pale) and of revenue (dark), %")
-            .x_label_formatter(&|v| format!("{v:.0}%"))
-            .y_labels(count * 2 + 1)
-            .y_label_formatter(&|v| row_label(&labels, *v))
-            .label_style((FONT, 14).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
-            .draw()
-            .map_err(chart_error)?;
+        let axis = RowAxis {
+            label_width: 170,
+            right: top,
+            desc: "share of customers (pale) and of revenue (dark), %",
+            unit: "%",
+            font: 14,
+        };
+        let mut chart = row_chart(&root, title, &labels, &axis)?;
         let bars = rows
             .iter()
             .enumerate()
@@ -551,6 +543,50 @@ pub fn share_bars(title: &str, rows: &[(String, f64, Option<f64>)]) -> Result<St
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+/// The x axis of a chart of labelled rows: room for the labels on the left, the
+/// axis's right end, what it counts, the unit after each number, the labels' size.
+struct RowAxis {
+    label_width: u32,
+    right: f64,
+    desc: &'static str,
+    unit: &'static str,
+    font: u32,
+}
+
+/// A chart of labelled rows of height 1, top first (`share_bars`, `cycle_ranges`),
+/// its mesh drawn.
+fn row_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    labels: &[&str],
+    axis: &RowAxis,
+) -> Result<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let count = labels.len().max(1);
+    let mut chart = titled(root, title, 36, axis.label_width)
+        .build_cartesian_2d(0.0..axis.right, 0.0..count as f64)
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(RGBColor(238, 238, 238))
+        .bold_line_style(RGBColor(220, 220, 220))
+        .x_desc(axis.desc)
+        .x_label_formatter(&|v| format!("{v:.0}{}", axis.unit))
+        .y_labels(count * 2 + 1)
+        .y_label_formatter(&|v| row_label(labels, *v))
+        .label_style((FONT, axis.font).into_font().color(&rgb(palette::TEXT)))
+        .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
+        .draw()
+        .map_err(chart_error)?;
+    Ok(chart)
 }
 
 /// The label of the row whose middle is at `v` (rows of height 1 from the top down,
@@ -579,23 +615,15 @@ pub fn cycle_ranges(rows: &[(String, f64, f64, f64)]) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (760, height)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let mut chart = titled(&root, "Days between purchases of a product", 36, 230)
-            .build_cartesian_2d(0.0..right, 0.0..count as f64)
-            .map_err(chart_error)?;
         let labels: Vec<&str> = rows.iter().map(|(l, ..)| l.as_str()).collect();
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
-            .x_desc("days: 25th percentile to 75th, the dot at the median")
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_labels(count * 2 + 1)
-            .y_label_formatter(&|v| row_label(&labels, *v))
-            .label_style((FONT, 13).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
-            .draw()
-            .map_err(chart_error)?;
+        let axis = RowAxis {
+            label_width: 230,
+            right,
+            desc: "days: 25th percentile to 75th, the dot at the median",
+            unit: "",
+            font: 13,
+        };
+        let mut chart = row_chart(&root, "Days between purchases of a product", &labels, &axis)?;
         for (i, &(_, p25, median, p75)) in rows.iter().enumerate() {
             let y = (count - 1 - i) as f64 + 0.5;
             chart
