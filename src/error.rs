@@ -2,8 +2,22 @@
 
 use std::fmt;
 
-/// Exit status: 0 success, 1 a `check` gate failed, 2 bad usage or bad input.
-pub const EXIT_BAD_INPUT: u8 = 2;
+/// How a run of rebuy ended, as its exit code says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: the command did what it was asked.
+    Success = 0,
+    /// 1: `check` ran, and a gate failed.
+    GateFailed = 1,
+    /// 2: bad usage or bad input; nothing was written.
+    BadInput = 2,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
 
 /// Where in the input a problem is. Every part is optional; present parts are printed
 /// in the order file, line, column, value.

@@ -22,12 +22,11 @@ pub mod render;
 pub mod settings;
 pub mod sql;
 
-use std::process::ExitCode;
-
 use cli::{Cli, Command};
+use error::ExitStatus;
 
 /// Runs one command line; errors carry their own exit code (see `error`).
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Inspect(args) => commands::inspect::run(args)?,
         Command::Summary(args) => commands::summary::run(args)?,
@@ -48,5 +47,5 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man => commands::manual::man()?,
     }
     progress::mark("");
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

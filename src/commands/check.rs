@@ -2,21 +2,17 @@
 //! gate fails.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use serde_json::json;
 
 use crate::cli::CheckArgs;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::gates::{check_key, numbers, parse_bound, Gate, GateFile, Verdict};
 use crate::output::Output;
 use crate::render::{Cell, Document, Table};
 use crate::settings::Settings;
 
-/// Exit status when a gate fails.
-const EXIT_GATE_FAILED: u8 = 1;
-
-pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let file = args
         .config
         .as_deref()
@@ -108,9 +104,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     super::emit(&document, &settings, output)?;
     if failed > 0 {
         eprintln!("rebuy: {failed} of {} gates failed", verdicts.len());
-        return Ok(ExitCode::from(EXIT_GATE_FAILED));
+        return Ok(ExitStatus::GateFailed);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 fn read(path: &Path, flag: &str) -> Result<String> {
