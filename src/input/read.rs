@@ -288,17 +288,51 @@ impl ParquetBody {
                 "the file may be truncated; export it again",
             )
         };
-        let columns = Some(self.columns.clone());
-        let slice = Some((offset, len));
-        let frame = match &self.bytes {
+        // Quantity and unit price make a line's amount only where the amount is
+        // missing: they are read for the slices that have such a line.
+        let column_of = |wanted: Role| {
+            self.roles
+                .assigned
+                .iter()
+                .find(|(role, _)| *role == wanted)
+                .map(|(_, column)| column.clone())
+        };
+        let amount = column_of(Role::Amount);
+        let fallback: Vec<String> = [Role::Quantity, Role::UnitPrice]
+            .into_iter()
+            .filter_map(column_of)
+            .filter(|c| Some(c) != amount.as_ref() && self.columns.contains(c))
+            .collect();
+        let first: Vec<String> = match &amount {
+            Some(_) => self
+                .columns
+                .iter()
+                .filter(|c| !fallback.contains(c))
+                .cloned()
+                .collect(),
+            None => self.columns.clone(),
+        };
+        let mut frame = self.read(first, offset, len).map_err(unreadable)?;
+        let needed = amount.as_ref().is_some_and(|a| {
+            frame
+                .column(a)
+                .is_ok_and(|c| c.null_count() > 0 || !c.dtype().is_primitive_numeric())
+        });
+        if needed && !fallback.is_empty() {
+            let rest = self.read(fallback, offset, len).map_err(unreadable)?;
+            frame
+                .hstack_mut(rest.columns())
+                .map_err(|e| Error::file(name, e.to_string(), "report this as a bug"))?;
+        }
+        by_role(frame, &self.roles, name)
+    }
+
+    /// Rows `offset..offset + len` of `columns`.
+    fn read(&self, columns: Vec<String>, offset: usize, len: usize) -> PolarsResult<DataFrame> {
+        let (columns, slice) = (Some(columns), Some((offset, len)));
+        match &self.bytes {
             ParquetBytes::File(path) => {
-                let file = std::fs::File::open(path).map_err(|e| {
-                    Error::file(
-                        name,
-                        format!("cannot read the file: {e}"),
-                        "check that you may read it",
-                    )
-                })?;
+                let file = std::fs::File::open(path)?;
                 let reader = ParquetReader::new(file);
                 guarded(|| reader.with_columns(columns).with_slice(slice).finish())
             }
@@ -307,8 +341,6 @@ impl ParquetBody {
                 guarded(|| reader.with_columns(columns).with_slice(slice).finish())
             }
         }
-        .map_err(unreadable)?;
-        by_role(frame, &self.roles, name)
     }
 }
 

@@ -220,6 +220,49 @@ fn parquet_with_nulls_integer_ids_and_a_date_column() {
     );
 }
 
+/// Quantity and unit price are read only for the Parquet slices where some amount is
+/// missing; there they make that line's amount, as in a CSV file.
+#[test]
+fn parquet_quantity_times_price_fills_a_missing_amount_and_is_unread_otherwise() {
+    use polars::prelude::*;
+    let w = Workdir::new();
+    let write = |name: &str, totals: [Option<f64>; 3], quantity: Column| {
+        let mut frame = DataFrame::new(
+            3,
+            vec![
+                Column::new("customer_id".into(), ["A", "A", "B"]),
+                Column::new("order_id".into(), ["1", "2", "3"]),
+                Column::new(
+                    "order_date".into(),
+                    ["2024-01-01", "2024-02-01", "2024-01-15"],
+                ),
+                Column::new("line_total".into(), totals),
+                quantity,
+                Column::new("unit_price".into(), [4.0f64, 2.5, 1.0]),
+            ],
+        )
+        .unwrap();
+        let file = std::fs::File::create(w.path(name)).unwrap();
+        ParquetWriter::new(file).finish(&mut frame).unwrap();
+    };
+    // Order 2 has no total: 3 × 2.50 = 7.50; A's revenue 10 + 7.50, B's 4.
+    write(
+        "gap.parquet",
+        [Some(10.0), None, Some(4.0)],
+        Column::new("quantity".into(), [1i64, 3, 4]),
+    );
+    let out = summary_json(&w, &["gap.parquet"]);
+    assert_mentions(&out, &["\"revenue\": 21.5", "\"orders\": 3"]);
+    // Every total there: a quantity that is not a number is never looked at.
+    write(
+        "whole.parquet",
+        [Some(10.0), Some(7.5), Some(4.0)],
+        Column::new("quantity".into(), ["one", "three", "four"]),
+    );
+    let out = summary_json(&w, &["whole.parquet"]);
+    assert_mentions(&out, &["\"revenue\": 21.5", "\"orders\": 3"]);
+}
+
 #[test]
 fn parquet_timestamps_with_a_zone_count_days_on_their_wall_clock_or_in_tz() {
     use polars::prelude::*;
