@@ -211,6 +211,14 @@ impl Interner {
         let _ = slot;
     }
 
+    /// Room for `ids` more entries of `bytes` bytes in all, so the arena and the ends
+    /// are allocated once instead of growing by doubling (each doubling copies them
+    /// into fresh memory). Room never used costs address space only.
+    pub fn reserve(&mut self, ids: usize, bytes: usize) {
+        self.ends.reserve(ids);
+        self.arena.reserve(bytes);
+    }
+
     fn push(&mut self, key: &[u8]) -> u32 {
         let code = self.ends.len() as u32;
         self.arena.extend_from_slice(key);

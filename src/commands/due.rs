@@ -101,7 +101,6 @@ pub fn run(args: &DueArgs) -> anyhow::Result<()> {
     list.write(rows.len(), cells, &settings, output)
 }
 
-/// The stages asked for; by default those a message goes out for.
 /// `--fires-on`, checked.
 pub(crate) fn fires_on(flags: &DueFlags) -> Result<Option<NaiveDate>> {
     flags
@@ -111,6 +110,7 @@ pub(crate) fn fires_on(flags: &DueFlags) -> Result<Option<NaiveDate>> {
         .transpose()
 }
 
+/// The stages asked for; by default those a message goes out for.
 pub(crate) fn stages(choices: &[StageChoice]) -> Vec<Stage> {
     if choices.is_empty() {
         return vec![Stage::Remind, Stage::Nudge, Stage::Offer];

@@ -184,6 +184,9 @@ pub fn read_file(
             let mut next = 0;
             let mut slice: Option<ParquetRows> = None;
             table.expected_lines += body.rows;
+            if table.is_empty() {
+                table.reserve(body.rows.min(flush_lines(options)));
+            }
             let (spare, recycled) = std::sync::mpsc::channel::<Chunk>();
             let mut spare_chunks = Vec::new();
             let produce = move |reading: &Reading| loop {
@@ -291,7 +294,13 @@ fn codes(
     block: &[u8],
     scratch: &[u8],
     out: &mut Vec<u32>,
+    expected_lines: usize,
 ) -> bool {
+    if interner.is_empty() && expected_lines > spans.len() && !spans.is_empty() {
+        // At most one id a line, about as long as the first chunk's.
+        let bytes: usize = spans.iter().map(|s| s.get(block, scratch).len()).sum();
+        interner.reserve(expected_lines, bytes.div_ceil(spans.len()) * expected_lines);
+    }
     let mut windows_1252 = false;
     interner.intern_all(
         spans.len(),
@@ -471,7 +480,14 @@ impl FileReader<'_> {
                 table.status_seen = true;
                 table.status.resize(table.len(), NO_CODE);
             }
-            codes(statuses, &chunk.status, block, scratch, &mut table.status);
+            codes(
+                statuses,
+                &chunk.status,
+                block,
+                scratch,
+                &mut table.status,
+                0,
+            );
         } else if table.status_seen {
             table.status.resize(table.len() + chunk.ts.len(), NO_CODE);
         }
@@ -482,15 +498,33 @@ impl FileReader<'_> {
             order: order_codes,
             product: product_codes,
             category: category_codes,
+            expected_lines,
             ..
         } = table;
+        let expected = *expected_lines;
         let (customer_1252, (order_1252, other_1252)) = rayon::join(
-            || codes(customers, &chunk.customer, block, scratch, customer_codes),
             || {
-                let order = codes(orders, &chunk.order, block, scratch, order_codes);
+                codes(
+                    customers,
+                    &chunk.customer,
+                    block,
+                    scratch,
+                    customer_codes,
+                    expected,
+                )
+            },
+            || {
+                let order = codes(orders, &chunk.order, block, scratch, order_codes, expected);
                 let other = options.products
-                    && (codes(products, &chunk.product, block, scratch, product_codes)
-                        | codes(categories, &chunk.category, block, scratch, category_codes));
+                    && (codes(products, &chunk.product, block, scratch, product_codes, 0)
+                        | codes(
+                            categories,
+                            &chunk.category,
+                            block,
+                            scratch,
+                            category_codes,
+                            0,
+                        ));
                 (order, other)
             },
         );

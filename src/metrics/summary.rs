@@ -93,9 +93,19 @@ pub(crate) struct CustomerStats {
 
 /// One row per customer, in no particular order.
 pub(crate) fn per_customer(occasions: &Occasions) -> Result<Vec<CustomerStats>> {
-    let mut customers = Vec::new();
-    for part in &occasions.parts {
-        customers.extend(part_per_customer(part, occasions.as_of)?);
+    use rayon::prelude::*;
+    // The parts on every thread, then copied once into a vector of the final size.
+    let parts: Vec<Vec<CustomerStats>> = occasions
+        .parts
+        .par_iter()
+        .map(|part| part_per_customer(part, occasions.as_of))
+        .collect::<Result<_>>()?;
+    if parts.len() == 1 {
+        return Ok(parts.into_iter().next().unwrap_or_default());
+    }
+    let mut customers = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        customers.extend(part);
     }
     Ok(customers)
 }
