@@ -1008,7 +1008,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "SEP")]
     pub decimal: Option<String>,
 
-    /// Output format. Default: from the -o extension (.csv .json .md), else table.
+    /// Output format. Default: from the -o extension (.csv .json .md .html), else table.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<Format>,
 

@@ -175,5 +175,6 @@ fn document(
             "passed": failed == 0,
             "gates": verdicts,
         }),
+        page: None,
     }
 }

@@ -233,6 +233,7 @@ pub(crate) fn triangle_document(c: &Cohorts, metric: CohortMetric) -> Document {
             "average": c.average,
             "dropped": c.dropped,
         }),
+        page: None,
     }
 }
 
@@ -334,6 +335,7 @@ fn grouped_document(
             "groups": groups,
             "dropped": occasions.dropped,
         }),
+        page: None,
     }
 }
 
@@ -422,5 +424,6 @@ fn extras_document(extras: &[CohortExtras], period: Period, occasions: &Occasion
             "cohorts": extras,
             "dropped": occasions.dropped,
         }),
+        page: None,
     }
 }

@@ -249,6 +249,7 @@ pub(crate) fn document(
             "cycles": result,
             "dropped": dropped,
         }),
+        page: None,
     }
 }
 

@@ -222,6 +222,7 @@ pub(crate) fn band_document(d: &Dormant) -> Document {
         machine: Some(machine),
         // Serialising a plain struct of numbers, text and dates cannot fail.
         json: serde_json::to_value(d).expect("the bands serialise"),
+        page: None,
     }
 }
 
@@ -261,5 +262,6 @@ fn rate_document(r: &Reactivation) -> Document {
         machine: Some(machine),
         // Serialising a plain struct of numbers, text and dates cannot fail.
         json: serde_json::to_value(r).expect("the rate serialises"),
+        page: None,
     }
 }

@@ -282,5 +282,6 @@ pub fn document(inputs: &Inputs, occasions: &Occasions) -> Result<Document> {
         notes,
         machine: None,
         json,
+        page: None,
     })
 }

@@ -180,9 +180,9 @@ pub(crate) fn left_out(d: &Dropped) -> String {
     )
 }
 
-/// A list of many rows (customers, reminders): csv and json are written as the rows
-/// are made, so millions of rows are never held twice; tables and Markdown are built
-/// whole. The JSON is `{"as_of", key: [rows], "dropped"}`.
+/// A long list (customers, reminders) a command writes: its title, columns, JSON key,
+/// as-of date and what was left out; `write` hands it to the exporter of the chosen
+/// format, and csv and json stream it as its rows are made (see `render::List`).
 pub(crate) struct List<'a> {
     pub title: String,
     pub header: &'a [&'a str],
@@ -190,10 +190,6 @@ pub(crate) struct List<'a> {
     pub as_of: chrono::NaiveDate,
     pub dropped: &'a Dropped,
 }
-
-/// Rows of a list formatted at a time: csv rows are formatted in pieces on every
-/// thread, then written in their order.
-const LIST_ROWS_AT_A_TIME: usize = 1 << 16;
 
 impl List<'_> {
     /// Writes rows `0..count`, `row(i)` giving the cells of row i.
@@ -204,145 +200,20 @@ impl List<'_> {
         settings: &Settings,
         output: Output,
     ) -> anyhow::Result<()> {
-        use std::io::Write;
-        let rows = (0..count).map(&row);
-        match settings.format {
-            render::Format::Csv => {
-                let mut stream = output.stream();
-                let mut header = ::csv::Writer::from_writer(Vec::new());
-                header.write_record(self.header).map_err(io_error)?;
-                stream.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-                csv_rows_in_turn(&mut stream, count, &row, LIST_ROWS_AT_A_TIME)?;
-                stream.commit()
-            }
-            render::Format::Json => {
-                let mut stream = output.stream();
-                write!(
-                    stream,
-                    "{{\n  \"as_of\": \"{}\",\n  \"{}\": [",
-                    self.as_of, self.key
-                )?;
-                for (i, row) in rows.enumerate() {
-                    let item: serde_json::Map<String, serde_json::Value> = self
-                        .header
-                        .iter()
-                        .zip(&row)
-                        .map(|(name, cell)| (name.to_string(), render::text::to_json(cell)))
-                        .collect();
-                    let separator = if i == 0 { "" } else { "," };
-                    write!(
-                        stream,
-                        "{separator}\n    {}",
-                        serde_json::Value::Object(item)
-                    )?;
-                }
-                let dropped = serde_json::to_string(self.dropped)?;
-                write!(stream, "\n  ],\n  \"dropped\": {dropped}\n}}\n")?;
-                stream.commit()
-            }
-            render::Format::Table | render::Format::Markdown => {
-                let mut table = render::Table::new(self.title.clone(), self.header);
-                table.rows = rows.collect();
-                let document = Document {
-                    tables: vec![table],
-                    notes: vec![left_out(self.dropped)],
-                    machine: None,
-                    json: serde_json::Value::Null,
-                };
-                emit(&document, settings, output)
-            }
-        }
-    }
-}
-
-/// Rows `0..count` as csv (no header), `at_a_time` formatted at once in pieces on
-/// every thread, written in their order.
-fn csv_rows_in_turn(
-    out: &mut impl std::io::Write,
-    count: usize,
-    row: &(impl Fn(usize) -> Vec<render::Cell> + Sync),
-    at_a_time: usize,
-) -> anyhow::Result<()> {
-    use rayon::prelude::*;
-    let piece = (at_a_time / rayon::current_num_threads().max(1) / 4).max(1);
-    for start in (0..count).step_by(at_a_time) {
-        let end = (start + at_a_time).min(count);
-        let pieces: Vec<Vec<u8>> = (start..end)
-            .into_par_iter()
-            .chunks(piece)
-            .map(|indices| csv_rows(indices, row))
-            .collect::<Result<_, _>>()?;
-        for bytes in &pieces {
-            out.write_all(bytes)?;
-        }
-    }
-    Ok(())
-}
-
-/// The csv text of the given rows (no header).
-fn csv_rows(
-    indices: Vec<usize>,
-    row: &impl Fn(usize) -> Vec<render::Cell>,
-) -> anyhow::Result<Vec<u8>> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let mut text = String::new();
-    for i in indices {
-        for cell in &row(i) {
-            // Text as it is, without a copy; the rest written into `text`.
-            let field = match cell {
-                render::Cell::Text(t) => t.as_str(),
-                _ => {
-                    render::text::write_for_machines(&mut text, cell);
-                    text.as_str()
-                }
-            };
-            writer.write_field(field).map_err(io_error)?;
-        }
-        writer
-            .write_record(std::iter::empty::<&[u8]>())
-            .map_err(io_error)?;
-    }
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
-}
-
-/// The I/O error inside a csv writer's error, so that a closed pipe (`rebuy … | head`)
-/// is recognised as one by `main`.
-fn io_error(error: ::csv::Error) -> anyhow::Error {
-    match error.into_kind() {
-        ::csv::ErrorKind::Io(io) => io.into(),
-        other => anyhow::anyhow!("writing csv: {other:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use render::Cell;
-
-    #[test]
-    fn csv_rows_formatted_in_pieces_come_out_in_order() {
-        let row = |i: usize| {
-            vec![
-                Cell::Text(format!("C{i}")),
-                Cell::Count(i as u64 * 3),
-                Cell::Text(if i.is_multiple_of(5) {
-                    "a, b".into()
-                } else {
-                    String::new()
-                }),
-            ]
+        let list = render::List {
+            title: self.title.clone(),
+            header: self.header,
+            key: self.key,
+            as_of: self.as_of,
+            // A struct of counts always serialises.
+            dropped: serde_json::to_value(self.dropped).expect("counts serialise"),
+            left_out: left_out(self.dropped),
+            count,
+            row: &row,
         };
-        let expected: String = (0..1000usize)
-            .map(|i| {
-                let third = if i.is_multiple_of(5) { "\"a, b\"" } else { "" };
-                format!("C{i},{},{third}\n", i * 3)
-            })
-            .collect();
-        // At a time: fewer rows than one piece, pieces of one row, and uneven ends.
-        for at_a_time in [1, 7, 64, 1000, 5000] {
-            let mut out = Vec::new();
-            csv_rows_in_turn(&mut out, 1000, &row, at_a_time).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{at_a_time}");
-        }
+        let exporter = render::exporter(settings.format, settings.color);
+        let mut stream = output.stream();
+        exporter.export_list(&list, &mut stream)?;
+        stream.commit()
     }
 }

@@ -120,5 +120,6 @@ pub(crate) fn document(rows: &[NextRow], by: CycleBy, top: usize, as_of: i32) ->
             "by": item,
             "pairs": rows,
         }),
+        page: None,
     }
 }

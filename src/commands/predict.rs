@@ -217,6 +217,7 @@ pub(crate) fn document(p: &Prediction) -> Document {
         notes,
         machine: None,
         json: serde_json::to_value(p).expect("the prediction serialises"),
+        page: None,
     }
 }
 

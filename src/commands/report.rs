@@ -19,9 +19,8 @@ use crate::metrics::tiers::{tiers, Ladder, TierBy};
 use crate::metrics::trend::{trend, Trend};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::render::html::{self, Section};
 use crate::render::text::thousands;
-use crate::render::{charts, Document, Format};
+use crate::render::{charts, Block, Document, Figure, Format, Page, Section};
 use crate::settings::Settings;
 
 /// What the report shows, computed once.
@@ -111,22 +110,24 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
     let progress = Progress::start();
     let parts = compute(&settings, args, grouping.as_ref(), &progress)?;
     drop(progress);
+    let render = |page: &Document, format| crate::render::render(page, format, false);
     match target {
-        Target::Stdout => main.write(markdown(&parts, None)?.as_bytes()),
-        Target::Html(_) => main.write(html_page(&parts)?.as_bytes()),
+        // On standard output there is nowhere to put the charts.
+        Target::Stdout => main.write(&render(&page(&parts, Vec::new())?, Format::Markdown)),
+        Target::Html(_) => main.write(&render(&page(&parts, draw_charts(&parts)?)?, Format::Html)),
         Target::Markdown(path) => {
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "report".into());
             let folder = path.parent().unwrap_or(Path::new(""));
-            let mut files = Vec::new();
-            for chart in draw_charts(&parts)? {
-                let name = format!("{stem}-{}.svg", chart.key);
-                write_file(&folder.join(&name), chart.svg.as_bytes(), &settings)?;
-                files.push((chart, name));
+            let mut figures = draw_charts(&parts)?;
+            for figure in &mut figures {
+                let name = format!("{stem}-{}.svg", figure.key);
+                write_file(&folder.join(&name), figure.svg.as_bytes(), &settings)?;
+                figure.file = Some(name);
             }
-            main.write(markdown(&parts, Some(&files))?.as_bytes())
+            main.write(&render(&page(&parts, figures)?, Format::Markdown))
         }
         Target::Folder(folder) => bundle(&folder, &parts, &settings),
     }
@@ -426,35 +427,14 @@ const TIERS_CAPTION: &str =
 const CYCLES_CAPTION: &str = "Each line: the middle half of the days between a customer's purchases of the product (25th to 75th percentile); the dot is the median. The products with the most intervals, most first.";
 const CURVES_CAPTION: &str = "Each thin line is one cohort over its complete periods; the bold line is the average, weighted by cohort size.";
 
-fn html_section(id: &'static str, title: &str, doc: &Document, before: &str) -> Section {
-    let mut body = before.to_string();
-    for table in &doc.tables {
-        body.push_str(&html::table(table));
-    }
-    body.push_str(&html::notes(&doc.notes));
-    Section {
-        id,
-        title: title.to_string(),
-        body,
-    }
-}
-
-/// One chart of the report, drawn: its key (the file `STEM-KEY.svg` beside a Markdown
-/// report), what it shows and how to read it.
-struct Chart {
-    key: &'static str,
-    alt: String,
-    caption: String,
-    svg: String,
-}
-
 /// Every chart of the report, in page order; HTML inlines them, Markdown links them.
-fn draw_charts(parts: &Parts) -> Result<Vec<Chart>> {
-    let chart = |key, alt: String, caption: &str, svg| Chart {
+fn draw_charts(parts: &Parts) -> Result<Vec<Figure>> {
+    let chart = |key, alt: String, caption: &str, svg| Figure {
         key,
         alt,
         caption: caption.to_string(),
         svg,
+        file: None,
     };
     let period = parts.cohorts.period.singular();
     let mut all = vec![
@@ -509,149 +489,90 @@ fn draw_charts(parts: &Parts) -> Result<Vec<Chart>> {
             charts::cycle_ranges(&parts.cycle_ranges)?,
         ));
     }
+    if let Some(Ok(doc)) = &parts.predictions {
+        all.push(chart(
+            "p-alive",
+            "Customers by P(alive)".into(),
+            P_ALIVE_CAPTION,
+            p_alive_chart(doc)?,
+        ));
+    }
     Ok(all)
 }
 
 const SEGMENTS_TITLE: &str = "RFM segments: customers and revenue";
 const TIERS_TITLE: &str = "Loyalty tiers: customers and revenue";
 
-fn html_page(parts: &Parts) -> Result<String> {
-    let figure = |svg: &str, caption: &str| {
-        format!(
-            "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
-            html::escape(caption)
-        )
+/// The report as one page: each section's charts (those of `figures`; none on
+/// standard output) and tables, in the order HTML and Markdown both show them.
+fn page(parts: &Parts, figures: Vec<Figure>) -> Result<Document> {
+    let on_stdout = figures.is_empty();
+    let figure = |key: &str| {
+        figures
+            .iter()
+            .find(|f| f.key == key)
+            .cloned()
+            .map(Block::Figure)
     };
-    let drawn = draw_charts(parts)?;
-    // The figures of the charts with these keys, in order.
-    let figures = |keys: &[&str]| -> String {
-        keys.iter()
-            .filter_map(|k| drawn.iter().find(|c| c.key == *k))
-            .map(|c| figure(&c.svg, &c.caption))
-            .collect()
+    let with_figures = |mut section: Section, keys: &[&str]| {
+        section.blocks.extend(keys.iter().filter_map(|k| figure(k)));
+        section
     };
-    let summary_figures = figures(&["second", "ladder"]);
-    let trend_figure = figures(&["trend"]);
-    let cohort_figures = figures(&["cohorts", "retention"]);
-    let segment_figure = figures(&["segments"]);
-    let tier_figure = figures(&["tiers"]);
+    let note = |text: &str| Block::Note(text.to_string());
     // The summary's numbers first, its charts under them.
-    let mut summary = html_section("summary", "Summary", &parts.summary, "");
-    summary.body.push_str(&summary_figures);
-    let mut sections = vec![summary];
+    let summary = Section::new("summary", "Summary").with_document(&parts.summary);
+    let mut sections = vec![with_figures(summary, &["second", "ladder"])];
     if let Some((by, doc)) = &parts.by {
-        sections.push(html_section("by", &format!("By {by}"), doc, ""));
+        sections.push(Section::new("by", format!("By {by}")).with_document(doc));
     }
-    sections.extend([
-        html_section("trend", "Trend", &parts.trend.1, &trend_figure),
-        html_section(
-            "cohorts",
-            "Cohort retention",
-            &parts.cohort_table,
-            &cohort_figures,
-        ),
-        html_section("rfm", "RFM segments", &parts.rfm, &segment_figure),
-        html_section("tiers", "Loyalty tiers", &parts.tiers, &tier_figure),
-        html_section("dormant", "Dormant customers", &parts.dormant, ""),
-    ]);
+    sections.push(
+        with_figures(Section::new("trend", "Trend"), &["trend"]).with_document(&parts.trend.1),
+    );
+    let mut cohorts = with_figures(
+        Section::new("cohorts", "Cohort retention"),
+        &["cohorts", "retention"],
+    );
+    if on_stdout {
+        cohorts = cohorts.with(note("Charts: write the report with -o report.html, or -o report.md for SVG files beside it."));
+    }
+    sections.push(cohorts.with_document(&parts.cohort_table));
+    sections.push(
+        with_figures(Section::new("rfm", "RFM segments"), &["segments"]).with_document(&parts.rfm),
+    );
+    sections.push(
+        with_figures(Section::new("tiers", "Loyalty tiers"), &["tiers"])
+            .with_document(&parts.tiers),
+    );
+    sections.push(Section::new("dormant", "Dormant customers").with_document(&parts.dormant));
+    let cycles = Section::new("cycles", "Purchase cycles");
     sections.push(match &parts.cycles {
-        Some((doc, _)) => html_section("cycles", "Purchase cycles", doc, &figures(&["cycles"])),
-        None => Section {
-            id: "cycles",
-            title: "Purchase cycles".into(),
-            body: html::notes(&[NO_PRODUCTS.to_string()]),
-        },
+        Some((doc, _)) => with_figures(cycles, &["cycles"]).with_document(doc),
+        None => cycles.with(note(NO_PRODUCTS)),
     });
     if let Some(doc) = &parts.next {
-        sections.push(html_section("next", "Next purchase", doc, ""));
+        sections.push(Section::new("next", "Next purchase").with_document(doc));
     }
+    let predictions = Section::new("predictions", "Predictions");
     match &parts.predictions {
         None => {}
-        Some(Ok(doc)) => {
-            let before = html::notes(&[PREDICTIONS_NOTE.to_string()])
-                + &figure(&p_alive_chart(doc)?, P_ALIVE_CAPTION);
-            sections.push(html_section("predictions", "Predictions", doc, &before));
-        }
-        Some(Err(why)) => sections.push(Section {
-            id: "predictions",
-            title: "Predictions".into(),
-            body: html::notes(std::slice::from_ref(why)),
-        }),
+        Some(Ok(doc)) => sections.push(
+            with_figures(predictions.with(note(PREDICTIONS_NOTE)), &["p-alive"]).with_document(doc),
+        ),
+        Some(Err(why)) => sections.push(predictions.with(note(why))),
     }
-    let definitions: String = DEFINITIONS
+    let terms = DEFINITIONS
         .iter()
-        .map(|(term, meaning)| {
-            format!(
-                "<dt>{}</dt><dd>{}</dd>\n",
-                html::escape(term),
-                html::escape(meaning)
-            )
-        })
+        .map(|(term, meaning)| (term.to_string(), meaning.to_string()))
         .collect();
-    sections.push(Section {
-        id: "definitions",
-        title: "Definitions".into(),
-        body: format!("<dl>\n{definitions}</dl>\n"),
-    });
-    Ok(html::page(&parts.title, &parts.subtitle, &sections))
-}
-
-/// The report in Markdown; `charts` names the SVG files beside it, if written.
-fn markdown(parts: &Parts, charts: Option<&[(Chart, String)]>) -> Result<String> {
-    // The images of the charts with these keys, each with its caption.
-    let images = |keys: &[&str]| -> String {
-        keys.iter()
-            .filter_map(|k| charts?.iter().find(|(c, _)| c.key == *k))
-            .map(|(c, file)| format!("![{}]({file})\n\n{}\n\n", c.alt, c.caption))
-            .collect()
-    };
-    let section = |title: &str, doc: &Document| {
-        let body = crate::render::render(doc, Format::Markdown, false);
-        format!("## {title}\n\n{}\n", String::from_utf8_lossy(&body))
-    };
-    let mut out = format!("# {}\n\n{}\n\n", parts.title, parts.subtitle);
-    out.push_str(&section("Summary", &parts.summary));
-    out.push_str(&images(&["second", "ladder"]));
-    if let Some((by, doc)) = &parts.by {
-        out.push_str(&section(&format!("By {by}"), doc));
-    }
-    out.push_str(&format!("## Trend\n\n{}", images(&["trend"])));
-    out.push_str(section("", &parts.trend.1).trim_start_matches("## \n\n"));
-    let figures = match charts {
-        Some(_) => images(&["cohorts", "retention"]),
-        None => "Charts: write the report with -o report.html, or -o report.md for SVG files beside it.\n\n".to_string(),
-    };
-    out.push_str(&format!("## Cohort retention\n\n{figures}"));
-    let cohorts = section("", &parts.cohort_table);
-    out.push_str(cohorts.trim_start_matches("## \n\n"));
-    out.push_str(&section("RFM segments", &parts.rfm));
-    out.push_str(&images(&["segments"]));
-    out.push_str(&section("Loyalty tiers", &parts.tiers));
-    out.push_str(&images(&["tiers"]));
-    out.push_str(&section("Dormant customers", &parts.dormant));
-    match &parts.cycles {
-        Some((doc, _)) => {
-            out.push_str(&section("Purchase cycles", doc));
-            out.push_str(&images(&["cycles"]));
-        }
-        None => out.push_str(&format!("## Purchase cycles\n\n{NO_PRODUCTS}\n\n")),
-    }
-    if let Some(doc) = &parts.next {
-        out.push_str(&section("Next purchase", doc));
-    }
-    match &parts.predictions {
-        None => {}
-        Some(Ok(doc)) => {
-            out.push_str(&format!("## Predictions\n\n{PREDICTIONS_NOTE}\n\n"));
-            out.push_str(section("", doc).trim_start_matches("## \n\n"));
-        }
-        Some(Err(why)) => out.push_str(&format!("## Predictions\n\n{why}\n\n")),
-    }
-    out.push_str("## Definitions\n\n");
-    for (term, meaning) in DEFINITIONS {
-        out.push_str(&format!("- **{term}**: {meaning}\n"));
-    }
-    Ok(out)
+    sections.push(Section::new("definitions", "Definitions").with(Block::Terms(terms)));
+    Ok(Document {
+        page: Some(Page {
+            title: parts.title.clone(),
+            subtitle: parts.subtitle.clone(),
+            sections,
+        }),
+        ..Document::default()
+    })
 }
 
 /// `-o DIR/`: every table as CSV, and the summary as JSON.

@@ -185,6 +185,7 @@ pub(crate) fn document(result: &Rfm) -> Document {
             "grid": grid_json,
             "dropped": result.dropped,
         }),
+        page: None,
     }
 }
 
@@ -259,6 +260,7 @@ fn grouped_document(by: &GroupBy, groups: &[Group], result: &Rfm, segments: &Seg
             "groups": json_groups,
             "dropped": result.dropped,
         }),
+        page: None,
     }
 }
 

@@ -193,6 +193,7 @@ pub(crate) fn grouped_document(
         notes,
         machine: Some(machine),
         json: Value::Object(json),
+        page: None,
     }
 }
 
@@ -337,5 +338,6 @@ pub fn document(s: &Summary) -> Document {
         machine: None,
         // Serialising a plain struct of numbers and dates cannot fail.
         json: serde_json::to_value(s).expect("the summary serialises"),
+        page: None,
     }
 }

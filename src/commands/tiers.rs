@@ -110,6 +110,7 @@ pub(crate) fn document(t: &Tiers) -> Document {
         machine: Some(machine),
         // Serialising a plain struct of numbers, text and dates cannot fail.
         json: serde_json::to_value(t).expect("the tiers serialise"),
+        page: None,
     }
 }
 

@@ -118,6 +118,7 @@ pub(crate) fn document(t: &Trend, bars: bool) -> Document {
         machine: Some(machine),
         // Serialising a plain struct of numbers, text and dates cannot fail.
         json: serde_json::to_value(t).expect("the trend serialises"),
+        page: None,
     }
 }
 

@@ -1,29 +1,99 @@
-//! `--format csv`: the machine table, or the JSON flattened into `key,value` rows.
+//! `--format csv`: the machine table, or the JSON flattened into `key,value` rows; a
+//! list's rows formatted in pieces on every thread and written in their order.
+
+use std::io::Write;
 
 use serde_json::Value;
 
-use super::text::for_machines;
-use super::{Cell, Document, Exporter, Table};
+use super::text::{for_machines, write_for_machines};
+use super::{Cell, Document, Exporter, List, Table};
 
 pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
-    fn export(&self, document: &Document) -> Vec<u8> {
+    fn export(&self, document: &Document, out: &mut dyn Write) -> std::io::Result<()> {
         let table = document
             .machine
             .clone()
             .unwrap_or_else(|| flatten(&document.json));
-        let mut writer = ::csv::Writer::from_writer(Vec::new());
-        // Writing into a Vec cannot fail.
-        writer
-            .write_record(&table.header)
-            .expect("writing to memory");
+        let mut writer = ::csv::Writer::from_writer(out);
+        writer.write_record(&table.header).map_err(io_error)?;
         for row in &table.rows {
             writer
                 .write_record(row.iter().map(for_machines))
-                .expect("writing to memory");
+                .map_err(io_error)?;
         }
-        writer.into_inner().expect("writing to memory")
+        writer.flush()
+    }
+
+    fn export_list(&self, list: &List, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut header = ::csv::Writer::from_writer(&mut *out);
+        header.write_record(list.header).map_err(io_error)?;
+        header.flush()?;
+        drop(header);
+        rows_in_turn(out, list.count, list.row, LIST_ROWS_AT_A_TIME)
+    }
+}
+
+/// Rows of a list formatted at a time.
+const LIST_ROWS_AT_A_TIME: usize = 1 << 16;
+
+/// Rows `0..count` as csv (no header), `at_a_time` formatted at once in pieces on
+/// every thread, written in their order.
+fn rows_in_turn(
+    out: &mut dyn Write,
+    count: usize,
+    row: &(dyn Fn(usize) -> Vec<Cell> + Sync),
+    at_a_time: usize,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let piece = (at_a_time / rayon::current_num_threads().max(1) / 4).max(1);
+    for start in (0..count).step_by(at_a_time) {
+        let end = (start + at_a_time).min(count);
+        let pieces: Vec<Vec<u8>> = (start..end)
+            .into_par_iter()
+            .chunks(piece)
+            .map(|indices| rows(indices, row))
+            .collect::<Result<_, _>>()?;
+        for bytes in &pieces {
+            out.write_all(bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The csv text of the given rows (no header).
+fn rows(
+    indices: Vec<usize>,
+    row: &(dyn Fn(usize) -> Vec<Cell> + Sync),
+) -> std::io::Result<Vec<u8>> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let mut text = String::new();
+    for i in indices {
+        for cell in &row(i) {
+            // Text as it is, without a copy; the rest written into `text`.
+            let field = match cell {
+                Cell::Text(t) => t.as_str(),
+                _ => {
+                    write_for_machines(&mut text, cell);
+                    text.as_str()
+                }
+            };
+            writer.write_field(field).map_err(io_error)?;
+        }
+        writer
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_error)?;
+    }
+    writer.into_inner().map_err(|e| e.into_error())
+}
+
+/// The I/O error inside a csv writer's error, so that a closed pipe (`rebuy … | head`)
+/// is recognised as one by `main`.
+fn io_error(error: ::csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        ::csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("writing csv: {other:?}")),
     }
 }
 
@@ -88,6 +158,33 @@ fn walk(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn list_rows_formatted_in_pieces_come_out_in_order() {
+        let row = |i: usize| {
+            vec![
+                Cell::Text(format!("C{i}")),
+                Cell::Count(i as u64 * 3),
+                Cell::Text(if i.is_multiple_of(5) {
+                    "a, b".into()
+                } else {
+                    String::new()
+                }),
+            ]
+        };
+        let expected: String = (0..1000usize)
+            .map(|i| {
+                let third = if i.is_multiple_of(5) { "\"a, b\"" } else { "" };
+                format!("C{i},{},{third}\n", i * 3)
+            })
+            .collect();
+        // At a time: fewer rows than one piece, pieces of one row, and uneven ends.
+        for at_a_time in [1, 7, 64, 1000, 5000] {
+            let mut out = Vec::new();
+            rows_in_turn(&mut out, 1000, &row, at_a_time).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{at_a_time}");
+        }
+    }
 
     #[test]
     fn flattens_objects_and_keyed_lists() {

@@ -1,9 +1,41 @@
-//! The report as one self-contained HTML page: inline CSS and SVG, no scripts, no
-//! fonts or images from anywhere.
+//! `--format html` and the report: one self-contained HTML page, inline CSS and SVG,
+//! no scripts, no fonts or images from anywhere.
+
+use std::io::Write;
 
 use super::charts::palette;
 use super::text::for_people;
-use super::{Cell, Table};
+use super::{Block, Cell, Document, Exporter, Section, Table};
+
+pub struct HtmlExporter;
+
+impl Exporter for HtmlExporter {
+    /// A page's sections; a document without a page is one untitled section, under
+    /// its first table's title.
+    fn export(&self, document: &Document, out: &mut dyn Write) -> std::io::Result<()> {
+        let html = match &document.page {
+            Some(p) => page(&p.title, &p.subtitle, &p.sections),
+            None => {
+                let title = document
+                    .tables
+                    .first()
+                    .and_then(|t| t.title.clone())
+                    .unwrap_or_else(|| "rebuy".into());
+                let mut tables = document.tables.clone();
+                if let Some(first) = tables.first_mut() {
+                    first.title = None;
+                }
+                let only = Section::new("result", "").with_document(&Document {
+                    tables,
+                    notes: document.notes.clone(),
+                    ..Document::default()
+                });
+                page(&title, "", &[only])
+            }
+        };
+        out.write_all(html.as_bytes())
+    }
+}
 
 /// Text made safe inside HTML.
 pub fn escape(text: &str) -> String {
@@ -86,32 +118,58 @@ pub fn notes(lines: &[String]) -> String {
         .collect()
 }
 
-/// One part of the page.
-pub struct Section {
-    pub id: &'static str,
-    pub title: String,
-    pub body: String,
+/// One block of a section.
+fn block(block: &Block) -> String {
+    match block {
+        Block::Table(t) => table(t),
+        Block::Note(note) => notes(std::slice::from_ref(note)),
+        Block::Figure(f) => format!(
+            "<figure>{}<figcaption>{}</figcaption></figure>\n",
+            f.svg,
+            escape(&f.caption)
+        ),
+        Block::Terms(terms) => {
+            let items: String = terms
+                .iter()
+                .map(|(term, meaning)| {
+                    format!("<dt>{}</dt><dd>{}</dd>\n", escape(term), escape(meaning))
+                })
+                .collect();
+            format!("<dl>\n{items}</dl>\n")
+        }
+    }
 }
 
-/// The whole page.
+/// The whole page: a contents line when there are several sections, each section
+/// under its heading (none for an untitled one).
 pub fn page(title: &str, subtitle: &str, sections: &[Section]) -> String {
     let accent = palette::hex(palette::AVERAGE);
     let text = palette::hex(palette::TEXT);
     let muted = palette::hex(palette::MUTED);
-    let nav: String = sections
-        .iter()
-        .map(|s| format!("<a href=\"#{}\">{}</a>", s.id, escape(&s.title)))
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let nav: String = if sections.len() > 1 {
+        let links: Vec<String> = sections
+            .iter()
+            .map(|s| format!("<a href=\"#{}\">{}</a>", s.id, escape(&s.title)))
+            .collect();
+        format!("<nav>{}</nav>\n", links.join(" · "))
+    } else {
+        String::new()
+    };
+    let subtitle = if subtitle.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"subtitle\">{}</p>\n", escape(subtitle))
+    };
     let body: String = sections
         .iter()
         .map(|s| {
-            format!(
-                "<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n",
-                s.id,
-                escape(&s.title),
-                s.body
-            )
+            let heading = if s.title.is_empty() {
+                String::new()
+            } else {
+                format!("<h2>{}</h2>\n", escape(&s.title))
+            };
+            let blocks: String = s.blocks.iter().map(block).collect();
+            format!("<section id=\"{}\">\n{heading}{blocks}</section>\n", s.id)
         })
         .collect();
     format!(
@@ -147,13 +205,10 @@ dd {{ margin-left: 16px; }}
 </head>
 <body>
 <h1>{title}</h1>
-<p class=\"subtitle\">{subtitle}</p>
-<nav>{nav}</nav>
-{body}</body>
+{subtitle}{nav}{body}</body>
 </html>
 ",
         title = escape(title),
-        subtitle = escape(subtitle),
     )
 }
 

@@ -1,6 +1,6 @@
 //! `rebuy summary` on the bundled fixture: exact outputs in every format.
 
-use crate::common::{fixture, Workdir};
+use crate::common::{assert_mentions, fixture, Workdir};
 
 fn fixture_arg() -> String {
     fixture("orders.csv").to_str().unwrap().to_string()
@@ -52,6 +52,32 @@ fn output_file_takes_its_format_from_the_extension() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, vec!["summary.json"]);
+}
+
+/// Every format is an exporter of the same document: HTML is one page with the
+/// tables and notes, for a summary and for a long list alike.
+#[test]
+fn html_is_one_page_of_the_same_tables() {
+    let w = Workdir::new();
+    w.run(&["summary", &fixture_arg(), "-o", "summary.html"])
+        .ok();
+    let page = std::fs::read_to_string(w.path("summary.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert_mentions(
+        &page,
+        &[
+            "<title>rebuy summary, as of 2024-04-10</title>",
+            "<h1>rebuy summary, as of 2024-04-10</h1>",
+            "<tr><td>Customers</td><td class=\"num\">8</td></tr>",
+            "<tr><td>Revenue</td><td class=\"num\">555.00</td></tr>",
+            "<p class=\"note\">Left out: 1 guest row",
+        ],
+    );
+    // One section: no contents line, no section heading.
+    assert!(!page.contains("<nav>") && !page.contains("<h2>"), "{page}");
+    // A list: one row per customer under the header row (8 customers).
+    let list = w.run(&["rfm", &fixture_arg(), "--customers", "-f", "html"]);
+    assert_eq!(list.ok().matches("<tr>").count(), 1 + 8);
 }
 
 #[test]
