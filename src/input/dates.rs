@@ -32,7 +32,15 @@ impl DateFormat {
             "auto" => Ok(DateFormat::Auto),
             "dmy" | "d/m/y" | "day-first" => Ok(DateFormat::Slash(SlashOrder::DayFirst)),
             "mdy" | "m/d/y" | "month-first" => Ok(DateFormat::Slash(SlashOrder::MonthFirst)),
-            _ if text.contains('%') => Ok(DateFormat::Pattern(text.to_string())),
+            _ if text.contains('%') => {
+                use chrono::format::{Item, StrftimeItems};
+                if StrftimeItems::new(text).any(|item| matches!(item, Item::Error)) {
+                    return Err(format!(
+                        "date format {text:?} has a % field rebuy does not know; use strftime fields such as %d %m %Y %H %M, e.g. \"%d.%m.%Y %H:%M\""
+                    ));
+                }
+                Ok(DateFormat::Pattern(text.to_string()))
+            }
             _ => Err(format!(
                 "unknown date format {text:?}: use dmy, mdy, auto, or a strftime pattern such as \"%d.%m.%Y %H:%M\""
             )),

@@ -160,6 +160,109 @@ fn no_purchases_at_all() {
     );
 }
 
+/// Every command checks its flags before it looks at an input: the file named here
+/// does not exist, and each run still fails on its flag, with exit 2.
+#[test]
+fn every_flag_error_comes_before_the_input_is_opened() {
+    let w = Workdir::new();
+    let m = "missing.csv";
+    for (args, words) in [
+        (
+            vec!["summary", m, "--map", "colour=red"],
+            vec!["unknown role \"colour\""],
+        ),
+        (
+            vec!["summary", m, "--as-of", "2024-13-01"],
+            vec!["--as-of", "not a date"],
+        ),
+        (
+            vec!["summary", m, "--tz", "Mars/Base"],
+            vec!["unknown time zone"],
+        ),
+        (
+            vec!["summary", m, "--date-format", "%d.%Q"],
+            vec!["\"%d.%Q\"", "% field"],
+        ),
+        (
+            vec!["summary", m, "--encoding", "ebcdic"],
+            vec!["unknown encoding"],
+        ),
+        (vec!["summary", m, "--delimiter", ";;"], vec!["--delimiter"]),
+        (
+            vec!["summary", m, "--platform", "amazon"],
+            vec!["unknown platform"],
+        ),
+        (
+            vec!["summary", m, "--decimal", "x"],
+            vec!["unknown decimal separator"],
+        ),
+        (
+            vec!["summary", m, "--by", " "],
+            vec!["--by needs a column name"],
+        ),
+        (
+            vec!["summary", m, "--vertical", "toys"],
+            vec!["--vertical \"toys\""],
+        ),
+        (
+            vec![
+                "cohorts",
+                m,
+                "--since",
+                "2024-05-01",
+                "--until",
+                "2024-01-01",
+            ],
+            vec!["is after --until"],
+        ),
+        (
+            vec!["rfm", m, "--segments-file", "none.toml"],
+            vec!["none.toml", "segments file"],
+        ),
+        (
+            vec!["cycles", m, "--triggers", "1,0.5,2"],
+            vec!["--triggers \"1,0.5,2\""],
+        ),
+        (
+            vec!["due", m, "--fires-on", "yesterday"],
+            vec!["--fires-on \"yesterday\""],
+        ),
+        (
+            vec!["check", m, "--min", "no_such_key=1"],
+            vec!["unknown key \"no_such_key\""],
+        ),
+        (
+            vec!["report", m, "-o", "report.pdf"],
+            vec!["-o report.pdf", ".html or .md"],
+        ),
+        (
+            vec!["inspect", m, "--map", "x=y"],
+            vec!["unknown role \"x\""],
+        ),
+        (
+            vec!["tiers", m, "--platinum-top", "150"],
+            vec!["--platinum-top 150"],
+        ),
+        (
+            vec!["tiers", m, "--by", "revenue"],
+            vec!["--by revenue needs money thresholds"],
+        ),
+        (
+            vec!["dormant", m, "--bands", "180,90"],
+            vec!["--bands", "ascending"],
+        ),
+    ] {
+        let run = w.run(&args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert_mentions(&run.stderr, &words);
+        assert!(
+            !run.stderr.contains("not found"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn bad_flags_are_usage_errors() {
     let w = Workdir::new();
