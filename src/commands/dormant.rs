@@ -71,7 +71,7 @@ pub fn run(args: &DormantArgs) -> anyhow::Result<()> {
     if args.summary {
         let (_, occasions) = super::load(&settings, &progress)?;
         progress.step("finding dormant customers");
-        let result = dormant(&occasions, rule, &bands)?;
+        let result = dormant(&occasions, rule, &bands, false)?;
         drop(progress);
         let mut document = super::noting_left_out(band_document(&result), &occasions.dropped);
         document.json["dropped"] = serde_json::to_value(occasions.dropped)?;
@@ -84,7 +84,7 @@ pub fn run(args: &DormantArgs) -> anyhow::Result<()> {
     };
     let (_, occasions, lines) = super::load_with_products(&settings, &progress, needs)?;
     progress.step("finding dormant customers");
-    let result = dormant(&occasions, rule, &bands)?;
+    let result = dormant(&occasions, rule, &bands, true)?;
     let products = last_products(&result, &occasions, &lines)?;
     drop(progress);
     let cells = |i: usize| list_cells(&result, i, &occasions, &products);

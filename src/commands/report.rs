@@ -199,7 +199,7 @@ fn compute(
                     let ladder = Ladder::parse(None, TierBy::Occasions, PLATINUM_TOP)?;
                     let placed = tiers(&occasions, &ladder, None)?;
                     let bands = DEFAULT_BANDS;
-                    let quiet = dormant(&occasions, Rule::After(bands[0]), &bands)?;
+                    let quiet = dormant(&occasions, Rule::After(bands[0]), &bands, false)?;
                     Ok::<_, Error>((trended, placed, quiet))
                 },
                 || {

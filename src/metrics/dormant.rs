@@ -96,7 +96,11 @@ pub fn under_label(first: i32) -> String {
 
 /// The dormant customers of `occasions` at as-of by `rule`, placed in `bands` (with
 /// `After(d)` and d below the first band, d itself is the first band).
-pub fn dormant(occasions: &Occasions, rule: Rule, bands: &[i32]) -> Result<Dormant> {
+///
+/// With `ordered`, the list is sorted for showing and each customer has a usual gap;
+/// without (the band table only), the list is in no order and the usual gap is
+/// worked out only where the relative rule needs it.
+pub fn dormant(occasions: &Occasions, rule: Rule, bands: &[i32], ordered: bool) -> Result<Dormant> {
     let as_of = occasions.as_of;
     let mut bands = bands.to_vec();
     if let Rule::After(d) = rule {
@@ -104,7 +108,9 @@ pub fn dormant(occasions: &Occasions, rule: Rule, bands: &[i32]) -> Result<Dorma
             bands.insert(0, d);
         }
     }
-    let mut list = Vec::new();
+    // Room for every customer (address space only, where fewer are dormant), so the
+    // list is never copied into a larger one.
+    let mut list = Vec::with_capacity(occasions.customers.len());
     let (mut customers, mut total_revenue) = (0u64, 0i64);
     let mut gaps: Vec<f64> = Vec::new();
     occasions.each_customer(|customer, days, amounts| {
@@ -116,10 +122,14 @@ pub fn dormant(occasions: &Occasions, rule: Rule, bands: &[i32]) -> Result<Dorma
         total_revenue += revenue.unwrap_or(0);
         let last_day = days[days.len() - 1];
         let days_since = as_of - last_day;
-        gaps.clear();
-        gaps.extend(days.windows(2).map(|w| f64::from(w[1] - w[0])));
-        gaps.sort_by(f64::total_cmp);
-        let usual_gap = quantile_sorted(&gaps, 0.5);
+        let usual_gap = if ordered || matches!(rule, Rule::Relative(_)) {
+            gaps.clear();
+            gaps.extend(days.windows(2).map(|w| f64::from(w[1] - w[0])));
+            gaps.sort_by(f64::total_cmp);
+            quantile_sorted(&gaps, 0.5)
+        } else {
+            None
+        };
         let quiet = match rule {
             Rule::After(d) => days_since > d,
             Rule::Relative(k) => usual_gap.is_some_and(|g| f64::from(days_since) > k * g),
@@ -136,13 +146,15 @@ pub fn dormant(occasions: &Occasions, rule: Rule, bands: &[i32]) -> Result<Dorma
             });
         }
     })?;
-    let ranks = occasions.customers.ranks();
-    list.sort_by(|a, b| {
-        b.revenue
-            .cmp(&a.revenue)
-            .then(b.days_since.cmp(&a.days_since))
-            .then(ranks[a.customer as usize].cmp(&ranks[b.customer as usize]))
-    });
+    if ordered {
+        let ranks = occasions.customers.ranks();
+        list.sort_by(|a, b| {
+            b.revenue
+                .cmp(&a.revenue)
+                .then(b.days_since.cmp(&a.days_since))
+                .then(ranks[a.customer as usize].cmp(&ranks[b.customer as usize]))
+        });
+    }
     let band_rows = band_rows(&bands, &list, customers, total_revenue);
     Ok(Dormant {
         as_of: crate::days::date_of_day(as_of),
@@ -317,7 +329,7 @@ mod tests {
             &[("a", 110, 5), ("b", 109, 7), ("c", 10, 3), ("d", 199, 1)],
             200,
         );
-        let d = dormant(&o, Rule::After(90), &[90, 180, 365]).unwrap();
+        let d = dormant(&o, Rule::After(90), &[90, 180, 365], true).unwrap();
         // Highest revenue first.
         assert_eq!(ids(&o, &d), ["b", "c"]);
         assert_eq!(d.list[0].days_since, 91);
@@ -337,10 +349,14 @@ mod tests {
         assert_eq!(d.band_rows[3].revenue_share, Some(10.0 / 16.0));
         assert_eq!(d.band_rows[3].share, 0.5);
         // --after 30, below the first band, is a band of its own: d is not quiet.
-        let d = dormant(&o, Rule::After(30), &[90, 180, 365]).unwrap();
+        let d = dormant(&o, Rule::After(30), &[90, 180, 365], true).unwrap();
         assert_eq!(d.bands, ["30+", "90+", "180+", "365+"]);
         assert_eq!(ids(&o, &d), ["b", "a", "c"]);
         assert_eq!(d.list[1].band, Some(0));
+        // The band table alone (unordered list, no usual gaps) has the same rows.
+        let bands_only = dormant(&o, Rule::After(30), &[90, 180, 365], false).unwrap();
+        assert_eq!(bands_only.band_rows, d.band_rows);
+        assert_eq!(bands_only.dormant_customers, 3);
     }
 
     #[test]
@@ -356,7 +372,7 @@ mod tests {
         ];
         let at = |as_of: i32| {
             let o = occasions_on_days(&rows, as_of);
-            let d = dormant(&o, Rule::Relative(2.0), &[90, 180, 365]).unwrap();
+            let d = dormant(&o, Rule::Relative(2.0), &[90, 180, 365], true).unwrap();
             (ids(&o, &d), d)
         };
         assert_eq!(at(80).0, Vec::<String>::new());
@@ -366,6 +382,10 @@ mod tests {
         assert_eq!(d.list[0].usual_gap, Some(10.0));
         assert_eq!(d.list[0].band, None);
         assert_eq!(d.band_rows[0].band, "under 90");
+        // The relative rule needs the usual gap even for the band table alone.
+        let o = occasions_on_days(&rows, 81);
+        let bands_only = dormant(&o, Rule::Relative(2.0), &[90, 180, 365], false).unwrap();
+        assert_eq!(bands_only.band_rows, d.band_rows);
     }
 
     #[test]

@@ -210,7 +210,8 @@ pub struct Tiers {
 /// Each customer's occasions and revenue up to `until` (a day), and their mean gap;
 /// customers without an occasion by then are left out.
 fn standings(occasions: &Occasions, until: i32) -> Result<Vec<CustomerTier>> {
-    let mut out = Vec::new();
+    // At most one row a customer: allocated once rather than grown by doubling.
+    let mut out = Vec::with_capacity(occasions.customers.len());
     occasions.each_customer(|customer, days, amounts| {
         let n = days.iter().take_while(|&&d| d <= until).count();
         if n == 0 {
