@@ -415,6 +415,10 @@ pub struct GenerateArgs {
     /// Also write the catalogue, each product's true cycle, and the counts as JSON.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
+
+    /// Draw no progress on stderr and leave out the line saying what was written.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const INSPECT_HELP: &str = "\

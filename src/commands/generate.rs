@@ -68,6 +68,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         quirks: args.quirks,
     };
 
+    crate::progress::set_quiet(args.quiet);
     let began = Instant::now();
     let progress = Progress::start();
     progress.step(format!(
@@ -111,7 +112,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         truth.write(&text)?;
     }
     drop(progress);
-    if let Some(path) = &args.output {
+    if let (Some(path), false) = (&args.output, args.quiet) {
         let mut stderr = std::io::stderr().lock();
         writeln!(
             stderr,

@@ -25,6 +25,33 @@ fn same_seed_same_bytes_in_every_format() {
         ])
         .ok();
     }
+    // -q: the same file, and nothing on stderr.
+    let quiet = w.run(&[
+        "generate",
+        "--customers",
+        "300",
+        "--seed",
+        "9",
+        "--quirks",
+        "-q",
+        "-o",
+        "q.csv",
+    ]);
+    assert_eq!((quiet.ok(), quiet.stderr.as_str()), ("", ""));
+    assert_eq!(
+        std::fs::read(w.path("q.csv")).unwrap(),
+        std::fs::read(w.path("a.csv")).unwrap()
+    );
+    let loud = w.run(&[
+        "generate",
+        "--customers",
+        "300",
+        "--seed",
+        "9",
+        "-o",
+        "l.csv",
+    ]);
+    assert_mentions(&loud.stderr, &["rebuy: wrote", "l.csv"]);
     for ext in ["csv", "csv.gz", "parquet"] {
         let a = std::fs::read(w.path(&format!("a.{ext}"))).unwrap();
         let b = std::fs::read(w.path(&format!("b.{ext}"))).unwrap();
