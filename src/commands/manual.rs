@@ -114,7 +114,12 @@ pub fn reference() -> String {
     out.push_str(&options(commands[0], |id| shared.iter().any(|s| s == id)));
     out.push_str("\nThe options of each command besides those:\n");
     for sub in commands {
-        let own = options(sub, |id| !shared.iter().any(|s| s == id));
+        // A command that reads no export (generate, sql) has flags of the same names
+        // of its own: all of them are listed.
+        let reads_exports = shared
+            .iter()
+            .all(|id| sub.get_arguments().any(|a| a.get_id() == id.as_str()));
+        let own = options(sub, |id| !reads_exports || !shared.iter().any(|s| s == id));
         if own.is_empty() {
             continue;
         }
@@ -199,6 +204,23 @@ mod tests {
 
     /// The README's command reference is `reference()`; with `REBUY_UPDATE_README=1`
     /// the test writes it there instead of failing.
+    /// generate reads no export: its -o and -q are its own, and listed (they were
+    /// left out as if they were the shared ones).
+    #[test]
+    fn a_command_without_the_shared_options_lists_all_of_its_own() {
+        let text = reference();
+        let generate = &text[text.find("<code>rebuy generate</code>").unwrap()..];
+        let generate = &generate[..generate.find("</details>").unwrap()];
+        assert!(
+            generate.contains("| `-o, --output FILE` | Write to FILE: .csv"),
+            "{generate}"
+        );
+        assert!(generate.contains("| `-q, --quiet` |"), "{generate}");
+        let cohorts = &text[text.find("<code>rebuy cohorts</code>").unwrap()..];
+        let cohorts = &cohorts[..cohorts.find("</details>").unwrap()];
+        assert!(!cohorts.contains("--output"), "{cohorts}");
+    }
+
     #[test]
     fn readme_has_the_command_reference_of_help() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
