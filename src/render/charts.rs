@@ -438,13 +438,19 @@ pub fn second_purchase_curve(within: &[f64]) -> Result<String> {
             .filter_map(|d| within.get(d).map(|&p| (d as f64, p * 100.0)));
         chart
             .draw_series(marks.map(|(d, p)| {
-                // Labels of the late marks sit to the left, inside the chart.
-                let dx = if d > days * 0.75 { -100 } else { -20 };
+                // The curve only rises: a label below and to the right of its dot,
+                // or above and to the left for the late marks (inside the chart),
+                // is never crossed by it.
+                let at = if d > days * 0.75 {
+                    (-125, -24)
+                } else {
+                    (10, 6)
+                };
                 EmptyElement::at((d, p))
                     + Circle::new((0, 0), 4, rgb(palette::AVERAGE).filled())
                     + Text::new(
                         format!("{d:.0} days: {p:.1}%"),
-                        (dx, -22),
+                        at,
                         (FONT, 14).into_font().color(&rgb(palette::TEXT)),
                     )
             }))
@@ -639,4 +645,54 @@ pub fn cycle_ranges(rows: &[(String, f64, f64, f64)]) -> Result<String> {
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The (x, y) of each mark's dot and of its label, in the SVG's order.
+    fn marks(svg: &str) -> Vec<((f64, f64), (f64, f64))> {
+        let number = |tag: &str, name: &str| -> f64 {
+            let from = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            tag[from..][..tag[from..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        let lines: Vec<&str> = svg.lines().collect();
+        lines
+            .windows(3)
+            .filter(|w| w[0].starts_with("<circle") && w[2].contains(" days: "))
+            .map(|w| {
+                let dot = (number(w[0], "cx"), number(w[0], "cy"));
+                (dot, (number(w[1], "x"), number(w[1], "y")))
+            })
+            .collect()
+    }
+
+    /// The curve only rises, so a label below and right of its dot (above and left
+    /// for the late marks) is never crossed by it; labels above and right were.
+    #[test]
+    fn second_purchase_labels_sit_where_the_rising_curve_is_not() {
+        // Concave: fast early, slow late, like most shops.
+        let within: Vec<f64> = (0..=365)
+            .map(|d| 0.85 * (1.0 - (-(d as f64) / 120.0).exp()))
+            .collect();
+        let svg = second_purchase_curve(&within).unwrap();
+        let found = marks(&svg);
+        assert_eq!(found.len(), 5, "{svg}");
+        for (i, ((cx, cy), (x, y))) in found.into_iter().enumerate() {
+            if i < 4 {
+                assert!(
+                    x > cx && y > cy,
+                    "mark {i}: dot ({cx}, {cy}), label ({x}, {y})"
+                );
+            } else {
+                assert!(
+                    x < cx && y < cy,
+                    "mark {i}: dot ({cx}, {cy}), label ({x}, {y})"
+                );
+            }
+        }
+    }
 }
