@@ -284,14 +284,7 @@ pub fn document(s: &Summary) -> Document {
     row("Days to 2nd purchase, mean", Cell::Days(t.mean));
     row("Days to 2nd purchase, p25", Cell::Days(t.p25));
     row("Days to 2nd purchase, p75", Cell::Days(t.p75));
-    let w = &s.repeat_within;
-    for (days, value) in [
-        (30, w.d30),
-        (60, w.d60),
-        (90, w.d90),
-        (180, w.d180),
-        (365, w.d365),
-    ] {
+    for (days, value) in s.repeat_within.by_days() {
         row(
             &format!("2nd purchase within {days} days"),
             Cell::Rate(value),

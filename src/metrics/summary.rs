@@ -40,6 +40,20 @@ pub struct RepeatWithin {
     pub d365: Option<f64>,
 }
 
+impl RepeatWithin {
+    /// (days, chance) for 30, 60, 90, 180 and 365 days (`cohorts::REPEAT_WITHIN_DAYS`).
+    pub fn by_days(&self) -> [(i32, Option<f64>); 5] {
+        let [d30, d60, d90, d180, d365] = super::cohorts::REPEAT_WITHIN_DAYS;
+        [
+            (d30, self.d30),
+            (d60, self.d60),
+            (d90, self.d90),
+            (d180, self.d180),
+            (d365, self.d365),
+        ]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LadderStep {
     pub k: i64,
@@ -363,15 +377,8 @@ mod tests {
     #[test]
     fn the_reports_curve_passes_through_the_repeat_within_keys() {
         let s = summary_of(OccasionOptions::default());
-        let w = &s.repeat_within;
-        for (day, key) in [
-            (30, w.d30),
-            (60, w.d60),
-            (90, w.d90),
-            (180, w.d180),
-            (365, w.d365),
-        ] {
-            assert_eq!(s.within_curve.get(day).copied(), key, "day {day}");
+        for (day, key) in s.repeat_within.by_days() {
+            assert_eq!(s.within_curve.get(day as usize).copied(), key, "day {day}");
         }
         assert_eq!(s.within_curve[0], 0.0);
         assert!(s.within_curve.windows(2).all(|p| p[0] <= p[1]));

@@ -2,6 +2,7 @@
 //! retention curves, the customers by P(alive) and the active customers by period. Colours come from `PALETTE`, which
 //! the HTML tables share.
 
+use plotters::chart::MeshStyle;
 use plotters::prelude::*;
 
 use crate::error::{Error, Result};
@@ -39,6 +40,19 @@ pub mod palette {
 
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
+}
+
+/// The grid and text every chart with axes shares: pale grid lines, labels in the
+/// text colour at `label_size`, the axes' names muted at `desc_size`.
+fn grid<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    label_size: u32,
+    desc_size: u32,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.light_line_style(RGBColor(238, 238, 238))
+        .bold_line_style(RGBColor(220, 220, 220))
+        .label_style((FONT, label_size).into_font().color(&rgb(palette::TEXT)))
+        .axis_desc_style((FONT, desc_size).into_font().color(&rgb(palette::MUTED)))
 }
 
 fn chart_error(e: impl std::fmt::Display) -> Error {
@@ -115,8 +129,7 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
             SegmentValue::CenterOf(x) => x.to_string(),
             _ => String::new(),
         };
-        chart
-            .configure_mesh()
+        grid(&mut chart.configure_mesh(), 15, 16)
             .disable_mesh()
             // No tick marks: they fall on the cells' edges, one of them above the
             // first cohort.
@@ -126,8 +139,6 @@ pub fn cohort_heatmap(c: &Cohorts) -> Result<String> {
             .y_labels(rows.min(40) as usize)
             .x_label_formatter(&offset_of)
             .y_label_formatter(&label_of)
-            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
             .draw()
             .map_err(chart_error)?;
         let row_of: std::collections::HashMap<&str, i32> = cohorts
@@ -210,16 +221,11 @@ pub fn retention_curves(c: &Cohorts) -> Result<String> {
         let mut chart = titled(&root, "Share of each cohort buying again", 40, 50)
             .build_cartesian_2d(1..(offsets - 1).max(2), 0.0..top)
             .map_err(chart_error)?;
-        chart
-            .configure_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
+        grid(&mut chart.configure_mesh(), 15, 16)
             .x_desc(format!("{} since first purchase", c.period.plural()))
             .y_desc("customers buying (%)")
             .x_labels((offsets - 1).min(25) as usize)
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
             .draw()
             .map_err(chart_error)?;
         for cohort in c.cells.chunk_by(|a, b| a.cohort == b.cohort) {
@@ -286,18 +292,13 @@ pub fn p_alive_bars(tenths: &[u64; 10]) -> Result<String> {
         let mut chart = titled(&root, "Customers by P(alive)", 40, 50)
             .build_cartesian_2d(0.0..100.0, 0.0..top)
             .map_err(chart_error)?;
-        chart
-            .configure_mesh()
+        grid(&mut chart.configure_mesh(), 15, 16)
             .disable_x_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
             .x_desc("P(alive) at the as-of date (%)")
             .y_desc("customers (%)")
             .x_labels(11)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
             .draw()
             .map_err(chart_error)?;
         chart
@@ -341,11 +342,8 @@ pub fn trend_bars(t: &crate::metrics::trend::Trend) -> Result<String> {
         .build_cartesian_2d(0.0..periods as f64, 0.0..top)
         .map_err(chart_error)?;
         let labels: Vec<String> = t.periods.iter().map(|p| p.period.clone()).collect();
-        chart
-            .configure_mesh()
+        grid(&mut chart.configure_mesh(), 13, 16)
             .disable_x_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
             .y_desc("customers")
             .x_labels(periods.min(60))
             .x_label_formatter(&|v| {
@@ -357,8 +355,6 @@ pub fn trend_bars(t: &crate::metrics::trend::Trend) -> Result<String> {
                 }
             })
             .y_label_formatter(&|v| crate::render::text::thousands(*v as u64))
-            .label_style((FONT, 13).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
             .draw()
             .map_err(chart_error)?;
         let faded = |c: (u8, u8, u8), complete: bool| {
@@ -406,17 +402,12 @@ pub fn second_purchase_curve(within: &[f64]) -> Result<String> {
         )
         .build_cartesian_2d(0.0..days, 0.0..top)
         .map_err(chart_error)?;
-        chart
-            .configure_mesh()
+        grid(&mut chart.configure_mesh(), 15, 16)
             .disable_x_mesh()
-            .light_line_style(RGBColor(238, 238, 238))
-            .bold_line_style(RGBColor(220, 220, 220))
             .x_desc("days since the first purchase")
             .y_desc("bought again (%)")
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .label_style((FONT, 15).into_font().color(&rgb(palette::TEXT)))
-            .axis_desc_style((FONT, 16).into_font().color(&rgb(palette::MUTED)))
             .draw()
             .map_err(chart_error)?;
         // A step curve: flat until the next day's estimate.
@@ -433,9 +424,9 @@ pub fn second_purchase_curve(within: &[f64]) -> Result<String> {
                 rgb(palette::AVERAGE).stroke_width(3),
             ))
             .map_err(chart_error)?;
-        let marks = [30usize, 60, 90, 180, 365]
+        let marks = crate::metrics::cohorts::REPEAT_WITHIN_DAYS
             .into_iter()
-            .filter_map(|d| within.get(d).map(|&p| (d as f64, p * 100.0)));
+            .filter_map(|d| within.get(d as usize).map(|&p| (f64::from(d), p * 100.0)));
         chart
             .draw_series(marks.map(|(d, p)| {
                 // The curve only rises: a label below and to the right of its dot,
@@ -579,17 +570,12 @@ fn row_chart<'a, 'b>(
     let mut chart = titled(root, title, 36, axis.label_width)
         .build_cartesian_2d(0.0..axis.right, 0.0..count as f64)
         .map_err(chart_error)?;
-    chart
-        .configure_mesh()
+    grid(&mut chart.configure_mesh(), axis.font, 15)
         .disable_y_mesh()
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(220, 220, 220))
         .x_desc(axis.desc)
         .x_label_formatter(&|v| format!("{v:.0}{}", axis.unit))
         .y_labels(count * 2 + 1)
         .y_label_formatter(&|v| row_label(labels, *v))
-        .label_style((FONT, axis.font).into_font().color(&rgb(palette::TEXT)))
-        .axis_desc_style((FONT, 15).into_font().color(&rgb(palette::MUTED)))
         .draw()
         .map_err(chart_error)?;
     Ok(chart)
